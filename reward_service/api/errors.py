@@ -1,0 +1,49 @@
+"""Error answers: 4xx with a JSON message naming the problem, and never a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    problems = "; ".join(f"{_field(error['loc'])}: {error['msg']}" for error in errors[:10])
+    detail = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in errors
+    ]
+    return JSONResponse(
+        status_code=422, content={"message": f"invalid request: {problems}", "detail": detail}
+    )
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    return JSONResponse(
+        status_code=exc.status_code, content={"message": str(exc.detail)}, headers=exc.headers
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Per-item trouble is handled at the item boundary (workers.py); reaching this means a bug
+    # in request handling. 503 tells clients to retry instead of scoring the batch as failed.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        status_code=503, content={"message": f"internal error: {type(exc).__name__}; retry"}
+    )
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(part) for part in loc if part != "body"]
+    return ".".join(parts) or "body"

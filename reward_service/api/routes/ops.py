@@ -1,0 +1,17 @@
+"""Operational endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from reward_service import __version__
+from reward_service.api.deps import PoolDep
+from reward_service.api.models import Health
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/health", operation_id="health", response_model=Health)
+async def health(pool: PoolDep) -> Health:
+    """Liveness: the service is up and its worker pool is started."""
+    return Health(version=__version__, workers=pool.processes)

@@ -1,0 +1,207 @@
+"""A pool of scoring processes with a hard time limit per item and crash isolation.
+
+Why not `concurrent.futures.ProcessPoolExecutor`: it cannot stop one task. A reward rule stuck
+in C-level big-integer work (`\\boxed{9^{9^{9^{99}}}}`) ignores every signal-based timeout,
+and killing its process breaks the whole executor. Here each worker is a process of its own
+behind a pipe: the parent waits for the answer with a deadline and, past it, kills that one
+worker and starts a fresh one, while the others go on.
+
+Inside a worker, a SIGALRM timer (the worker runs tasks in its main thread, where signals
+work) gives a soft limit a little before the hard one, so the usual slow sympy call is
+interrupted cleanly without a respawn. Workers fork from a forkserver that has already
+imported the reward modules, so a replacement is ready in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import resource
+import signal
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from reward_service.scores import Reason
+
+log = logging.getLogger(__name__)
+
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
+
+_PRELOADED_MODULES = ["reward_service.scoring"]
+# The soft limit fires this long before the hard one (at most half of it), so that the
+# worker's own timeout answer reaches the parent before the parent gives up on it.
+_SOFT_LIMIT_MARGIN_S = 1.0
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    """A task that produced no result: timed out, ran out of memory, crashed or raised."""
+
+    reason: Reason
+    detail: str = ""
+
+
+class _SoftTimeout(BaseException):
+    """Raised by the worker's alarm; a BaseException so `except Exception` cannot eat it."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    conn: Connection
+
+
+class WorkerPool:
+    """Run picklable `fn(arg)` calls in worker processes, at most one per worker at a time.
+
+    Use as an async context manager:
+
+        async with WorkerPool(processes=2, item_timeout_s=5) as pool:
+            outcome = await pool.run(len, "abc")   # 3, or a TaskFailure
+    """
+
+    def __init__(self, processes: int, item_timeout_s: float, memory_mb: int | None = None) -> None:
+        self.processes = processes
+        self.item_timeout_s = item_timeout_s
+        self.memory_mb = memory_mb
+        self.replaced = 0
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(_PRELOADED_MODULES)
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._workers: set[_Worker] = set()
+        self._refills: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def __aenter__(self) -> WorkerPool:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.processes)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def close(self) -> None:
+        self._closed = True
+        for refill in list(self._refills):
+            refill.cancel()
+        await asyncio.gather(*self._refills, return_exceptions=True)
+        await asyncio.gather(*(asyncio.to_thread(self._stop, w) for w in list(self._workers)))
+
+    async def run(self, fn: Callable[[Arg], Result], arg: Arg) -> Result | TaskFailure:
+        """Run `fn(arg)` in a worker under the hard time limit.
+
+        A worker that dies on the task is replaced and the task retried once in another
+        worker; dying again makes the task's fault (`worker_crashed`).
+        """
+        for attempt in (1, 2):
+            worker = await self._idle.get()
+            try:
+                outcome = await self._exchange(worker, fn, arg)
+            except asyncio.TimeoutError:
+                self._replace(worker)
+                return TaskFailure(Reason.TIMEOUT, f"no answer within {self.item_timeout_s} s")
+            except (EOFError, OSError):
+                self._replace(worker)
+                log.warning(
+                    "scoring worker %s died on a task (attempt %d)", worker.process.pid, attempt
+                )
+                continue
+            except BaseException:
+                # Cancelled mid-task: the worker's late answer must not reach the next task.
+                self._replace(worker)
+                raise
+            self._idle.put_nowait(worker)
+            return outcome
+        return TaskFailure(Reason.WORKER_CRASHED, "the worker process died twice on this item")
+
+    async def _exchange(self, worker: _Worker, fn: Callable[[Arg], Result], arg: Arg) -> Any:
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        try:
+            worker.conn.send((fn, arg))
+            await asyncio.wait_for(readable, self.item_timeout_s)
+        finally:
+            loop.remove_reader(fd)
+        return worker.conn.recv()
+
+    def _replace(self, worker: _Worker) -> None:
+        self.replaced += 1
+        worker.process.kill()
+        refill = asyncio.get_running_loop().create_task(self._refill(worker))
+        self._refills.add(refill)
+        refill.add_done_callback(self._refills.discard)
+
+    async def _refill(self, dead: _Worker) -> None:
+        await asyncio.to_thread(self._stop, dead)
+        if not self._closed:
+            self._idle.put_nowait(await self._spawn())
+
+    async def _spawn(self) -> _Worker:
+        parent_end, child_end = self._context.Pipe(duplex=True)
+        soft_limit = self.item_timeout_s - min(_SOFT_LIMIT_MARGIN_S, self.item_timeout_s / 2)
+        process = self._context.Process(
+            target=_serve,
+            args=(child_end, soft_limit, self.memory_mb),
+            name="reward-worker",
+            daemon=True,
+        )
+        await asyncio.to_thread(process.start)
+        child_end.close()
+        worker = _Worker(process, parent_end)
+        self._workers.add(worker)
+        return worker
+
+    def _stop(self, worker: _Worker) -> None:
+        worker.conn.close()
+        worker.process.join(timeout=2)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        self._workers.discard(worker)
+
+
+def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None:
+    """Worker main loop: receive `(fn, arg)`, send back the result or a TaskFailure."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, _raise_soft_timeout)
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    logging.getLogger("math_verify").setLevel(logging.ERROR)
+    while True:
+        try:
+            fn, arg = conn.recv()
+        except EOFError:
+            return
+        conn.send(_run_with_soft_limit(fn, arg, soft_limit_s))
+
+
+def _run_with_soft_limit(fn: Callable[[Any], Any], arg: Any, soft_limit_s: float) -> Any:
+    try:
+        signal.setitimer(signal.ITIMER_REAL, soft_limit_s)
+        try:
+            return fn(arg)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _SoftTimeout:
+        return TaskFailure(Reason.TIMEOUT, f"no answer within {soft_limit_s:.2f} s")
+    except MemoryError:
+        return TaskFailure(Reason.MEMORY, "the item exhausted the worker's memory limit")
+    except Exception:
+        log.exception("scoring task raised")
+        return TaskFailure(Reason.INTERNAL_ERROR, traceback.format_exc(limit=-3))
+
+
+def _raise_soft_timeout(signum: int, frame: object) -> None:
+    raise _SoftTimeout

@@ -1,0 +1,55 @@
+"""The CLI parses options into Settings and hands them to the library; no server starts."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from reward_service import cli
+
+
+@pytest.fixture
+def served(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli, "run_server", calls.append)
+    return calls
+
+
+def test_serve_flags_become_settings(served):
+    result = CliRunner().invoke(
+        cli.main,
+        ["serve", "--host", "0.0.0.0", "--port", "9001", "--workers", "3", "--item-timeout", "2.5"],
+    )
+    assert result.exit_code == 0, result.output
+    (settings,) = served
+    assert (settings.server.host, settings.server.port) == ("0.0.0.0", 9001)
+    assert (settings.workers.processes, settings.workers.item_timeout_s) == (3, 2.5)
+
+
+def test_environment_fills_what_flags_leave_out_and_flags_win(served, monkeypatch):
+    monkeypatch.setenv("REWARD_SERVER__PORT", "7000")
+    monkeypatch.setenv("REWARD_WORKERS__PROCESSES", "5")
+    result = CliRunner().invoke(cli.main, ["serve", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    (settings,) = served
+    assert settings.server.port == 7000
+    assert settings.workers.processes == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["serve", "--workers", "0"], ["serve", "--item-timeout", "0"], ["serve", "--port", "70000"]],
+)
+def test_invalid_values_exit_with_a_clear_message(served, args):
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == cli.EXIT_BAD_CONFIG
+    assert "invalid setting" in result.output
+    assert served == []
+
+
+def test_help_explains_every_option():
+    result = CliRunner().invoke(cli.main, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--workers", "--item-timeout", "--log-level"):
+        assert option in result.output
+    assert "[default:" in result.output

@@ -1,0 +1,157 @@
+"""The worker pool: hard time limits, crash isolation, cancellation, memory limits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from reward_service.scores import Reason
+from reward_service.workers import TaskFailure, WorkerPool
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def sleep_interruptibly(seconds: float) -> str:
+    time.sleep(seconds)
+    return "slept"
+
+
+def sleep_deaf_to_signals(seconds: float) -> str:
+    # Like C-level big-integer work: no Python signal handler can run, only a kill stops it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(seconds)
+    return "slept"
+
+
+def die(_: object) -> None:
+    os._exit(3)
+
+
+def die_once(marker: str) -> str:
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("died")
+        os._exit(3)
+    return "survived"
+
+
+def raise_bug(_: object) -> None:
+    raise KeyError("a bug in a reward rule")
+
+
+def allocate(megabytes: int) -> int:
+    return len(bytearray(megabytes * 1024 * 1024))
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_results_come_back_in_order_under_concurrency():
+    async def main():
+        async with WorkerPool(processes=2, item_timeout_s=5) as pool:
+            return await asyncio.gather(*(pool.run(square, i) for i in range(50)))
+
+    assert run(main()) == [i * i for i in range(50)]
+
+
+def test_soft_limit_stops_python_level_work_without_a_respawn():
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=1) as pool:
+            outcome = await pool.run(sleep_interruptibly, 30)
+            return outcome, pool.replaced, await pool.run(square, 3)
+
+    outcome, replaced, after = run(main())
+    assert isinstance(outcome, TaskFailure) and outcome.reason is Reason.TIMEOUT
+    assert replaced == 0
+    assert after == 9
+
+
+def test_hard_limit_kills_a_worker_that_ignores_signals_and_the_pool_goes_on():
+    async def main():
+        async with WorkerPool(processes=2, item_timeout_s=1) as pool:
+            started = time.monotonic()
+            stuck = asyncio.ensure_future(pool.run(sleep_deaf_to_signals, 60))
+            quick = await asyncio.gather(*(pool.run(square, i) for i in range(20)))
+            quick_done = time.monotonic() - started
+            outcome = await stuck
+            elapsed = time.monotonic() - started
+            return outcome, quick, quick_done, elapsed, pool.replaced, await pool.run(square, 4)
+
+    outcome, quick, quick_done, elapsed, replaced, after = run(main())
+    assert isinstance(outcome, TaskFailure) and outcome.reason is Reason.TIMEOUT
+    assert quick == [i * i for i in range(20)]
+    assert quick_done < 1.0, "the other worker must keep serving while one is stuck"
+    assert 0.9 < elapsed < 5
+    assert replaced == 1
+    assert after == 16
+
+
+def test_a_crash_is_retried_once_in_a_fresh_worker(tmp_path):
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as pool:
+            return await pool.run(die_once, str(tmp_path / "marker")), pool.replaced
+
+    assert run(main()) == ("survived", 1)
+
+
+def test_dying_twice_makes_it_the_items_fault():
+    async def main():
+        async with WorkerPool(processes=2, item_timeout_s=5) as pool:
+            return await pool.run(die, None), await pool.run(square, 5)
+
+    outcome, after = run(main())
+    assert isinstance(outcome, TaskFailure) and outcome.reason is Reason.WORKER_CRASHED
+    assert after == 25
+
+
+def test_an_exception_is_an_internal_error_with_its_traceback():
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as pool:
+            return await pool.run(raise_bug, None)
+
+    outcome = run(main())
+    assert isinstance(outcome, TaskFailure) and outcome.reason is Reason.INTERNAL_ERROR
+    assert "a bug in a reward rule" in outcome.detail
+
+
+def test_memory_limit_turns_a_huge_allocation_into_a_memory_failure():
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5, memory_mb=512) as pool:
+            return await pool.run(allocate, 4096), await pool.run(allocate, 16)
+
+    outcome, small = run(main())
+    assert isinstance(outcome, TaskFailure) and outcome.reason is Reason.MEMORY
+    assert small == 16 * 1024 * 1024
+
+
+def test_a_cancelled_task_never_leaks_its_late_answer_into_the_next_one():
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as pool:
+            slow = asyncio.ensure_future(pool.run(sleep_interruptibly, 0.3))
+            await asyncio.sleep(0.1)
+            slow.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await slow
+            await asyncio.sleep(0.4)
+            return await pool.run(square, 6)
+
+    assert run(main()) == 36
+
+
+def test_close_stops_every_worker_process():
+    async def main():
+        pool = WorkerPool(processes=2, item_timeout_s=5)
+        await pool.start()
+        processes = [worker.process for worker in pool._workers]
+        await pool.close()
+        return processes
+
+    assert all(not process.is_alive() for process in run(main()))
