@@ -1,4 +1,4 @@
-"""Command line: `reward-service serve`.
+"""Command line: `reward-service serve | sandbox build`.
 
 Each command only parses its options and calls a library function, so Python users and tests
 can do the same without the CLI. Every option can also come from the environment
@@ -17,6 +17,7 @@ from reward_service import __version__
 from reward_service.config import Settings
 
 EXIT_BAD_CONFIG = 2
+EXIT_BUILD_FAILED = 4
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +42,13 @@ def main() -> None:
     help="Hard time limit per item in seconds; a worker past it is killed.  [default: 5]",
 )
 @click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "docker", "local"]),
+    default=None,
+    help="Where code runs: docker; local (NO isolation, trusted code only); auto = docker "
+    "when a daemon answers, else local.  [default: auto]",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default=None,
@@ -51,14 +59,38 @@ def serve(
     port: int | None,
     workers: int | None,
     item_timeout: float | None,
+    sandbox: str | None,
     log_level: str | None,
 ) -> None:
     """Start the HTTP service (POST /v1/score, /v1/accuracy; GET /health; docs at /docs)."""
     settings = _settings(
         server={"host": host, "port": port, "log_level": log_level},
         workers={"processes": workers, "item_timeout_s": item_timeout},
+        sandbox={"backend": sandbox},
     )
     run_server(settings)
+
+
+@main.group()
+def sandbox() -> None:
+    """Manage the code sandbox images."""
+
+
+@sandbox.command("build")
+def sandbox_build() -> None:
+    """Build the sandbox images offline (debootstrap + docker import + docker build).
+
+    Idempotent: images already present are kept, so a second run returns in seconds. Needs a
+    Docker daemon and, for the base image, root and debootstrap.
+    """
+    from reward_service.sandbox.images import ImageBuildError, build_images
+
+    try:
+        tag = build_images(echo=click.echo)
+    except ImageBuildError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BUILD_FAILED)
+    click.echo(f"ready: {tag}")
 
 
 def run_server(settings: Settings) -> None:

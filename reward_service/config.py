@@ -8,6 +8,7 @@ environment. Settings are built by the CLI or by the caller of `create_app`, nev
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,32 @@ class MathSettings(BaseModel):
     )
 
 
+class SandboxSettings(BaseModel):
+    backend: Literal["auto", "docker", "local"] = Field(
+        "auto",
+        description="Where code runs: docker; local (NO isolation); auto = docker if a daemon "
+        "answers, else local.",
+    )
+    image: str | None = Field(
+        None, description="Sandbox image tag (default: the one `sandbox build` makes)."
+    )
+    pool_size: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=256,
+        description="Warm sandbox containers (default: one per core).",
+    )
+    time_s: float = Field(5.0, gt=0, description="Default wall time per test case, seconds.")
+    max_time_s: float = Field(30.0, gt=0, description="Most a request may ask for per case.")
+    memory_mb: int = Field(256, ge=16, description="Default memory per program, MiB.")
+    max_memory_mb: int = Field(1024, ge=16, description="Most a request may ask for, MiB.")
+    output_bytes: int = Field(1 << 20, ge=1024, description="Most stdout per run, bytes.")
+    file_bytes: int = Field(16 << 20, ge=0, description="Largest file a program may write.")
+    processes: int = Field(32, ge=1, le=1024, description="Processes a program may run at once.")
+    workdir_mb: int = Field(64, ge=8, description="Size of each container's tmpfs work dir.")
+    cpus: float = Field(1.0, gt=0, description="CPUs per sandbox container.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REWARD_", env_nested_delimiter="__", extra="forbid"
@@ -51,3 +78,4 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     workers: WorkerSettings = WorkerSettings()
     math: MathSettings = MathSettings()
+    sandbox: SandboxSettings = SandboxSettings()

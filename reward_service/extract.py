@@ -17,6 +17,7 @@ THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 ANSWER_OPEN = "<answer>"
 ANSWER_CLOSE = "</answer>"
+_FENCE = "```"
 
 _BOX_COMMAND = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.S)
@@ -160,3 +161,40 @@ def extract_math_answer(response: str) -> MathAnswer:
 
 def _distinct(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" ".join(item.split()) for item in items))
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    language: str
+    code: str
+
+
+def extract_code_block(response: str) -> CodeBlock | None:
+    """The last complete fenced code block after the last `</think>` (DESIGN.md).
+
+    Fences pair up in order; an unclosed last fence (a truncated response) does not count.
+    `language` is the fence's tag, lower-cased (`""` when untagged).
+
+    >>> extract_code_block("<think>```py\\nprint(1)\\n```</think>```cpp\\nint main(){}\\n```")
+    CodeBlock(language='cpp', code='int main(){}\\n')
+    >>> extract_code_block("<think>```python\\nprint(1)\\n```</think> no code") is None
+    True
+    """
+    final = final_part(response)
+    if final is None:
+        return None
+    fences = []
+    position = final.find(_FENCE)
+    while position >= 0:
+        fences.append(position)
+        position = final.find(_FENCE, position + len(_FENCE))
+    if len(fences) < 2:
+        return None
+    complete = len(fences) - len(fences) % 2
+    opening, closing = fences[complete - 2], fences[complete - 1]
+    body = final[opening + len(_FENCE) : closing]
+    header, newline, code = body.partition("\n")
+    if not newline:
+        return CodeBlock("", header)
+    return CodeBlock(header.strip().lower(), code)
+

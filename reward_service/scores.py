@@ -18,9 +18,14 @@ class Reason(str, Enum):
     TIMEOUT = "timeout"
     MEMORY = "memory"
     WORKER_CRASHED = "worker_crashed"
+    NO_CODE = "no_code"
+    COMPILE_ERROR = "compile_error"
+    RUNTIME_ERROR = "runtime_error"
+    OUTPUT_LIMIT = "output_limit"
     NO_REFERENCE = "no_reference"
     BAD_REFERENCE = "bad_reference"
     INTERNAL_ERROR = "internal_error"
+    SANDBOX_ERROR = "sandbox_error"
 
 
 @dataclass(frozen=True)
@@ -28,17 +33,18 @@ class Score:
     """One reward's verdict on one response.
 
     `value` is None when the reward could not be judged (see `reason`); `extracted` is the
-    final answer the rule looked at, when it found one.
+    final answer the rule looked at, when it found one; `message` explains an unusual reason.
     """
 
     value: float | None
     reason: Reason | None = None
     extracted: str | None = None
+    message: str | None = None
 
     @classmethod
     def zero(cls, reason: Reason, extracted: str | None = None) -> Score:
         return cls(0.0, reason, extracted)
 
     @classmethod
-    def unknown(cls, reason: Reason) -> Score:
-        return cls(None, reason)
+    def unknown(cls, reason: Reason, message: str | None = None) -> Score:
+        return cls(None, reason, message=message)

@@ -21,9 +21,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    """A real `reward-service serve` process on a free loopback port; yields its base URL."""
+    """A real `reward-service serve` on a free loopback port, with the Docker sandbox.
+
+    It fails to start (and so fails the tests, never skips them) without a Docker daemon and
+    the sandbox images: `scripts/test` provides both.
+    """
     port = _free_port()
-    env = {**os.environ, "REWARD_WORKERS__ITEM_TIMEOUT_S": str(SERVER_ITEM_TIMEOUT_S)}
+    env = {
+        **os.environ,
+        "REWARD_WORKERS__ITEM_TIMEOUT_S": str(SERVER_ITEM_TIMEOUT_S),
+        "REWARD_SANDBOX__BACKEND": "docker",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "reward_service", "serve", "--port", str(port), "--workers", "2"],
         env=env,

@@ -53,3 +53,27 @@ def test_help_explains_every_option():
     for option in ("--host", "--port", "--workers", "--item-timeout", "--log-level"):
         assert option in result.output
     assert "[default:" in result.output
+
+
+def test_sandbox_flag_selects_the_backend(served):
+    result = CliRunner().invoke(cli.main, ["serve", "--sandbox", "local"])
+    assert result.exit_code == 0, result.output
+    assert served[0].sandbox.backend == "local"
+
+
+@pytest.mark.docker
+def test_sandbox_build_is_idempotent_and_says_what_it_does():
+    from reward_service.sandbox.images import sandbox_image
+
+    result = CliRunner().invoke(cli.main, ["sandbox", "build"])
+    assert result.exit_code == 0, result.output
+    assert "base image reward-sandbox-base:bookworm: present" in result.output
+    assert f"sandbox image {sandbox_image()}: present" in result.output
+    assert result.output.strip().endswith(f"ready: {sandbox_image()}")
+
+
+def test_sandbox_build_without_docker_fails_loudly(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = CliRunner().invoke(cli.main, ["sandbox", "build"])
+    assert result.exit_code == cli.EXIT_BUILD_FAILED
+    assert "`docker` is not installed" in result.output

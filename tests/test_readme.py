@@ -19,4 +19,9 @@ def test_readme_curl_example_matches_the_live_service(client):
 
 def test_readme_lists_the_two_commands():
     assert "pip install -e . && reward-service serve" in README
-    assert "pip install -e '.[dev]' && python -m pytest" in README
+    assert "\nbash scripts/test\n" in README
+
+
+def test_ci_runs_the_readmes_test_command():
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
+    assert "bash scripts/test" in ci

@@ -9,16 +9,69 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 MAX_ITEMS = 16384
 MAX_RESPONSE_CHARS = 1_000_000
 MAX_REFERENCE_CHARS = 100_000
 MAX_KEY_CHARS = 256
 
-Task = Literal["math", "none"]
+MAX_CASES = 1000
+MAX_CODE_CHARS = 1_000_000
+
+Task = Literal["math", "code", "none"]
 RewardName = Literal["accuracy", "format", "language"]
 Status = Literal["scored", "unjudged"]
+
+
+class StdioCase(BaseModel):
+    """One stdin/stdout test: the program's whole output must match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stdin: str = Field("", max_length=MAX_CODE_CHARS)
+    stdout: str = Field(max_length=MAX_CODE_CHARS)
+    float_tolerance: float | None = Field(
+        None, ge=0, le=1, description="Relative tolerance for numeric tokens, e.g. 1e-6."
+    )
+
+
+class CodeReference(BaseModel):
+    """The tests of a code problem: stdin/stdout cases and/or HumanEval-style asserts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Literal["python", "cpp"] = "python"
+    cases: list[StdioCase] = Field([], max_length=MAX_CASES)
+    assert_code: str | None = Field(
+        None,
+        max_length=MAX_CODE_CHARS,
+        description="Python tests, e.g. `def check(candidate): assert candidate(1) == 2`.",
+    )
+    entry_point: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="The function under test."
+    )
+    timeout_s: float | None = Field(None, gt=0, description="Wall time per case, seconds.")
+    memory_mb: int | None = Field(None, ge=16, description="Memory per program, MiB.")
+
+    @model_validator(mode="after")
+    def _has_tests(self) -> CodeReference:
+        if not self.cases and self.assert_code is None:
+            raise ValueError("give `cases`, `assert_code`, or both")
+        if self.assert_code is not None:
+            if self.language != "python":
+                raise ValueError("`assert_code` tests are Python only")
+            if self.entry_point is None:
+                raise ValueError("`assert_code` needs `entry_point`")
+        return self
 
 
 class ScoreItem(BaseModel):
@@ -36,16 +89,22 @@ class ScoreItem(BaseModel):
         max_length=MAX_RESPONSE_CHARS, description="The full model response, <think> included."
     )
     task: Task | None = Field(
-        None, description='"math" or "none"; default: "math" when an answer is given, else "none".'
+        None,
+        description='"math", "code" or "none"; default: "code" when tests are given, else "math" '
+        'when an answer is given, else "none".',
     )
     answer: str | None = Field(
         None, max_length=MAX_REFERENCE_CHARS, description="Math reference (plain text or LaTeX)."
     )
+    tests: CodeReference | None = Field(None, description="Code reference.")
 
     @model_validator(mode="after")
     def _infer_task(self) -> ScoreItem:
         if self.task is None:
-            self.task = "math" if self.answer is not None else "none"
+            if self.tests is not None:
+                self.task = "code"
+            else:
+                self.task = "math" if self.answer is not None else "none"
         return self
 
 
@@ -81,13 +140,34 @@ class Scores(BaseModel):
     language: float | None = None
 
 
+class CaseFailure(BaseModel):
+    case: int = Field(description="Index of the test: the stdio cases, then the asserts.")
+    reason: str
+    excerpt: str = Field(description="The end of stderr, or the start of stdout (capped).")
+
+
 class Details(BaseModel):
-    extracted: str | None = Field(None, description="The final answer that was judged.")
+    extracted: str | None = Field(None, description="The final answer or code that was judged.")
     reason: str | None = Field(None, description="Why a score is 0 or null.")
     status: Status = Field(
         "scored",
         description='"unjudged" when the service, not the response, failed; leave it out.',
     )
+    message: str | None = Field(None, description="More about an unusual reason.")
+    passed: int | None = Field(None, description="Code: tests passed.")
+    total: int | None = Field(None, description="Code: tests run.")
+    failures: list[CaseFailure] | None = Field(None, description="Code: why each test failed.")
+    sandbox: str | None = Field(
+        None, description='Code: the backend that ran it, "docker" or "local" (no isolation).'
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_extras(self, handler: SerializerFunctionWrapHandler) -> dict:
+        data = handler(self)
+        return {k: v for k, v in data.items() if v is not None or k in _ALWAYS_SHOWN}
+
+
+_ALWAYS_SHOWN = {"extracted", "reason", "status"}
 
 
 class ItemResult(BaseModel):
@@ -114,6 +194,7 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
     workers: int
+    sandbox: str = Field(description='"docker", "local" (no isolation) or "unavailable".')
 
 
 class ErrorMessage(BaseModel):

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 
 def test_health(client):
-    assert client.get("/health").json() == {"status": "ok", "version": "0.1.0", "workers": 2}
+    assert client.get("/health").json() == {
+        "status": "ok",
+        "version": "0.1.0",
+        "workers": 2,
+        "sandbox": "docker",
+    }
 
 
 def test_docs_and_openapi_are_served(client):

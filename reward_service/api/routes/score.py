@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
-from reward_service.api.deps import PoolDep, SettingsDep
-from reward_service.api.models import ScoreRequest, ScoreResponse
-from reward_service.rewards.math import MathOptions
-from reward_service.scoring import score_items
+from reward_service.api.deps import PoolDep, SandboxDep, SettingsDep
+from reward_service.api.models import RewardName, ScoreRequest, ScoreResponse
+from reward_service.scoring import ALL_REWARDS, limit_violations, score_items
 
 router = APIRouter(prefix="/v1", tags=["score"])
 
 
-def _math_options(settings: SettingsDep) -> MathOptions:
-    return MathOptions(max_answer_chars=settings.math.max_answer_chars)
+async def _score(
+    request: ScoreRequest,
+    pool: PoolDep,
+    sandbox: SandboxDep,
+    settings: SettingsDep,
+    rewards: frozenset[RewardName],
+) -> ScoreResponse:
+    problems = limit_violations(request, settings.sandbox)
+    if problems:
+        raise HTTPException(422, "invalid request: " + "; ".join(problems[:10]))
+    return await score_items(request, pool, sandbox, settings, rewards)
 
 
 @router.post("/score", operation_id="score", response_model=ScoreResponse)
-async def score(request: ScoreRequest, pool: PoolDep, settings: SettingsDep) -> ScoreResponse:
+async def score(
+    request: ScoreRequest, pool: PoolDep, sandbox: SandboxDep, settings: SettingsDep
+) -> ScoreResponse:
     """Score a batch with every reward it asks for, plus GRPO group statistics."""
-    return await score_items(request, pool, _math_options(settings))
+    return await _score(request, pool, sandbox, settings, ALL_REWARDS)
 
 
 @router.post("/accuracy", operation_id="accuracy", response_model=ScoreResponse)
-async def accuracy(request: ScoreRequest, pool: PoolDep, settings: SettingsDep) -> ScoreResponse:
-    """Score only accuracy (math equivalence) for a batch."""
-    return await score_items(request, pool, _math_options(settings), rewards={"accuracy"})
+async def accuracy(
+    request: ScoreRequest, pool: PoolDep, sandbox: SandboxDep, settings: SettingsDep
+) -> ScoreResponse:
+    """Score only accuracy (math equivalence, code tests) for a batch."""
+    return await _score(request, pool, sandbox, settings, frozenset({"accuracy"}))

@@ -1,0 +1,221 @@
+"""Code accuracy: build sandbox jobs for a submission, then judge what the sandbox saw.
+
+Pure functions on both sides of the sandbox (which lives in `reward_service.sandbox`): the
+expected outputs never enter it, and the verdict is decided here from raw facts (exit codes,
+signals, output). A submission earns 1.0 only if every test passed.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+from dataclasses import dataclass
+
+from reward_service.sandbox.types import (
+    Harness,
+    Language,
+    Limits,
+    ProcessRun,
+    RunReport,
+    SandboxJob,
+)
+from reward_service.scores import Reason, Score
+
+EXCERPT_CHARS = 300
+
+# Exit codes of the in-sandbox harness (sandbox/image/harness.py).
+_HARNESS_REASONS = {
+    101: Reason.WRONG_ANSWER,  # an assertion failed
+    102: Reason.RUNTIME_ERROR,  # the candidate or the tests raised
+    103: Reason.RUNTIME_ERROR,  # the solution failed (or exited) while being defined
+    104: Reason.RUNTIME_ERROR,  # the entry point is not defined
+    105: Reason.WRONG_ANSWER,  # a non-plain return value (e.g. an always-equal object)
+}
+_MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory")
+
+
+@dataclass(frozen=True)
+class IOCase:
+    stdin: str
+    stdout: str
+    float_tolerance: float | None = None
+
+
+@dataclass(frozen=True)
+class CodeTests:
+    """The reference for a code problem: stdin/stdout cases and/or HumanEval-style asserts."""
+
+    language: Language
+    cases: tuple[IOCase, ...]
+    limits: Limits
+    assert_code: str | None = None
+    entry_point: str | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.cases) + (1 if self.assert_code else 0)
+
+
+@dataclass(frozen=True)
+class CaseFailure:
+    case: int
+    reason: Reason
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class CodeScore(Score):
+    passed: int = 0
+    total: int = 0
+    failures: tuple[CaseFailure, ...] = ()
+
+
+def sandbox_jobs(code: str, tests: CodeTests, nonce: str) -> list[SandboxJob]:
+    """The sandbox runs for a submission: all stdio cases in one job, the asserts in another."""
+    jobs = []
+    if tests.cases:
+        inputs = tuple(case.stdin for case in tests.cases)
+        jobs.append(SandboxJob(tests.language, code, inputs, tests.limits))
+    if tests.assert_code:
+        harness = Harness(tests.assert_code, tests.entry_point or "", nonce)
+        jobs.append(SandboxJob(tests.language, code, (), tests.limits, harness))
+    return jobs
+
+
+def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str) -> CodeScore:
+    """Score the sandbox's reports (one per job of `sandbox_jobs`): 1.0 only if all tests pass.
+
+    >>> limits = Limits(5, 256, 1 << 20, 1 << 20, 32)
+    >>> tests = CodeTests("python", (IOCase("1 2\\n", "3\\n"),), limits)
+    >>> run = ProcessRun(0, None, False, False, 0.03, "3\\n", "")
+    >>> judge_code("print(3)", tests, [RunReport(None, (run,))], "n").value
+    1.0
+    """
+    failures: list[CaseFailure] = []
+    for report in reports:
+        if report.runner_error is not None:
+            reason = Reason.TIMEOUT if report.runner_timed_out else Reason.RUNTIME_ERROR
+            return _failed(code, tests, [CaseFailure(0, reason, report.runner_error)], 0)
+        if report.compilation is not None and not report.compilation.ok:
+            excerpt = report.compilation.stderr[-EXCERPT_CHARS:]
+            return _failed(code, tests, [CaseFailure(0, Reason.COMPILE_ERROR, excerpt)], 0)
+
+    reports_iter = iter(reports)
+    if tests.cases:
+        runs = next(reports_iter).runs
+        for index, (case, run) in enumerate(zip(tests.cases, runs, strict=True)):
+            reason = classify_run(run, expected=case.stdout, float_tolerance=case.float_tolerance)
+            if reason is not None:
+                failures.append(CaseFailure(index, reason, _excerpt(run, reason)))
+    if tests.assert_code:
+        (run,) = next(reports_iter).runs
+        reason = classify_run(run, nonce=nonce)
+        if reason is not None:
+            failures.append(CaseFailure(len(tests.cases), reason, _excerpt(run, reason)))
+
+    passed = tests.total - len(failures)
+    if failures:
+        return _failed(code, tests, failures, passed)
+    return CodeScore(1.0, None, _shown(code), passed=passed, total=tests.total)
+
+
+def classify_run(
+    run: ProcessRun,
+    *,
+    expected: str | None = None,
+    nonce: str | None = None,
+    float_tolerance: float | None = None,
+) -> Reason | None:
+    """Why a run failed, or None if it passed.
+
+    A run passes only if its check completed: the harness's nonce line reached stdout (so
+    exiting with status 0 before the asserts fails), or the whole normalized stdout matched.
+    """
+    if run.output_limit:
+        return Reason.OUTPUT_LIMIT
+    if run.timed_out or run.signal == signal.SIGXCPU:
+        return Reason.TIMEOUT
+    if run.signal == signal.SIGKILL or any(marker in run.stderr for marker in _MEMORY_MARKERS):
+        return Reason.MEMORY
+    if run.exit_code != 0:
+        if nonce is not None:
+            return _HARNESS_REASONS.get(run.exit_code or 0, Reason.RUNTIME_ERROR)
+        return Reason.RUNTIME_ERROR
+    if nonce is not None:
+        return None if nonce in run.stdout.splitlines() else Reason.WRONG_ANSWER
+    assert expected is not None
+    return None if outputs_match(expected, run.stdout, float_tolerance) else Reason.WRONG_ANSWER
+
+
+def outputs_match(expected: str, actual: str, float_tolerance: float | None = None) -> bool:
+    """Trailing whitespace on lines and trailing blank lines are ignored; all else is exact.
+
+    The line counts must agree: comparing with `zip` alone stops at the shorter side, so a
+    truncated output would pass (seen in the field).
+
+    >>> outputs_match("1\\n2\\n", "1  \\n2\\n\\n")
+    True
+    >>> outputs_match("1\\n2\\n", "1\\n")
+    False
+    >>> outputs_match("0.333333", "0.3333334", float_tolerance=1e-6)
+    True
+    """
+    expected_lines, actual_lines = _lines(expected), _lines(actual)
+    if len(expected_lines) != len(actual_lines):
+        return False
+    for want, got in zip(expected_lines, actual_lines, strict=True):
+        if want == got:
+            continue
+        if float_tolerance is None:
+            return False
+        want_tokens, got_tokens = want.split(), got.split()
+        if len(want_tokens) != len(got_tokens):
+            return False
+        if not all(
+            w == g or _close(w, g, float_tolerance)
+            for w, g in zip(want_tokens, got_tokens, strict=True)
+        ):
+            return False
+    return True
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _close(want: str, got: str, tolerance: float) -> bool:
+    try:
+        a, b = float(want), float(got)
+    except ValueError:
+        return False
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return False
+    return abs(a - b) <= tolerance * max(1.0, abs(a))
+
+
+def _excerpt(run: ProcessRun, reason: Reason) -> str:
+    if reason in (Reason.RUNTIME_ERROR, Reason.MEMORY) or (
+        reason is Reason.WRONG_ANSWER and run.stderr
+    ):
+        return run.stderr[-EXCERPT_CHARS:]
+    if reason is Reason.TIMEOUT:
+        return f"ran {run.time_s:.2f} s"
+    return run.stdout[:EXCERPT_CHARS]
+
+
+def _shown(code: str) -> str:
+    return code[:EXCERPT_CHARS]
+
+
+def _failed(code: str, tests: CodeTests, failures: list[CaseFailure], passed: int) -> CodeScore:
+    return CodeScore(
+        0.0,
+        failures[0].reason,
+        _shown(code),
+        passed=passed,
+        total=tests.total,
+        failures=tuple(failures),
+    )

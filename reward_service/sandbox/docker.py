@@ -1,0 +1,267 @@
+"""The Docker backend: a warm pool of locked-down containers, one `docker exec` per submission.
+
+Each container runs as an unprivileged user with no network, a read-only root, small tmpfs
+mounts, every capability dropped, no-new-privileges, and pids/memory/CPU limits; nothing of the
+host is mounted. The runner inside kills every process of the sandbox user and wipes the work
+dir before and after each submission, so nothing survives into the next one. A container that
+fails is removed and replaced. Containers carry a label naming the process that owns them, so
+at start-up a service removes the orphans of dead services on its host and leaves live ones alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import struct
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from docker.errors import DockerException, ImageNotFound
+from requests.exceptions import RequestException
+
+from reward_service.sandbox.types import RunReport, SandboxJob, SandboxUnavailable
+
+log = logging.getLogger(__name__)
+
+LABEL = "reward_service.sandbox"
+OWNER_LABEL = "reward_service.owner"
+WORKDIR = "/work"
+RUNNER = ["python3", "-I", "/opt/reward/runner.py"]
+SANDBOX_UID = 10001
+# Owned by the sandbox user: a tmpfs otherwise takes the image directory's root ownership.
+# `exec` on the work dir only, where the compiled C++ binary must run.
+_TMPFS = f"rw,nosuid,nodev,size={{size}}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode=0700"
+_WORK_TMPFS = _TMPFS + ",exec"
+_MAX_REPORT_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ContainerLimits:
+    """Per-container ceilings: the most any one request may ask for, plus the runner's share."""
+
+    memory_mb: int
+    processes: int
+    cpus: float
+    workdir_mb: int
+
+
+class RunnerFailed(Exception):
+    """The runner gave no report: the code under test killed, starved or outlasted it."""
+
+    def __init__(self, message: str, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
+class DockerSandbox:
+    name = "docker"
+
+    def __init__(self, image: str, pool_size: int, limits: ContainerLimits) -> None:
+        self.image = image
+        self.pool_size = pool_size
+        self.limits = limits
+        self.replaced = 0
+        self._client: docker.DockerClient | None = None
+        self._idle: asyncio.Queue[str] = asyncio.Queue()
+        self._containers: set[str] = set()
+        self._refills: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def start(self) -> None:
+        self._client = await asyncio.to_thread(_connect)
+        try:
+            await asyncio.to_thread(self._client.images.get, self.image)
+        except ImageNotFound as exc:
+            raise SandboxUnavailable(
+                f"sandbox image {self.image} is missing: run `reward-service sandbox build`"
+            ) from exc
+        await asyncio.to_thread(reap_orphans, self._client)
+        for container in await asyncio.gather(*(self._create() for _ in range(self.pool_size))):
+            self._idle.put_nowait(container)
+
+    async def close(self) -> None:
+        self._closed = True
+        await asyncio.gather(*self._refills, return_exceptions=True)
+        await asyncio.gather(*(asyncio.to_thread(self._remove, c) for c in list(self._containers)))
+
+    async def run(self, job: SandboxJob) -> RunReport:
+        """Run one submission in a warm container.
+
+        A container lost for reasons outside the submission (removed, daemon hiccup) is
+        replaced and the submission tried once more in another; failing again is unjudged.
+        """
+        if self._client is None or self._closed:
+            raise SandboxUnavailable("the docker sandbox is not started")
+        for attempt in (1, 2):
+            container = await self._idle.get()
+            try:
+                report = await asyncio.to_thread(self._exec, container, job)
+            except RunnerFailed as exc:
+                self._replace(container)
+                return RunReport(None, (), runner_error=str(exc), runner_timed_out=exc.timed_out)
+            except (DockerException, RequestException, OSError) as exc:
+                self._replace(container)
+                log.warning(
+                    "sandbox container %s failed (attempt %d): %s", container[:12], attempt, exc
+                )
+                error = exc
+                continue
+            except BaseException:
+                self._replace(container)
+                raise
+            self._idle.put_nowait(container)
+            return report
+        raise SandboxUnavailable(f"docker exec failed twice: {error}") from error
+
+    def _exec(self, container: str, job: SandboxJob) -> RunReport:
+        assert self._client is not None
+        api = self._client.api
+        exec_id = api.exec_create(container, RUNNER, stdin=True, user="sandbox", workdir=WORKDIR)
+        connection = api.exec_start(exec_id, socket=True)
+        raw: socket.socket = getattr(connection, "_sock", connection)
+        deadline = time.monotonic() + job.deadline_s()
+        try:
+            raw.sendall(json.dumps(job.payload(WORKDIR)).encode())
+            raw.shutdown(socket.SHUT_WR)
+            stdout, stderr = _read_frames(raw, deadline)
+        except TimeoutError as exc:
+            raise RunnerFailed(
+                "the submission kept the sandbox busy past its time limits", timed_out=True
+            ) from exc
+        finally:
+            raw.close()
+        try:
+            return RunReport.from_runner(json.loads(stdout))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RunnerFailed(
+                "the sandbox runner was killed or starved before it reported: "
+                + stderr.decode("utf-8", "replace")[-300:]
+            ) from exc
+
+    async def _create(self) -> str:
+        container = await asyncio.to_thread(self._create_sync)
+        self._containers.add(container)
+        return container
+
+    def _create_sync(self) -> str:
+        assert self._client is not None
+        limits = self.limits
+        memory = f"{limits.memory_mb + limits.workdir_mb + 64}m"
+        container = self._client.containers.run(
+            self.image,
+            detach=True,
+            labels={LABEL: "1", OWNER_LABEL: owner_id(os.getpid())},
+            user="sandbox",
+            network_mode="none",
+            read_only=True,
+            tmpfs={
+                WORKDIR: _WORK_TMPFS.format(size=limits.workdir_mb),
+                "/tmp": _TMPFS.format(size=16) + ",noexec",
+            },
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            pids_limit=limits.processes + 16,
+            mem_limit=memory,
+            memswap_limit=memory,
+            nano_cpus=int(limits.cpus * 1e9),
+            ipc_mode="private",
+            environment={},
+        )
+        return container.id
+
+    def _replace(self, container: str) -> None:
+        self.replaced += 1
+        refill = asyncio.get_running_loop().create_task(self._refill(container))
+        self._refills.add(refill)
+        refill.add_done_callback(self._refills.discard)
+
+    async def _refill(self, dead: str) -> None:
+        await asyncio.to_thread(self._remove, dead)
+        while not self._closed:
+            try:
+                self._idle.put_nowait(await self._create())
+                return
+            except (DockerException, RequestException) as exc:
+                log.error("cannot replace a sandbox container (retrying in 5 s): %s", exc)
+                await asyncio.sleep(5)
+
+    def _remove(self, container: str) -> None:
+        assert self._client is not None
+        try:
+            self._client.api.remove_container(container, force=True)
+        except (DockerException, RequestException) as exc:
+            log.warning("could not remove sandbox container %s: %s", container[:12], exc)
+        self._containers.discard(container)
+
+
+def _connect() -> docker.DockerClient:
+    try:
+        client = docker.from_env()
+        client.ping()
+    except (DockerException, RequestException) as exc:
+        raise SandboxUnavailable(f"no Docker daemon answers: {exc}") from exc
+    return client
+
+
+def docker_reachable() -> bool:
+    try:
+        _connect().close()
+    except SandboxUnavailable:
+        return False
+    return True
+
+
+def owner_id(pid: int) -> str | None:
+    """`host/pid/start-time` of a live process; None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    start_time = stat.rsplit(")", 1)[1].split()[19]
+    return f"{socket.gethostname()}/{pid}/{start_time}"
+
+
+def reap_orphans(client: docker.DockerClient) -> int:
+    """Remove sandbox containers whose owning service, on this host, is no longer running."""
+    host = socket.gethostname()
+    orphans = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        owner = container.labels.get(OWNER_LABEL, "")
+        owner_host, _, rest = owner.partition("/")
+        pid = rest.partition("/")[0]
+        unowned = not owner
+        if unowned or (owner_host == host and (not pid.isdigit() or owner_id(int(pid)) != owner)):
+            orphans.append(container)
+    for container in orphans:
+        container.remove(force=True)
+    if orphans:
+        log.warning("removed %d orphaned sandbox containers", len(orphans))
+    return len(orphans)
+
+
+def _read_frames(raw: socket.socket, deadline: float) -> tuple[bytes, bytes]:
+    """Demultiplex a non-TTY exec stream (8-byte headers: stream id, size) until EOF."""
+    streams = {1: bytearray(), 2: bytearray()}
+    buffer = bytearray()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the sandbox runner did not finish in time")
+        raw.settimeout(remaining)
+        chunk = raw.recv(65536)
+        if not chunk:
+            return bytes(streams[1]), bytes(streams[2])
+        buffer += chunk
+        while len(buffer) >= 8:
+            stream, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
+            if len(buffer) < 8 + size:
+                break
+            target = streams.get(stream, streams[2])
+            if len(target) < _MAX_REPORT_BYTES:
+                target += buffer[8 : 8 + size]
+            del buffer[: 8 + size]

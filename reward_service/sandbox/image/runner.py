@@ -1,0 +1,249 @@
+"""Compile and run one submission against its inputs; print a JSON report on stdout.
+
+Runs inside a sandbox container as its unprivileged user, one `docker exec` per submission,
+or, for the local fallback, as a host subprocess (`--local`). Stdlib only: it runs on the
+image's Debian python3. It reports raw facts (exit code, signal, time, output); the service
+decides what they mean, and expected outputs never enter the sandbox.
+
+Stdin, JSON:
+    {"language": "python" | "cpp", "code": str, "inputs": [str, ...],
+     "limits": {"time_s", "memory_mb", "output_bytes", "file_bytes", "processes"},
+     "workdir": str, "harness": null | {"tests": str, "entry_point": str, "nonce": str}}
+With a harness (Python assert tests), the one run is harness.py fed the solution and tests.
+Stdout, JSON:
+    {"compile": null | {"ok": bool, "stderr": str, "time_s": float},
+     "runs": [{"exit_code": int | null, "signal": int | null, "timed_out": bool,
+               "output_limit": bool, "time_s": float, "stdout": str, "stderr": str}]}
+"""
+
+import ctypes
+import json
+import math
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HARNESS = os.path.join(HERE, "harness.py")
+STDERR_KEEP = 4096
+POLL_S = 0.05
+EXIT_DRAIN_S = 0.1
+COMPILE_TIME_S = 30
+COMPILE_MEMORY_MB = 2048
+PR_SET_DUMPABLE = 4
+ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
+
+
+def main():
+    local = "--local" in sys.argv[1:]
+    job = json.loads(sys.stdin.read())
+    # Non-dumpable: a program running as the same user cannot open this process's /proc
+    # entries (its memory, its stdout) to forge the report.
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    workdir = job["workdir"]
+    if not local:
+        reap_and_wipe(workdir)
+    try:
+        report = run_job(job, workdir, local)
+    finally:
+        if not local:
+            reap_and_wipe(workdir)
+    sys.stdout.write(json.dumps(report))
+
+
+def run_job(job, workdir, local):
+    limits = job["limits"]
+    language = job["language"]
+    if language == "python":
+        source = os.path.join(workdir, "solution.py")
+        command = [sys.executable, "-I", "-B", source]
+        if job.get("harness"):
+            command = [sys.executable, "-I", "-B", HARNESS]
+    elif language == "cpp":
+        source = os.path.join(workdir, "solution.cpp")
+        binary = os.path.join(workdir, "solution")
+        command = [binary]
+    else:
+        raise SystemExit(f"unknown language {language!r}")
+    with open(source, "w", encoding="utf-8") as handle:
+        handle.write(job["code"])
+
+    compiled = None
+    if language == "cpp":
+        compile_limits = dict(limits, time_s=COMPILE_TIME_S, memory_mb=COMPILE_MEMORY_MB)
+        compile_limits["output_bytes"] = 65536
+        result = run_process(
+            ["g++", "-O2", "-std=c++17", "-pipe", "-o", binary, source],
+            "",
+            compile_limits,
+            workdir,
+            local,
+        )
+        ok = result["exit_code"] == 0 and not result["timed_out"]
+        compiled = {"ok": ok, "stderr": result["stderr"], "time_s": result["time_s"]}
+        if not ok:
+            return {"compile": compiled, "runs": []}
+
+    inputs = job["inputs"]
+    if job.get("harness"):
+        inputs = [json.dumps(dict(job["harness"], solution=job["code"]))]
+    runs = [run_process(command, stdin, limits, workdir, local) for stdin in inputs]
+    return {"compile": compiled, "runs": runs}
+
+
+def run_process(command, stdin_text, limits, workdir, local):
+    time_limit = float(limits["time_s"])
+
+    def set_limits():
+        memory = int(limits["memory_mb"]) * 1024 * 1024
+        cpu = math.ceil(time_limit) + 1
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if not local:
+            processes = int(limits["processes"])
+            resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+
+    started = time.monotonic()
+    # stdin is a pipe, never a file: data read from a pipe is gone, so a harness's secret
+    # cannot be read back through /proc/self/fd/0 by the code under test.
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=workdir,
+        env=ENV,
+        preexec_fn=set_limits,
+        start_new_session=True,
+    )
+    stdout, stderr, timed_out, output_limit = communicate(
+        process, stdin_text.encode("utf-8"), started + time_limit, int(limits["output_bytes"])
+    )
+    kill_group(process.pid)
+    process.wait()
+    elapsed = time.monotonic() - started
+    if not local:
+        reap()
+    code = process.returncode
+    return {
+        "exit_code": code if code >= 0 else None,
+        "signal": -code if code < 0 else None,
+        "timed_out": timed_out,
+        "output_limit": output_limit,
+        "time_s": round(elapsed, 4),
+        "stdout": stdout.decode("utf-8", "replace"),
+        "stderr": stderr[-STDERR_KEEP:].decode("utf-8", "replace"),
+    }
+
+
+def communicate(process, stdin_data, deadline, output_cap):
+    """Feed stdin and read stdout/stderr until they close, the deadline, or stdout overflows."""
+    selector = selectors.DefaultSelector()
+    if stdin_data:
+        os.set_blocking(process.stdin.fileno(), False)
+        selector.register(process.stdin, selectors.EVENT_WRITE, "stdin")
+    else:
+        process.stdin.close()
+    selector.register(process.stdout, selectors.EVENT_READ, "stdout")
+    selector.register(process.stderr, selectors.EVENT_READ, "stderr")
+    chunks = {"stdout": bytearray(), "stderr": bytearray()}
+    written = 0
+    timed_out = output_limit = False
+    exited_at = None
+    while selector.get_map():
+        now = time.monotonic()
+        if now >= deadline:
+            timed_out = True
+            break
+        if exited_at is None and process.poll() is not None:
+            exited_at = now
+        if exited_at is not None and now - exited_at > EXIT_DRAIN_S:
+            # The program is gone but a child it left behind holds the pipes open.
+            break
+        for key, _ in selector.select(timeout=min(deadline - now, POLL_S)):
+            if key.data == "stdin":
+                try:
+                    written += os.write(key.fd, stdin_data[written : written + 65536])
+                except BrokenPipeError:
+                    written = len(stdin_data)
+                if written >= len(stdin_data):
+                    selector.unregister(key.fileobj)
+                    key.fileobj.close()
+                continue
+            data = os.read(key.fd, 65536)
+            if not data:
+                selector.unregister(key.fileobj)
+                continue
+            buffer = chunks[key.data]
+            buffer += data
+            if key.data == "stderr" and len(buffer) > 2 * STDERR_KEEP:
+                del buffer[: len(buffer) - STDERR_KEEP]
+        if len(chunks["stdout"]) > output_cap:
+            output_limit = True
+            del chunks["stdout"][output_cap:]
+            break
+    selector.close()
+    if not timed_out and not output_limit:
+        # The streams are closed, but the process may still run: it can close them itself.
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+    return bytes(chunks["stdout"]), bytes(chunks["stderr"]), timed_out, output_limit
+
+
+def kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def reap(wait_s=2.0):
+    """Kill every process of this user except this one and PID 1: daemons, orphans, forks.
+
+    Then wait until PID 1 has reaped them: a zombie still counts against the user's process
+    limit and would make the next run's fork fail.
+    """
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    keep = {"1", str(os.getpid())}
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        others = [name for name in os.listdir("/proc") if name.isdigit() and name not in keep]
+        if not others:
+            return
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        time.sleep(0.005)
+
+
+def reap_and_wipe(workdir):
+    reap()
+    for name in os.listdir(workdir):
+        path = os.path.join(workdir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Build the sandbox images offline: a debootstrapped Debian base, then our layer on top.
+
+No image registry is reachable, so the base is made from Debian packages with debootstrap
+(from the mirror apt itself is configured with) and imported with `docker import`. The
+sandbox image's tag is a hash of its build context, so a changed runner gets a new image and
+an unchanged one is not rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+BASE_IMAGE = "reward-sandbox-base:bookworm"
+IMAGE_REPOSITORY = "reward-sandbox"
+SUITE = "bookworm"
+BASE_PACKAGES = ("python3", "g++")
+CONTEXT = Path(__file__).parent / "image"
+_APT_SOURCES = (Path("/etc/apt/sources.list.d"), Path("/etc/apt/sources.list"))
+
+
+class ImageBuildError(RuntimeError):
+    """A build step failed; the message says which and why."""
+
+
+def sandbox_image() -> str:
+    """The tag of the sandbox image that matches this version of the runner."""
+    digest = hashlib.sha256()
+    for path in sorted(CONTEXT.iterdir()):
+        if path.is_file() and path.suffix in {".py", ""}:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{IMAGE_REPOSITORY}:{digest.hexdigest()[:12]}"
+
+
+def build_images(echo: Callable[[str], None] = print) -> str:
+    """Build whatever is missing of the base and sandbox images; return the sandbox tag.
+
+    Idempotent: with both images present it only checks and returns.
+    """
+    _require("docker", "install docker.io and start dockerd")
+    if _image_exists(BASE_IMAGE):
+        echo(f"base image {BASE_IMAGE}: present")
+    else:
+        _build_base(echo)
+    tag = sandbox_image()
+    if _image_exists(tag):
+        echo(f"sandbox image {tag}: present")
+        return tag
+    echo(f"sandbox image {tag}: building from {CONTEXT}")
+    _run(["docker", "build", "--network", "none", "--tag", tag, str(CONTEXT)], echo)
+    _run(["docker", "tag", tag, f"{IMAGE_REPOSITORY}:latest"], echo)
+    echo(f"sandbox image {tag}: built")
+    return tag
+
+
+def debian_mirror() -> str:
+    """The Debian archive URI that apt on this machine is configured with."""
+    for source in _APT_SOURCES:
+        files = sorted(source.glob("*.sources")) + sorted(source.glob("*.list"))
+        for path in files if source.is_dir() else [source]:
+            if path.exists():
+                uri = _main_archive_uri(path.read_text())
+                if uri:
+                    return uri
+    raise ImageBuildError("no Debian mirror found in apt's sources (/etc/apt/sources.list*)")
+
+
+def _main_archive_uri(text: str) -> str | None:
+    """The first non-security `deb` URI of a deb822 `.sources` or a one-line `.list` file."""
+    for stanza in re.split(r"\n\s*\n", text):
+        uri = re.search(r"^URIs:\s*(\S+)", stanza, re.M)
+        if uri and re.search(r"^Types:.*\bdeb\b", stanza, re.M) and "security" not in uri[1]:
+            return uri[1]
+    for line in re.finditer(r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+)", text, re.M):
+        if "security" not in line[1]:
+            return line[1]
+    return None
+
+
+def _build_base(echo: Callable[[str], None]) -> None:
+    _require("debootstrap", "apt-get install debootstrap")
+    mirror = debian_mirror()
+    root = Path(tempfile.mkdtemp(prefix="reward-sandbox-root-"))
+    try:
+        echo(f"base image {BASE_IMAGE}: debootstrap {SUITE} from {mirror} (about a minute)")
+        _run(
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(BASE_PACKAGES)}",
+                SUITE,
+                str(root),
+                mirror,
+            ],
+            echo,
+        )
+        for leftovers in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for path in (root / leftovers).glob("*"):
+                if path.is_file():
+                    path.unlink()
+        echo(f"base image {BASE_IMAGE}: importing")
+        tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+        imported = subprocess.run(
+            ["docker", "import", "-", BASE_IMAGE], stdin=tar.stdout, capture_output=True, text=True
+        )
+        tar.stdout.close()
+        if tar.wait() != 0 or imported.returncode != 0:
+            raise ImageBuildError(f"docker import failed: {imported.stderr.strip()}")
+        echo(f"base image {BASE_IMAGE}: imported")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _image_exists(tag: str) -> bool:
+    return subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode == 0
+
+
+def _require(program: str, hint: str) -> None:
+    if shutil.which(program) is None:
+        raise ImageBuildError(f"`{program}` is not installed: {hint}")
+
+
+def _run(command: list[str], echo: Callable[[str], None]) -> None:
+    echo("$ " + " ".join(command))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    tail: list[str] = []
+    for line in process.stdout:
+        tail = (tail + [line.rstrip()])[-20:]
+        echo("  " + line.rstrip())
+    if process.wait() != 0:
+        raise ImageBuildError(f"`{' '.join(command[:2])}` failed:\n" + "\n".join(tail))

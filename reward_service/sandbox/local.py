@@ -1,0 +1,83 @@
+"""The local fallback: the same runner as a host subprocess with rlimits.
+
+NOT an isolation boundary: the code runs on the host, as the service's user, with the host's
+filesystem and network. It exists so that `reward-service serve` can score code on a machine
+without Docker (a laptop, a quick trial), and it says so loudly whenever it is chosen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from reward_service.sandbox.types import RunReport, SandboxJob, SandboxUnavailable
+
+log = logging.getLogger(__name__)
+
+RUNNER = Path(__file__).parent / "image" / "runner.py"
+WARNING = (
+    "SANDBOX BACKEND 'local' IS NOT AN ISOLATION BOUNDARY: model-written code runs on this host "
+    "as this user, with its files and network. Use it only for trusted code or trials; install "
+    "Docker and run `reward-service sandbox build` for real isolation."
+)
+
+
+class LocalSandbox:
+    name = "local"
+
+    def __init__(self, concurrency: int) -> None:
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def start(self) -> None:
+        log.warning(WARNING)
+
+    async def close(self) -> None:
+        return None
+
+    async def run(self, job: SandboxJob) -> RunReport:
+        async with self._slots:
+            with tempfile.TemporaryDirectory(prefix="reward-sandbox-") as workdir:
+                return await self._run(job, workdir)
+
+    async def _run(self, job: SandboxJob, workdir: str) -> RunReport:
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-I",
+                str(RUNNER),
+                "--local",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            )
+        except OSError as exc:
+            raise SandboxUnavailable(f"cannot start the local runner: {exc}") from exc
+        payload = json.dumps(job.payload(workdir)).encode()
+        try:
+            stdout, stderr = await asyncio.wait_for(
+                process.communicate(payload), timeout=job.deadline_s()
+            )
+        except asyncio.TimeoutError:
+            process.kill()
+            await process.wait()
+            return RunReport(
+                None,
+                (),
+                runner_error="the submission outlasted its time limits",
+                runner_timed_out=True,
+            )
+        try:
+            return RunReport.from_runner(json.loads(stdout))
+        except (ValueError, KeyError, TypeError):
+            return RunReport(
+                None,
+                (),
+                runner_error="the runner was killed before it reported: "
+                + stderr.decode("utf-8", "replace")[-300:],
+            )

@@ -1,0 +1,106 @@
+"""What goes into a sandbox and what comes out; the backends share these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal, Protocol
+
+Language = Literal["python", "cpp"]
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox itself failed (no daemon, no image, a container lost): not the code's fault."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_s: float
+    memory_mb: int
+    output_bytes: int
+    file_bytes: int
+    processes: int
+
+
+@dataclass(frozen=True)
+class Harness:
+    """HumanEval-style assert tests; the run passed only if `nonce` reached stdout."""
+
+    tests: str
+    entry_point: str
+    nonce: str
+
+
+@dataclass(frozen=True)
+class SandboxJob:
+    """One submission: compile once, then run once per input (or once under the harness)."""
+
+    language: Language
+    code: str
+    inputs: tuple[str, ...]
+    limits: Limits
+    harness: Harness | None = None
+
+    def payload(self, workdir: str) -> dict:
+        return {
+            "language": self.language,
+            "code": self.code,
+            "inputs": list(self.inputs),
+            "limits": asdict(self.limits),
+            "harness": asdict(self.harness) if self.harness else None,
+            "workdir": workdir,
+        }
+
+    def deadline_s(self, compile_s: float = 30.0, slack_s: float = 10.0) -> float:
+        """Longest a healthy runner can take for this job."""
+        runs = 1 if self.harness else len(self.inputs)
+        compiling = compile_s if self.language == "cpp" else 0.0
+        return compiling + runs * (self.limits.time_s + 1.0) + slack_s
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    exit_code: int | None
+    signal: int | None
+    timed_out: bool
+    output_limit: bool
+    time_s: float
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class Compilation:
+    ok: bool
+    stderr: str
+    time_s: float
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What the runner saw. `runner_error` is set when the code under test killed, starved or
+    outlasted the runner itself, so that no per-run facts exist: the submission's fault."""
+
+    compilation: Compilation | None
+    runs: tuple[ProcessRun, ...]
+    runner_error: str | None = None
+    runner_timed_out: bool = False
+
+    @classmethod
+    def from_runner(cls, report: dict) -> RunReport:
+        compiled = report.get("compile")
+        return cls(
+            Compilation(**compiled) if compiled else None,
+            tuple(ProcessRun(**run) for run in report["runs"]),
+        )
+
+
+class Sandbox(Protocol):
+    """A place to run untrusted code. `run` raises SandboxUnavailable on its own faults."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def run(self, job: SandboxJob) -> RunReport: ...
+
+    async def close(self) -> None: ...
