@@ -1,11 +1,14 @@
-"""The Docker backend: a warm pool of locked-down containers, one `docker exec` per submission.
+"""The Docker backend: a warm pool of locked-down containers, each with a runner session.
 
 Each container runs as an unprivileged user with no network, a read-only root, small tmpfs
 mounts, every capability dropped, no-new-privileges, and pids/memory/CPU limits; nothing of the
-host is mounted. The runner inside kills every process of the sandbox user and wipes the work
-dir before and after each submission, so nothing survives into the next one. A container that
-fails is removed and replaced. Containers carry a label naming the process that owns them, so
-at start-up a service removes the orphans of dead services on its host and leaves live ones alone.
+host is mounted. One `docker exec` per container starts the runner in session mode; submissions
+then go down its stdin and reports come back on its stdout, one JSON line each, so a submission
+costs no exec of its own. The runner kills every process of the sandbox user and wipes the work
+dir before and after each submission, so nothing survives into the next one. A container whose
+session fails is removed and replaced. Containers carry a label naming the process that owns
+them, so at start-up a service removes the orphans of dead services on its host and leaves live
+ones alone.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 LABEL = "reward_service.sandbox"
 OWNER_LABEL = "reward_service.owner"
 WORKDIR = "/work"
-RUNNER = ["python3", "-I", "/opt/reward/runner.py"]
+RUNNER_SESSION = ["python3", "-I", "/opt/reward/runner.py", "--serve"]
 SANDBOX_UID = 10001
 # Owned by the sandbox user: a tmpfs otherwise takes the image directory's root ownership.
 # `exec` on the work dir only, where the compiled C++ binary must run.
@@ -58,6 +61,52 @@ class RunnerFailed(Exception):
         self.timed_out = timed_out
 
 
+@dataclass(eq=False)
+class _Session:
+    """A container and the runner session living in it (a hijacked exec stream)."""
+
+    container: str
+    stream: socket.socket
+    frames: bytearray
+    stdout: bytearray
+    stderr: bytearray
+
+    def request(self, payload: bytes, deadline: float) -> bytes:
+        """Send one job line; return the report line (without the newline)."""
+        self.stream.sendall(payload + b"\n")
+        while b"\n" not in self.stdout:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the sandbox runner did not answer in time")
+            self.stream.settimeout(remaining)
+            chunk = self.stream.recv(65536)
+            if not chunk:
+                raise RunnerFailed(
+                    "the sandbox runner was killed before it reported: "
+                    + self.stderr.decode("utf-8", "replace")[-300:]
+                )
+            self.frames += chunk
+            self._demultiplex()
+        line, _, rest = self.stdout.partition(b"\n")
+        self.stdout = bytearray(rest)
+        return bytes(line)
+
+    def _demultiplex(self) -> None:
+        # A non-TTY exec stream is a run of frames: 8-byte header (stream id, size), payload.
+        while len(self.frames) >= 8:
+            stream, size = self.frames[0], struct.unpack(">I", self.frames[4:8])[0]
+            if len(self.frames) < 8 + size:
+                return
+            payload = self.frames[8 : 8 + size]
+            del self.frames[: 8 + size]
+            if stream == 1:
+                self.stdout += payload
+            else:
+                self.stderr = (self.stderr + payload)[-4096:]
+            if len(self.stdout) > _MAX_REPORT_BYTES:
+                raise RunnerFailed("the sandbox runner's report is too large")
+
+
 class DockerSandbox:
     name = "docker"
 
@@ -67,8 +116,8 @@ class DockerSandbox:
         self.limits = limits
         self.replaced = 0
         self._client: docker.DockerClient | None = None
-        self._idle: asyncio.Queue[str] = asyncio.Queue()
-        self._containers: set[str] = set()
+        self._idle: asyncio.Queue[_Session] = asyncio.Queue()
+        self._sessions: set[_Session] = set()
         self._refills: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -81,13 +130,13 @@ class DockerSandbox:
                 f"sandbox image {self.image} is missing: run `reward-service sandbox build`"
             ) from exc
         await asyncio.to_thread(reap_orphans, self._client)
-        for container in await asyncio.gather(*(self._create() for _ in range(self.pool_size))):
-            self._idle.put_nowait(container)
+        for session in await asyncio.gather(*(self._create() for _ in range(self.pool_size))):
+            self._idle.put_nowait(session)
 
     async def close(self) -> None:
         self._closed = True
         await asyncio.gather(*self._refills, return_exceptions=True)
-        await asyncio.gather(*(asyncio.to_thread(self._remove, c) for c in list(self._containers)))
+        await asyncio.gather(*(asyncio.to_thread(self._remove, s) for s in list(self._sessions)))
 
     async def run(self, job: SandboxJob) -> RunReport:
         """Run one submission in a warm container.
@@ -98,57 +147,50 @@ class DockerSandbox:
         if self._client is None or self._closed:
             raise SandboxUnavailable("the docker sandbox is not started")
         for attempt in (1, 2):
-            container = await self._idle.get()
+            session = await self._idle.get()
             try:
-                report = await asyncio.to_thread(self._exec, container, job)
+                report = await asyncio.to_thread(self._exchange, session, job)
             except RunnerFailed as exc:
-                self._replace(container)
+                self._replace(session)
                 return RunReport(None, (), runner_error=str(exc), runner_timed_out=exc.timed_out)
             except (DockerException, RequestException, OSError) as exc:
-                self._replace(container)
+                self._replace(session)
                 log.warning(
-                    "sandbox container %s failed (attempt %d): %s", container[:12], attempt, exc
+                    "sandbox container %s failed (attempt %d): %s",
+                    session.container[:12],
+                    attempt,
+                    exc,
                 )
                 error = exc
                 continue
             except BaseException:
-                self._replace(container)
+                self._replace(session)
                 raise
-            self._idle.put_nowait(container)
+            self._idle.put_nowait(session)
             return report
-        raise SandboxUnavailable(f"docker exec failed twice: {error}") from error
+        raise SandboxUnavailable(f"the sandbox failed twice: {error}") from error
 
-    def _exec(self, container: str, job: SandboxJob) -> RunReport:
-        assert self._client is not None
-        api = self._client.api
-        exec_id = api.exec_create(container, RUNNER, stdin=True, user="sandbox", workdir=WORKDIR)
-        connection = api.exec_start(exec_id, socket=True)
-        raw: socket.socket = getattr(connection, "_sock", connection)
-        deadline = time.monotonic() + job.deadline_s()
+    def _exchange(self, session: _Session, job: SandboxJob) -> RunReport:
+        payload = json.dumps(job.payload(WORKDIR)).encode()
         try:
-            raw.sendall(json.dumps(job.payload(WORKDIR)).encode())
-            raw.shutdown(socket.SHUT_WR)
-            stdout, stderr = _read_frames(raw, deadline)
+            line = session.request(payload, time.monotonic() + job.deadline_s())
         except TimeoutError as exc:
             raise RunnerFailed(
                 "the submission kept the sandbox busy past its time limits", timed_out=True
             ) from exc
-        finally:
-            raw.close()
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise RunnerFailed(f"the sandbox runner was killed before it reported: {exc}") from exc
         try:
-            return RunReport.from_runner(json.loads(stdout))
+            return RunReport.from_runner(json.loads(line))
         except (ValueError, KeyError, TypeError) as exc:
-            raise RunnerFailed(
-                "the sandbox runner was killed or starved before it reported: "
-                + stderr.decode("utf-8", "replace")[-300:]
-            ) from exc
+            raise RunnerFailed("the sandbox runner's report is unreadable") from exc
 
-    async def _create(self) -> str:
-        container = await asyncio.to_thread(self._create_sync)
-        self._containers.add(container)
-        return container
+    async def _create(self) -> _Session:
+        session = await asyncio.to_thread(self._create_sync)
+        self._sessions.add(session)
+        return session
 
-    def _create_sync(self) -> str:
+    def _create_sync(self) -> _Session:
         assert self._client is not None
         limits = self.limits
         memory = f"{limits.memory_mb + limits.workdir_mb + 64}m"
@@ -172,15 +214,21 @@ class DockerSandbox:
             ipc_mode="private",
             environment={},
         )
-        return container.id
+        api = self._client.api
+        exec_id = api.exec_create(
+            container.id, RUNNER_SESSION, stdin=True, user="sandbox", workdir=WORKDIR
+        )
+        connection = api.exec_start(exec_id, socket=True)
+        stream: socket.socket = getattr(connection, "_sock", connection)
+        return _Session(container.id, stream, bytearray(), bytearray(), bytearray())
 
-    def _replace(self, container: str) -> None:
+    def _replace(self, session: _Session) -> None:
         self.replaced += 1
-        refill = asyncio.get_running_loop().create_task(self._refill(container))
+        refill = asyncio.get_running_loop().create_task(self._refill(session))
         self._refills.add(refill)
         refill.add_done_callback(self._refills.discard)
 
-    async def _refill(self, dead: str) -> None:
+    async def _refill(self, dead: _Session) -> None:
         await asyncio.to_thread(self._remove, dead)
         while not self._closed:
             try:
@@ -190,13 +238,14 @@ class DockerSandbox:
                 log.error("cannot replace a sandbox container (retrying in 5 s): %s", exc)
                 await asyncio.sleep(5)
 
-    def _remove(self, container: str) -> None:
+    def _remove(self, session: _Session) -> None:
         assert self._client is not None
+        session.stream.close()
         try:
-            self._client.api.remove_container(container, force=True)
+            self._client.api.remove_container(session.container, force=True)
         except (DockerException, RequestException) as exc:
-            log.warning("could not remove sandbox container %s: %s", container[:12], exc)
-        self._containers.discard(container)
+            log.warning("could not remove sandbox container %s: %s", session.container[:12], exc)
+        self._sessions.discard(session)
 
 
 def _connect() -> docker.DockerClient:
@@ -242,26 +291,3 @@ def reap_orphans(client: docker.DockerClient) -> int:
     if orphans:
         log.warning("removed %d orphaned sandbox containers", len(orphans))
     return len(orphans)
-
-
-def _read_frames(raw: socket.socket, deadline: float) -> tuple[bytes, bytes]:
-    """Demultiplex a non-TTY exec stream (8-byte headers: stream id, size) until EOF."""
-    streams = {1: bytearray(), 2: bytearray()}
-    buffer = bytearray()
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("the sandbox runner did not finish in time")
-        raw.settimeout(remaining)
-        chunk = raw.recv(65536)
-        if not chunk:
-            return bytes(streams[1]), bytes(streams[2])
-        buffer += chunk
-        while len(buffer) >= 8:
-            stream, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
-            if len(buffer) < 8 + size:
-                break
-            target = streams.get(stream, streams[2])
-            if len(target) < _MAX_REPORT_BYTES:
-                target += buffer[8 : 8 + size]
-            del buffer[: 8 + size]

@@ -4,6 +4,7 @@ healthy, the next submission runs normally, and the host is untouched."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -143,11 +144,14 @@ def test_processes_left_behind_do_not_survive_into_the_next_run(client):
         assert spied["scores"]["accuracy"] == 1.0, spied["details"]
 
 
-def test_the_pool_keeps_its_size_and_leaves_no_stray_containers(client):
+def test_the_pool_refills_to_its_size_and_leaves_no_stray_containers(client):
     score_one(client, code_item(PYTHON_ATTACKS["kill-the-runner"], cases=ONE_CASE))
     _assert_still_serving(client)
-    containers = docker.from_env().containers.list(
-        all=True, filters={"label": "reward_service.sandbox"}
-    )
-    assert len([c for c in containers if c.status == "running"]) == 2
-    assert all(c.status == "running" for c in containers)
+    sdk = docker.from_env()
+    deadline = time.monotonic() + 20
+    while True:
+        containers = sdk.containers.list(all=True, filters={"label": "reward_service.sandbox"})
+        if len(containers) == 2 and all(c.status == "running" for c in containers):
+            break
+        assert time.monotonic() < deadline, [(c.short_id, c.status) for c in containers]
+        time.sleep(0.2)

@@ -1,9 +1,11 @@
-"""Compile and run one submission against its inputs; print a JSON report on stdout.
+"""Compile and run submissions against their inputs; report raw facts as JSON.
 
-Runs inside a sandbox container as its unprivileged user, one `docker exec` per submission,
-or, for the local fallback, as a host subprocess (`--local`). Stdlib only: it runs on the
-image's Debian python3. It reports raw facts (exit code, signal, time, output); the service
-decides what they mean, and expected outputs never enter the sandbox.
+Two modes. `--serve` (the Docker backend): a long-lived session inside a sandbox container, as
+its unprivileged user, reading one job per line on stdin and writing one report per line on
+stdout, so a submission costs no `docker exec` and no interpreter start-up of its own. One-shot
+`--local` (the local fallback): one job on stdin, one report on stdout, as a host subprocess.
+Stdlib only: it runs on the image's Debian python3. It reports raw facts (exit code, signal,
+time, output); the service decides what they mean, and expected outputs never enter the sandbox.
 
 Stdin, JSON:
     {"language": "python" | "cpp", "code": str, "inputs": [str, ...],
@@ -40,23 +42,25 @@ ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"
 
 
 def main():
-    local = "--local" in sys.argv[1:]
-    job = json.loads(sys.stdin.read())
     # Non-dumpable: a program running as the same user cannot open this process's /proc
-    # entries (its memory, its stdout) to forge the report.
+    # entries (its memory, its stdin and stdout) to read secrets or forge a report.
     try:
         ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     except (OSError, AttributeError):
         pass
-    workdir = job["workdir"]
-    if not local:
-        reap_and_wipe(workdir)
-    try:
-        report = run_job(job, workdir, local)
-    finally:
-        if not local:
-            reap_and_wipe(workdir)
-    sys.stdout.write(json.dumps(report))
+    if "--serve" in sys.argv[1:]:
+        for line in sys.stdin:
+            job = json.loads(line)
+            reap_and_wipe(job["workdir"])
+            try:
+                report = run_job(job, job["workdir"], local=False)
+            finally:
+                reap_and_wipe(job["workdir"])
+            sys.stdout.write(json.dumps(report) + "\n")
+            sys.stdout.flush()
+    else:
+        job = json.loads(sys.stdin.read())
+        sys.stdout.write(json.dumps(run_job(job, job["workdir"], local=True)))
 
 
 def run_job(job, workdir, local):
