@@ -59,23 +59,28 @@ def judge_math(job: MathJob) -> Score:
     return score_math(job.response, reference, job.options)
 
 
+# Per-request sandbox limit -> the server setting that is its default, and its maximum.
+_REQUEST_LIMITS = {
+    "timeout_s": ("time_s", "max_time_s"),
+    "memory_mb": ("memory_mb", "max_memory_mb"),
+    "output_bytes": ("output_bytes", "output_bytes"),
+    "file_bytes": ("file_bytes", "file_bytes"),
+    "processes": ("processes", "processes"),
+}
+
+
 def limit_violations(request: ScoreRequest, settings: SandboxSettings) -> list[str]:
     """Per-request sandbox limits above the server's maxima, as `field: problem` strings."""
     problems = []
     for index, item in enumerate(request.items):
-        tests = item.tests
-        if tests is None:
+        if item.tests is None:
             continue
-        if tests.timeout_s is not None and tests.timeout_s > settings.max_time_s:
-            problems.append(
-                f"items.{index}.tests.timeout_s: {tests.timeout_s} is above the server "
-                f"maximum {settings.max_time_s}"
-            )
-        if tests.memory_mb is not None and tests.memory_mb > settings.max_memory_mb:
-            problems.append(
-                f"items.{index}.tests.memory_mb: {tests.memory_mb} is above the server "
-                f"maximum {settings.max_memory_mb}"
-            )
+        for field, (_, maximum_setting) in _REQUEST_LIMITS.items():
+            asked, maximum = getattr(item.tests, field), getattr(settings, maximum_setting)
+            if asked is not None and asked > maximum:
+                problems.append(
+                    f"items.{index}.tests.{field}: {asked} is above the server maximum {maximum}"
+                )
     return problems
 
 
@@ -189,13 +194,11 @@ def _item_result(
 
 
 def _code_tests(reference: CodeReference, settings: SandboxSettings) -> CodeTests:
-    limits = Limits(
-        time_s=reference.timeout_s or settings.time_s,
-        memory_mb=reference.memory_mb or settings.memory_mb,
-        output_bytes=settings.output_bytes,
-        file_bytes=settings.file_bytes,
-        processes=settings.processes,
-    )
+    chosen = {}
+    for field, (default_setting, _) in _REQUEST_LIMITS.items():
+        asked = getattr(reference, field)
+        chosen[default_setting] = getattr(settings, default_setting) if asked is None else asked
+    limits = Limits(**chosen)
     return CodeTests(
         language=reference.language,
         cases=tuple(IOCase(c.stdin, c.stdout, c.float_tolerance) for c in reference.cases),

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -19,6 +20,53 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def running_server(env: dict[str, str], workers: int = 2) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Start `reward-service serve` on a free loopback port; stop it (SIGTERM) on exit."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reward_service",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(process, base_url)
+        yield process, base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_healthy(process: subprocess.Popen, base_url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"server exited early:\n{process.stdout.read()}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail("server did not become healthy within 60 s")
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     """A real `reward-service serve` on a free loopback port, with the Docker sandbox.
@@ -26,39 +74,12 @@ def server() -> Iterator[str]:
     It fails to start (and so fails the tests, never skips them) without a Docker daemon and
     the sandbox images: `scripts/test` provides both.
     """
-    port = _free_port()
     env = {
-        **os.environ,
         "REWARD_WORKERS__ITEM_TIMEOUT_S": str(SERVER_ITEM_TIMEOUT_S),
         "REWARD_SANDBOX__BACKEND": "docker",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reward_service", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"server exited early:\n{process.stdout.read()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("server did not become healthy within 60 s")
-        time.sleep(0.2)
-    yield base_url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_server(env) as (_, base_url):
+        yield base_url
 
 
 @pytest.fixture(scope="session")

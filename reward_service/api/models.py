@@ -61,6 +61,9 @@ class CodeReference(BaseModel):
     )
     timeout_s: float | None = Field(None, gt=0, description="Wall time per case, seconds.")
     memory_mb: int | None = Field(None, ge=16, description="Memory per program, MiB.")
+    output_bytes: int | None = Field(None, ge=1, description="Most stdout per run, bytes.")
+    file_bytes: int | None = Field(None, ge=0, description="Largest file a program may write.")
+    processes: int | None = Field(None, ge=1, description="Processes a program may run at once.")
 
     @model_validator(mode="after")
     def _has_tests(self) -> CodeReference:

@@ -116,3 +116,26 @@ def test_start_up_reaps_orphans_of_dead_services_and_spares_live_ones():
                 container.remove(force=True)
             except docker_sdk.errors.NotFound:
                 pass
+
+
+@pytest.mark.docker
+def test_shutdown_removes_the_pool_containers():
+    import socket
+
+    import docker as docker_sdk
+
+    from reward_service.sandbox.docker import LABEL, OWNER_LABEL
+    from tests.conftest import running_server
+
+    client = docker_sdk.from_env()
+
+    def owned_by(pid: int) -> list:
+        mine = f"{socket.gethostname()}/{pid}/"
+        containers = client.containers.list(all=True, filters={"label": LABEL})
+        return [c for c in containers if c.labels.get(OWNER_LABEL, "").startswith(mine)]
+
+    env = {"REWARD_SANDBOX__BACKEND": "docker", "REWARD_SANDBOX__POOL_SIZE": "3"}
+    with running_server(env, workers=1) as (process, _):
+        assert len(owned_by(process.pid)) == 3
+    assert process.returncode is not None
+    assert owned_by(process.pid) == []

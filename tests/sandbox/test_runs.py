@@ -119,6 +119,16 @@ def test_no_code_block_after_think_scores_zero(client):
     assert (result["scores"]["accuracy"], result["details"]["reason"]) == (0.0, "no_code")
 
 
+def test_per_request_limits_apply_within_the_maxima(client):
+    flood = "print('x' * 5000)"
+    capped = code_item(flood, cases=[{"stdin": "", "stdout": "x" * 5000 + "\n"}], output_bytes=1000)
+    roomy = code_item(flood, cases=[{"stdin": "", "stdout": "x" * 5000 + "\n"}])
+    forks = "import os\npids = [os.fork() for _ in range(1)]\nprint('ok')"
+    few = code_item(forks, cases=[{"stdin": "", "stdout": "ok\n"}], processes=1)
+    results = score(client, capped, roomy, few)
+    assert [r["details"]["reason"] for r in results] == ["output_limit", None, "runtime_error"]
+
+
 def test_identical_submissions_in_a_batch_run_once(client):
     slow = "import time\ntime.sleep(1)\nprint(3)"
     items = [code_item(slow, cases=[{"stdin": "", "stdout": "3\n"}]) for _ in range(8)]
@@ -130,7 +140,14 @@ def test_identical_submissions_in_a_batch_run_once(client):
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("timeout_s", 31), ("memory_mb", 4096)], ids=["time", "memory"]
+    ("field", "value"),
+    [
+        ("timeout_s", 31),
+        ("memory_mb", 4096),
+        ("output_bytes", 2 << 20),
+        ("file_bytes", 1 << 30),
+        ("processes", 1000),
+    ],
 )
 def test_limits_above_the_server_maximum_are_rejected(client, field, value):
     item = code_item(ADD_PY, cases=add_cases(), **{field: value})

@@ -114,7 +114,8 @@ def run_process(command, stdin_text, limits, workdir, local):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if not local:
-            processes = int(limits["processes"])
+            # The limit counts every process of the sandbox user: PID 1 and this runner too.
+            processes = int(limits["processes"]) + 2
             resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
     started = time.monotonic()
