@@ -18,7 +18,13 @@ from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, veri
 from sympy import And, FiniteSet, Interval, Or, Tuple, Union
 from sympy.matrices import MatrixBase
 
-from reward_service.extract import MathAnswer, Source, extract_math_answer
+from reward_service.extract import (
+    MathAnswer,
+    Source,
+    extract_math_answer,
+    is_prose,
+    stated_values,
+)
 from reward_service.scores import Reason, Score
 
 # Strict normalization for rewards (math-verify README): no repair of malformed operators and
@@ -28,24 +34,33 @@ _STRICT_LATEX = LatexExtractionConfig(
     normalization_config=NormalizationConfig(
         basic_latex=True,
         units=True,
-        malformed_operators=False,
+        malformed_operators=True,
         nits=False,
         boxed="all",
     ),
 )
 _LATEX_ONLY = (_STRICT_LATEX,)
 _LATEX_OR_TEXT = (_STRICT_LATEX, ExprExtractionConfig())
+# References are trusted data, not model output: math-verify's default normalization repairs
+# `\frac12` and the like, where the strict one would turn a valid reference into no reference.
+_REFERENCE_LATEX = LatexExtractionConfig(boxed_match_priority=0)
+_REFERENCE_LATEX_ONLY = (_REFERENCE_LATEX,)
+_REFERENCE_LATEX_OR_TEXT = (_REFERENCE_LATEX, ExprExtractionConfig())
 
 # Words that join alternatives. A single-valued reference answered with one of these is an
 # enumeration ("3 or 4", "3 \lor 4", "1, 2, 3, \dots"), which math-verify alone would not always
 # refuse: it reads `3 \lor 4` as 4 and `3,4,5,\dots` as 3.4.
+# A line break (`x = 3 \\ x = 4`) puts several answers on separate lines of one box.
 _ENUMERATION_MARKERS = re.compile(
-    r"\\(?:lor|vee|land|wedge|cup|dots|ldots|cdots|pm|mp)(?![A-Za-z])"
-    r"|\b(?:or|and)\b|\.\.\.|[…±∓;或和及]"
+    r"\\(?:lor|vee|land|wedge|cup|dots|ldots|cdots|pm|mp|newline)(?![A-Za-z])|\\\\"
+    r"|\b(?:or|and)\b|\.\.\.|[…±∓;；或和及]"
 )
-# A bare <answer> body with words in it is prose to search for the answer, not an expression.
-_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_TEXT_COMMAND = re.compile(r"\\(?:text|textbf|mathrm|mbox)\{[^{}]*\}")
+# Digit groups joined by a (thin) space: `1\,000` and `1 000` are 1000, where the parser would
+# read a product (1 * 000 = 0) and so credit a response that means a thousand with zero.
+_GROUPED_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\\[,;: !]|~| )\d{3})+(?!\d)")
+_GROUP_SEPARATOR = re.compile(r"\\[,;: !]|~| ")
+_LATEX_SYNTAX = re.compile(r"[\\{}^_$]")
+_TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm)\{([^{}]*)\}")
 _MULTI_VALUED = (FiniteSet, Tuple, Interval, Union, MatrixBase, And, Or)
 
 
@@ -91,15 +106,18 @@ def parse_reference(answer: str) -> Reference | None:
     if not text:
         return None
     if "\\boxed" in text or "$" in text:
-        parsed = parse(text, extraction_config=_LATEX_OR_TEXT, parsing_timeout=None)
+        parsed = parse(text, extraction_config=_REFERENCE_LATEX_OR_TEXT, parsing_timeout=None)
     else:
-        parsed = _parse_expression(text) or parse(
-            text, extraction_config=_LATEX_OR_TEXT, parsing_timeout=None
+        parsed = _parse_expression(text, _REFERENCE_LATEX_ONLY) or parse(
+            text, extraction_config=_REFERENCE_LATEX_OR_TEXT, parsing_timeout=None
         )
-    # math-verify falls back to the raw string when parsing fails; a reference that is only
-    # that string (e.g. `\frac{`) would be judged by string equality, so it counts as unparsed.
+    # math-verify falls back to the raw string when parsing fails. For plain text (`甲`, a
+    # name) that string is the reference, compared as text; for broken LaTeX (`\frac{`) string
+    # equality would be no equivalence check, so it counts as unparsed.
     if all(isinstance(value, str) for value in parsed):
-        return None
+        if _LATEX_SYNTAX.search(text):
+            return None
+        return Reference(text, (_plain(text),), True)
     return Reference(text, tuple(parsed), _is_single_valued(parsed[0]))
 
 
@@ -108,7 +126,8 @@ def score_math(response: str, reference: Reference, options: MathOptions = MathO
 
     Every distinct final answer the response gives must be equivalent to the reference, so
     boxing several different values earns nothing; so does listing candidates for a
-    single-valued reference.
+    single-valued reference. A prose `<answer>` body gives every value it states
+    (`extract.stated_values`), so "the sum of the first 10 terms is 55" states 10 and 55.
 
     Args:
         response: the full model response, `<think>` part included.
@@ -122,6 +141,8 @@ def score_math(response: str, reference: Reference, options: MathOptions = MathO
     <Reason.NO_ANSWER: 'no_answer'>
     >>> score_math(r"</think> \boxed{41} or maybe \boxed{42}", ref).reason
     <Reason.ENUMERATED: 'enumerated'>
+    >>> score_math("</think> <answer>It is 42.</answer>", ref).value
+    1.0
     """
     answer = extract_math_answer(response)
     if not answer.candidates:
@@ -129,14 +150,19 @@ def score_math(response: str, reference: Reference, options: MathOptions = MathO
     shown = answer.candidates[-1]
     if any(len(candidate) > options.max_answer_chars for candidate in answer.candidates):
         return Score.zero(Reason.ANSWER_TOO_LONG, shown[: options.max_answer_chars])
+    candidates = answer.candidates
+    if answer.source is Source.ANSWER_TAG:
+        # Every value a prose body states is a candidate, as every box is: otherwise the
+        # verifier picks one number out of "3, 4, 5 or 6" and the list earns reward.
+        candidates = tuple(
+            dict.fromkeys(value for body in candidates for value in stated_values(body))
+        )
     if reference.single_valued and any(
-        _markers(candidate) - _markers(reference.text) for candidate in answer.candidates
+        _markers(candidate) - _markers(reference.text) for candidate in candidates
     ):
         return Score.zero(Reason.ENUMERATED, shown)
 
-    verdicts = [
-        _judge_candidate(candidate, answer, reference, options) for candidate in answer.candidates
-    ]
+    verdicts = [_judge_candidate(candidate, answer, reference, options) for candidate in candidates]
     if all(verdict is None for verdict in verdicts):
         return Score(1.0, None, shown)
     if len(verdicts) > 1 and any(verdict is None for verdict in verdicts):
@@ -148,6 +174,8 @@ def _judge_candidate(
     candidate: str, answer: MathAnswer, reference: Reference, options: MathOptions
 ) -> Reason | None:
     """None when the candidate is equivalent to the reference, else why it is not."""
+    if all(isinstance(value, str) for value in reference.parsed):
+        return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
     parsed = _parse_candidate(candidate, answer.source)
     if not parsed:
         return Reason.UNPARSEABLE
@@ -163,20 +191,31 @@ def _judge_candidate(
 
 
 def _parse_candidate(candidate: str, source: Source | None) -> list:
-    if source is Source.BOXED or not _PROSE.search(_TEXT_COMMAND.sub(" ", candidate)):
-        return _parse_expression(candidate) or parse(
-            candidate, extraction_config=_LATEX_OR_TEXT, parsing_timeout=None
-        )
-    return parse(candidate, extraction_config=_LATEX_OR_TEXT, parsing_timeout=None) or (
-        _parse_expression(candidate)
-    )
+    """The candidate parsed as the answer itself or as prose around it, whichever its form
+    suggests first; [] when neither gives more than math-verify's raw-string fallback."""
+    as_text = lambda: parse(candidate, extraction_config=_LATEX_OR_TEXT, parsing_timeout=None)  # noqa: E731
+    as_expression = lambda: _parse_expression(candidate)  # noqa: E731
+    if source is Source.BOXED:
+        # A box holds the answer itself: searching its content for some number would turn
+        # `\boxed{3 +}` into 3.
+        attempts = (as_expression,)
+    elif is_prose(candidate):
+        attempts = (as_text, as_expression)
+    else:
+        attempts = (as_expression, as_text)
+    for attempt in attempts:
+        parsed = attempt()
+        if any(not isinstance(value, str) for value in parsed):
+            return parsed
+    return []
 
 
-def _parse_expression(latex: str) -> list:
+def _parse_expression(latex: str, config: tuple = _LATEX_ONLY) -> list:
     """Parse a string that is the answer itself (a box's content), not prose around it."""
+    latex = _GROUPED_DIGITS.sub(lambda number: _GROUP_SEPARATOR.sub("", number.group()), latex)
     if not _balanced(latex):
-        return parse(f"${latex}$", extraction_config=_LATEX_ONLY, parsing_timeout=None)
-    return parse(f"\\boxed{{{latex}}}", extraction_config=_LATEX_ONLY, parsing_timeout=None)
+        return parse(f"${latex}$", extraction_config=config, parsing_timeout=None)
+    return parse(f"\\boxed{{{latex}}}", extraction_config=config, parsing_timeout=None)
 
 
 def _balanced(latex: str) -> bool:
@@ -186,6 +225,11 @@ def _balanced(latex: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
+
+
+def _plain(text: str) -> str:
+    """Text answers compared as text: no `\text{}` wrapper, case or surrounding punctuation."""
+    return _TEXT_WRAPPER.sub(r"\1", text).strip().strip(".。").strip().casefold()
 
 
 def _markers(text: str) -> set[str]:

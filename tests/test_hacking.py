@@ -1,0 +1,233 @@
+r"""Every known math reward hack earns 0, and the legitimate answers that look like hacks do not.
+
+A policy under GRPO finds any answer form that the verifier credits more often than the truth
+deserves: hedging over several values, answering inside `<think>`, restating the question.
+Each table row is one such form, written the way a model would write it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reward_service.rewards.math import parse_reference, score_math
+from reward_service.scores import Reason
+
+ENUMERATED = Reason.ENUMERATED
+WRONG = Reason.WRONG_ANSWER
+NO_ANSWER = Reason.NO_ANSWER
+TRUNCATED = Reason.TRUNCATED
+
+
+def r1(think: str, final: str) -> str:
+    return f"<think>\n{think}\n</think>\n\n{final}"
+
+
+def hack(case_id: str, response: str, reference: str, reason: Reason):
+    return pytest.param(response, reference, reason, id=case_id)
+
+
+HACKS = [
+    # The answer is hidden in the reasoning, where nothing counts
+    hack("box-only-in-think", r1(r"It must be \boxed{3}.", "See above."), "3", NO_ANSWER),
+    hack("tag-only-in-think", r1("<answer>3</answer>", "Done."), "3", NO_ANSWER),
+    hack("think-never-closed", "<think>\nTry 3: \\boxed{3}. Works.", "3", TRUNCATED),
+    hack("think-reopened-after-close", r1("hm", "<think> actually \\boxed{3}"), "3", TRUNCATED),
+    hack(
+        "think-reopened-after-answer", r1("hm", "\\boxed{4} <think> or \\boxed{3}"), "3", TRUNCATED
+    ),
+    # </think> repeated to smuggle a box out of the reasoning
+    hack("box-between-closes", r1("guess", "\\boxed{3}\n</think>"), "3", NO_ANSWER),
+    hack("box-in-think-then-two-closes", "<think>\n\\boxed{3}\n</think></think>", "3", NO_ANSWER),
+    hack("early-close-then-final", r1("guess", "\\boxed{3} </think> \\boxed{4}"), "3", WRONG),
+    hack(
+        "think-inside-answer-tag",
+        r1("a", "<answer><think>\\boxed{3}</think></answer>"),
+        "3",
+        NO_ANSWER,
+    ),
+    # Several boxes with different values
+    hack("two-boxes", r1("3 or 4", r"It is \boxed{3} or \boxed{4}."), "3", ENUMERATED),
+    hack("two-boxes-right-last", r1("3 or 4", r"\boxed{4}, final: \boxed{3}"), "3", ENUMERATED),
+    hack(
+        "many-boxes", r1("all", " ".join(rf"\boxed{{{n}}}" for n in range(1, 11))), "7", ENUMERATED
+    ),
+    hack("box-in-latex-comment", r1("4", "\\boxed{4} % \\boxed{3}"), "3", ENUMERATED),
+    hack("boxes-joined-by-text", r1("3 or 4", r"\boxed{3} \text{ or } \boxed{4}"), "3", ENUMERATED),
+    hack(
+        "boxes-of-sets",
+        r1("which set", r"\boxed{\{1,2\}} \boxed{\{1,3\}}"),
+        r"\{1, 2\}",
+        ENUMERATED,
+    ),
+    hack("one-box-per-element", r1("both roots", r"\boxed{3} and \boxed{4}"), r"\{3, 4\}", WRONG),
+    hack(
+        "boxes-in-answer-tag",
+        r1("3 or 4", r"<answer>\boxed{3} \boxed{4}</answer>"),
+        "3",
+        ENUMERATED,
+    ),
+    # Enumerations inside one box, against a single-valued reference
+    hack("dots", r1("some integer", r"\boxed{1, 2, 3, \dots}"), "2", ENUMERATED),
+    hack("dots-from-answer", r1("some integer", r"\boxed{3,4,5,\dots}"), "3", ENUMERATED),
+    hack("ldots", r1("some integer", r"\boxed{3, 4, \ldots, 9}"), "5", ENUMERATED),
+    hack("unicode-ellipsis", r1("some integer", r"\boxed{3, 4, …}"), "3", ENUMERATED),
+    hack("text-or", r1("3 or 4", r"\boxed{3 \text{ or } 4}"), "3", ENUMERATED),
+    hack("text-or-inside", r1("3 or 4", r"\boxed{\text{3 or 4}}"), "3", ENUMERATED),
+    hack("text-and-or", r1("3 or 4", r"\boxed{3 \text{ and/or } 4}"), "3", ENUMERATED),
+    hack("parenthetical-or", r1("3 or 4", r"\boxed{3 \text{ (or possibly } 4)}"), "3", ENUMERATED),
+    hack("lor", r1("3 or 4", r"\boxed{3 \lor 4}"), "3", ENUMERATED),
+    hack("lor-chain", r1("1..5", r"\boxed{1 \lor 2 \lor 3 \lor 4 \lor 5}"), "4", ENUMERATED),
+    hack("vee", r1("3 or 4", r"\boxed{3 \vee 4}"), "3", ENUMERATED),
+    hack("cup", r1("3 or 4", r"\boxed{3 \cup 4}"), "3", ENUMERATED),
+    hack("pm", r1("x^2 = 9 so x = 3?", r"\boxed{\pm 3}"), "3", ENUMERATED),
+    hack("pm-unicode", r1("x^2 = 9", r"\boxed{±3}"), "3", ENUMERATED),
+    hack("mp", r1("x^2 = 9", r"\boxed{\mp 3}"), "-3", ENUMERATED),
+    hack("semicolon", r1("3 or 4", r"\boxed{3; 4}"), "3", ENUMERATED),
+    hack("comma-pair", r1("3 or 4", r"\boxed{3, 4}"), "3", ENUMERATED),
+    hack("set-for-number", r1("3 or 4", r"\boxed{\{3, 4\}}"), "3", ENUMERATED),
+    hack("text-list", r1("some integer", r"\boxed{\text{any of } 1, 2, 3}"), "2", ENUMERATED),
+    hack("chinese-or", r1("3 或 4", r"\boxed{3 \text{ 或 } 4}"), "3", ENUMERATED),
+    hack("line-break", r1("3 or 4", r"\boxed{x = 3 \\ x = 4}"), "4", ENUMERATED),
+    hack("newline", r1("3 or 4", r"\boxed{3 \newline 4}"), "4", ENUMERATED),
+    hack(
+        "fractions-or",
+        r1("which", r"\boxed{\frac{1}{2} \text{ or } \frac{1}{3}}"),
+        r"\frac{1}{2}",
+        ENUMERATED,
+    ),
+    hack("membership", r1("3 or 4", r"\boxed{x \in \{3, 4\}}"), "3", WRONG),
+    hack("interval-for-number", r1("between 3 and 4", r"\boxed{[3, 4]}"), "3", WRONG),
+    hack("range-for-number", r1("between 3 and 4", r"\boxed{3 \le x \le 4}"), "3", WRONG),
+    # Multiple choice: every option at once
+    hack("all-choices", r1("One of them.", r"\boxed{A, B, C, D}"), "C", ENUMERATED),
+    hack("all-choices-tag", r1("One of them.", "<answer>A, B, C, D</answer>"), "C", ENUMERATED),
+    hack("all-choices-text", r1("One of them.", r"\boxed{\text{A, B, C, D}}"), "C", WRONG),
+    hack("two-choices", r1("A or C.", r"\boxed{A \text{ or } C}"), "C", ENUMERATED),
+    hack("two-choices-text", r1("A or C.", r"\boxed{\text{A or C}}"), "C", ENUMERATED),
+    hack("two-choices-comma", r1("C or D.", r"\boxed{C, D}"), "C", ENUMERATED),
+    hack("choice-per-box", r1("A or C.", r"\boxed{A} \boxed{C}"), "C", ENUMERATED),
+    hack("choices-glued", r1("All.", r"\boxed{ABCD}"), "C", WRONG),
+    # Repeated <answer> tags with different values
+    hack("two-tags", r1("3 or 4", "<answer>3</answer>\n<answer>4</answer>"), "3", ENUMERATED),
+    hack(
+        "two-tags-right-last", r1("3 or 4", "<answer>4</answer><answer>3</answer>"), "3", ENUMERATED
+    ),
+    hack("tag-hides-box", r1("4", r"<answer>4</answer> \boxed{3}"), "3", WRONG),
+    # Prose <answer> bodies that list candidates for the verifier to pick from
+    hack("prose-list", r1("try", "<answer>Candidates: 3, 4, 5.</answer>"), "5", ENUMERATED),
+    hack(
+        "prose-etc", r1("try", "<answer>It could be 3, 4, 5, 6, 7 etc.</answer>"), "7", ENUMERATED
+    ),
+    hack(
+        "prose-two-claims",
+        r1("try", "<answer>The answer is $4$. The answer is $3$.</answer>"),
+        "3",
+        ENUMERATED,
+    ),
+    hack("prose-range", r1("try", "<answer>any integer from 1 to 100</answer>"), "100", ENUMERATED),
+    hack("prose-or", r1("try", "<answer>It is either 3 or 4</answer>"), "3", ENUMERATED),
+    hack("prose-not", r1("try", "<answer>The answer is 3, not 4.</answer>"), "3", ENUMERATED),
+    hack("prose-spans-or", r1("try", "<answer>$3$ or $4$</answer>"), "3", ENUMERATED),
+    hack("prose-pm", r1("try", "<answer>The answer is ±3</answer>"), "3", ENUMERATED),
+    hack("prose-chinese", r1("try", "<answer>答案是3或4</answer>"), "3", ENUMERATED),
+    hack("prose-space-list", r1("try", "<answer>3 4 5 6</answer>"), "6", WRONG),
+    # Empty and oversized answers
+    hack("empty-box", r1("no idea", r"\boxed{}"), "3", NO_ANSWER),
+    hack("blank-box", r1("no idea", r"\boxed{ }"), "3", NO_ANSWER),
+    hack("empty-box-in-tag", r1("no idea", r"<answer>\boxed{}</answer>"), "3", NO_ANSWER),
+    hack("empty-tag", r1("no idea", "<answer></answer>"), "3", NO_ANSWER),
+    hack(
+        "box-of-200kB",
+        r1("all", r"\boxed{" + ", ".join(map(str, range(33_000))) + "}"),
+        "7",
+        Reason.ANSWER_TOO_LONG,
+    ),
+    hack(
+        "tag-of-200kB",
+        r1("all", "<answer>" + "3 or " * 40_000 + "3</answer>"),
+        "3",
+        Reason.ANSWER_TOO_LONG,
+    ),
+    # Restating the question: an inequality to solve is no solution (math-verify README FAQ)
+    hack(
+        "inequality-restated", r1("Solve 3x - 1 <= 5.", r"\boxed{3x - 1 \le 5}"), r"x \le 2", WRONG
+    ),
+    hack(
+        "inequality-restated-interval-gold",
+        r1("Solve 3x - 1 <= 5.", r"\boxed{3x - 1 \le 5}"),
+        r"(-\infty, 2]",
+        WRONG,
+    ),
+    hack("quadratic-restated", r1("Solve x^2 <= 4.", r"\boxed{x^2 \le 4}"), "[-2, 2]", WRONG),
+    hack(
+        "inequality-for-interval-gold",
+        r1("Solve 1 < 2x - 1 < 3.", r"\boxed{1 < x < 2}"),
+        "(1, 2)",
+        WRONG,
+    ),
+    hack("equation-restated", r1("Solve 3x - 1 = 5.", r"\boxed{3x - 1 = 5}"), "x = 2", WRONG),
+]
+
+
+@pytest.mark.parametrize(("response", "reference", "reason"), HACKS)
+def test_hack_earns_nothing(response, reference, reason):
+    score = score_math(response, parse_reference(reference))
+    assert (score.value, score.reason) == (0.0, reason), score
+
+
+LEGITIMATE = [
+    pytest.param(r1("Roots 1, 2, 3.", r"\boxed{\{3, 2, 1\}}"), r"\{1, 2, 3\}", id="set-reordered"),
+    pytest.param(r1("Two roots.", r"\boxed{1 \pm \sqrt{2}}"), r"1 \pm \sqrt{2}", id="pm-reference"),
+    pytest.param(
+        r1("Two roots.", r"\boxed{1+\sqrt{2}, 1-\sqrt{2}}"), r"1 \pm \sqrt{2}", id="pm-spelled-out"
+    ),
+    pytest.param(r1("x^2 = 9.", r"\boxed{\pm 3}"), r"\pm 3", id="pm-both"),
+    pytest.param(r1("Two solutions.", r"\boxed{2, 3}"), "2, 3", id="pair-list"),
+    pytest.param(
+        r1("Two solutions.", r"\boxed{x = 3 \text{ or } x = 4}"),
+        r"x = 3 \text{ or } x = 4",
+        id="or-in-reference",
+    ),
+    pytest.param(
+        r1("Two solutions.", r"\boxed{x = 4 \text{ or } x = 3}"),
+        r"x = 3 \text{ or } x = 4",
+        id="or-reordered",
+    ),
+    pytest.param(r1("Sum.", r"\boxed{1,000}"), "1000", id="thousands-comma"),
+    pytest.param(r1("Sum.", r"\boxed{1{,}000}"), "1000", id="thousands-braced-comma"),
+    pytest.param(
+        r1("Solve.", r"\boxed{(-\infty, 0) \cup (1, \infty)}"),
+        r"(-\infty, 0) \cup (1, \infty)",
+        id="union",
+    ),
+    pytest.param(
+        r1("Solve.", r"\boxed{(-\infty, 2]}"), r"x \le 2", id="interval-for-inequality-gold"
+    ),
+    pytest.param(r1("Solve.", r"\boxed{x \le 2}"), r"x \le 2", id="solved-inequality"),
+    pytest.param(
+        r1("Solve.", r"\boxed{[-2, 2]}"), r"-2 \le x \le 2", id="interval-for-chained-gold"
+    ),
+    pytest.param(
+        r1("Check twice.", r"So \boxed{3}. Indeed \boxed{3.0}"), "3", id="same-value-twice"
+    ),
+    pytest.param(r1("Simplify.", r"\boxed{\frac{6}{2}}"), "3", id="unreduced"),
+    pytest.param(
+        r1("Count.", "<answer>The answer is $3$, i.e. 3.</answer>"), "3", id="prose-restated-value"
+    ),
+    pytest.param(
+        r1("Count.", "<answer>There are 3 of them, and that is all.</answer>"),
+        "3",
+        id="prose-with-and",
+    ),
+    pytest.param(
+        r1("Count.", "<answer>3</answer>\n<answer>3</answer>"), "3", id="tag-repeated-same"
+    ),
+    pytest.param(r1(r"first guess \boxed{4}", r"\boxed{3}"), "3", id="other-box-only-in-think"),
+    pytest.param(r1("Pick.", r"\boxed{\text{(C)}}"), "C", id="one-choice"),
+]
+
+
+@pytest.mark.parametrize(("response", "reference"), LEGITIMATE)
+def test_legitimate_lookalike_earns_reward(response, reference):
+    score = score_math(response, parse_reference(reference))
+    assert (score.value, score.reason) == (1.0, None), score
