@@ -30,6 +30,8 @@ from reward_service.config import SandboxSettings, Settings
 from reward_service.extract import extract_code_block
 from reward_service.rewards.code import CodeScore, CodeTests, IOCase, judge_code, sandbox_jobs
 from reward_service.rewards.combine import group_advantages, weighted_reward
+from reward_service.rewards.format import Tags, score_format
+from reward_service.rewards.language import latin_detector, score_language
 from reward_service.rewards.math import MathOptions, parse_reference, score_math
 from reward_service.sandbox import Sandbox, SandboxUnavailable
 from reward_service.sandbox.types import Limits
@@ -51,12 +53,24 @@ class MathJob:
     options: MathOptions
 
 
+@dataclass(frozen=True)
+class LanguageJob:
+    response: str
+    target: str
+    tags: Tags
+
+
 def judge_math(job: MathJob) -> Score:
     """Worker-side: math accuracy of one response (the reference parse is cached per worker)."""
     reference = parse_reference(job.answer)
     if reference is None:
         return Score.unknown(Reason.BAD_REFERENCE)
     return score_math(job.response, reference, job.options)
+
+
+def judge_language(job: LanguageJob) -> Score:
+    """Worker-side: language consistency of one response's reasoning."""
+    return score_language(job.response, job.target, latin_detector(), job.tags)  # type: ignore[arg-type]
 
 
 # Per-request sandbox limit -> the server setting that is its default, and its maximum.
@@ -87,35 +101,49 @@ def limit_violations(request: ScoreRequest, settings: SandboxSettings) -> list[s
 class _Batch:
     """One request's scoring: the shared pools, plus the code runs already started."""
 
-    def __init__(self, pool: WorkerPool, sandbox: Sandbox, settings: Settings) -> None:
+    def __init__(self, pool: WorkerPool, sandbox: Sandbox, settings: Settings, tags: Tags) -> None:
         self.pool = pool
         self.sandbox = sandbox
         self.settings = settings
+        self.tags = tags
         self.math_options = MathOptions(max_answer_chars=settings.math.max_answer_chars)
         self.code_runs: dict[tuple[str, CodeTests], asyncio.Task[Score]] = {}
 
-    async def accuracy(self, item: ScoreItem) -> Score | None:
-        if item.task == "math":
-            return await self._math(item)
-        if item.task == "code":
-            return await self._code(item)
-        return None
+    async def scores(self, item: ScoreItem, rewards: Collection[RewardName]) -> dict[str, Score]:
+        """The asked-for scores of one item; a reward not asked for is absent."""
+        asked: dict[str, Score] = {}
+        if "accuracy" in rewards and item.task != "none":
+            asked["accuracy"] = await self.accuracy(item)
+        if "format" in rewards and item.format not in (None, "none"):
+            asked["format"] = score_format(item.response, item.format, self.tags)  # type: ignore[arg-type]
+        if "language" in rewards and item.language is not None:
+            asked["language"] = await self._worker_score(
+                judge_language, LanguageJob(item.response, item.language, self.tags)
+            )
+        return asked
 
-    async def _math(self, item: ScoreItem) -> Score:
-        if item.answer is None or not item.answer.strip():
-            return Score.unknown(Reason.NO_REFERENCE)
-        job = MathJob(item.response, item.answer, self.math_options)
-        outcome = await self.pool.run(judge_math, job)
+    async def _worker_score(self, judge, job) -> Score:
+        outcome = await self.pool.run(judge, job)
         if isinstance(outcome, TaskFailure):
             if outcome.reason in _ITEM_FAULTS:
                 return Score.zero(outcome.reason)
             return Score.unknown(outcome.reason, outcome.detail[-500:])
         return outcome
 
+    async def accuracy(self, item: ScoreItem) -> Score:
+        if item.task == "code":
+            return await self._code(item)
+        if item.answer is None or not item.answer.strip():
+            return Score.unknown(Reason.NO_REFERENCE)
+        response = self.tags.standardize(item.response)
+        return await self._worker_score(
+            judge_math, MathJob(response, item.answer, self.math_options)
+        )
+
     async def _code(self, item: ScoreItem) -> Score:
         if item.tests is None:
             return Score.unknown(Reason.NO_REFERENCE)
-        block = extract_code_block(item.response)
+        block = extract_code_block(self.tags.standardize(item.response))
         if block is None:
             return Score.zero(Reason.NO_CODE)
         tests = _code_tests(item.tests, self.settings.sandbox)
@@ -142,19 +170,21 @@ async def score_items(
     rewards: Collection[RewardName] = ALL_REWARDS,
 ) -> ScoreResponse:
     """Score every item of the request; per-item trouble never fails the batch."""
-    batch = _Batch(pool, sandbox, settings)
-    if "accuracy" in rewards:
-        accuracies = await asyncio.gather(*(batch.accuracy(item) for item in request.items))
-    else:
-        accuracies = [None] * len(request.items)
+    template = request.template
+    tags = Tags(template.think_tag, template.answer_tag, template.think_in_prompt)
+    batch = _Batch(pool, sandbox, settings, tags)
+    asked = await asyncio.gather(*(batch.scores(item, rewards) for item in request.items))
 
     weights = request.weights.model_dump()
     results = [
-        _item_result(item, accuracy, weights, sandbox.name)
-        for item, accuracy in zip(request.items, accuracies, strict=True)
+        _item_result(item, scores, weights, sandbox.name)
+        for item, scores in zip(request.items, asked, strict=True)
     ]
     advantages, stats = group_advantages(
-        [result.reward for result in results], [result.group for result in results]
+        [result.reward for result in results],
+        [result.group for result in results],
+        request.advantage.std,
+        request.advantage.eps,
     )
     for result, advantage in zip(results, advantages, strict=True):
         result.advantage = advantage
@@ -165,17 +195,23 @@ async def score_items(
 
 
 def _item_result(
-    item: ScoreItem, accuracy: Score | None, weights: dict[str, float], sandbox: str
+    item: ScoreItem, asked: dict[str, Score], weights: dict[str, float], sandbox: str
 ) -> ItemResult:
-    asked = {"accuracy": accuracy} if accuracy is not None else {}
     values = {name: score.value for name, score in asked.items()}
     details = Details(
         status="unjudged" if any(value is None for value in values.values()) else "scored"
     )
+    accuracy = asked.get("accuracy")
     if accuracy is not None:
         details.extracted = accuracy.extracted
-        details.reason = accuracy.reason.value if accuracy.reason else None
         details.message = accuracy.message
+    reasons = {name: score.reason.value for name, score in asked.items() if score.reason}
+    # The headline reason: accuracy's first, as it decides most of the reward.
+    details.reason = next(
+        (reasons[name] for name in ("accuracy", "format", "language") if name in reasons), None
+    )
+    if len(reasons) > 1 or (reasons and "accuracy" not in reasons):
+        details.reasons = reasons
     if item.task == "code":
         details.sandbox = sandbox
     if isinstance(accuracy, CodeScore):

@@ -29,6 +29,9 @@ MAX_CODE_CHARS = 1_000_000
 
 Task = Literal["math", "code", "none"]
 RewardName = Literal["accuracy", "format", "language"]
+FormatName = Literal["think_answer", "think", "none"]
+Language = Literal["en", "fr", "de", "es", "it", "pt", "nl", "ru", "zh", "ja", "ko"]
+TAG_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 Status = Literal["scored", "unjudged"]
 
 
@@ -100,6 +103,14 @@ class ScoreItem(BaseModel):
         None, max_length=MAX_REFERENCE_CHARS, description="Math reference (plain text or LaTeX)."
     )
     tests: CodeReference | None = Field(None, description="Code reference.")
+    format: FormatName | None = Field(
+        None,
+        description='Template to check: "think_answer" (R1-Zero), "think" (R1 chat); '
+        'null or "none" = no format score.',
+    )
+    language: Language | None = Field(
+        None, description="Target language of the reasoning (ISO 639-1); null = no score."
+    )
 
     @model_validator(mode="after")
     def _infer_task(self) -> ScoreItem:
@@ -128,11 +139,40 @@ class Weights(BaseModel):
         return value
 
 
+class Template(BaseModel):
+    """The reasoning template's tags, shared by the format rule and answer extraction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    think_in_prompt: bool = Field(
+        False,
+        description="The prompt already opened the reasoning tag (R1 chat template): the "
+        "response starts inside the reasoning.",
+    )
+    think_tag: str = Field("think", pattern=TAG_PATTERN, description="Reasoning tag name.")
+    answer_tag: str = Field("answer", pattern=TAG_PATTERN, description="Answer tag name.")
+
+
+class Advantage(BaseModel):
+    """How GRPO advantages are normalised within a group: (r - mean) / (std + eps)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    std: Literal["population", "sample", "none"] = Field(
+        "population",
+        description='"population" (divide by n), "sample" (n - 1; what TRL\'s GRPOTrainer '
+        'and verl use), or "none" (no division, as in Dr. GRPO).',
+    )
+    eps: float = Field(1e-6, ge=0, le=1, description="Added to std before dividing.")
+
+
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[ScoreItem] = Field(min_length=1, max_length=MAX_ITEMS)
     weights: Weights = Weights()
+    template: Template = Template()
+    advantage: Advantage = Advantage()
 
 
 class Scores(BaseModel):
@@ -157,6 +197,9 @@ class Details(BaseModel):
         description='"unjudged" when the service, not the response, failed; leave it out.',
     )
     message: str | None = Field(None, description="More about an unusual reason.")
+    reasons: dict[str, str] | None = Field(
+        None, description="Each score's reason, when more than accuracy has one."
+    )
     passed: int | None = Field(None, description="Code: tests passed.")
     total: int | None = Field(None, description="Code: tests run.")
     failures: list[CaseFailure] | None = Field(None, description="Code: why each test failed.")

@@ -1,4 +1,4 @@
-"""Weighted reward per item and GRPO group statistics (A_i = (r_i - mean) / std)."""
+"""Weighted reward per item and GRPO group statistics (A_i = (r_i - mean) / (std + eps))."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-# Below this spread a group is treated as all-equal: every advantage is 0, not noise / ~0.
-_MIN_STD = 1e-6
+StdForm = Literal["population", "sample", "none"]
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,20 @@ def weighted_reward(
 
 
 def group_advantages(
-    rewards: Sequence[float | None], groups: Sequence[str | None]
+    rewards: Sequence[float | None],
+    groups: Sequence[str | None],
+    std_form: StdForm = "population",
+    eps: float = 1e-6,
 ) -> tuple[list[float | None], dict[str, GroupStats]]:
-    """GRPO advantages within each group, and each group's statistics.
+    """GRPO advantages `(r - mean) / (std + eps)` within each group, and the groups' statistics.
 
     Items without a group or without a reward get no advantage and stay out of the
-    statistics. `std` is the population standard deviation of the group's rewards; a group
-    whose rewards are all equal gets advantage 0 for every item.
+    statistics. `std_form` is "population" (divide by n), "sample" (by n - 1, as torch.std in
+    TRL's GRPOTrainer and in verl; 0 for a group of one) or "none" (advantage = r - mean, as in
+    Dr. GRPO; the reported `std` is then the population one). An all-equal group gets
+    advantage 0 everywhere.
 
-    >>> advantages, stats = group_advantages([1.0, 0.0, None, 1.0], ["q", "q", "q", None])
+    >>> advantages, stats = group_advantages([1.0, 0.0, None, 1.0], ["q", "q", "q", None], eps=0)
     >>> advantages, stats["q"]
     ([1.0, -1.0, None, None], GroupStats(mean=0.5, std=0.5, n=2))
     """
@@ -59,9 +64,15 @@ def group_advantages(
     stats: dict[str, GroupStats] = {}
     for group, indices in members.items():
         values = [rewards[i] for i in indices]
-        mean = math.fsum(values) / len(values)  # type: ignore[arg-type]
-        std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))  # type: ignore[operator]
-        stats[group] = GroupStats(mean, std, len(values))
+        n = len(values)
+        mean = math.fsum(values) / n  # type: ignore[arg-type]
+        squares = math.fsum((v - mean) ** 2 for v in values)  # type: ignore[operator]
+        divisor = n - 1 if std_form == "sample" else n
+        std = math.sqrt(squares / divisor) if divisor else 0.0
+        stats[group] = GroupStats(mean, std, n)
+        scale = 1.0 if std_form == "none" else std + eps
+        all_equal = max(values) == min(values)  # type: ignore[type-var]
         for i in indices:
-            advantages[i] = 0.0 if std < _MIN_STD else (rewards[i] - mean) / std  # type: ignore[operator]
+            # An all-equal group carries no signal; rounding in `mean` must not invent one.
+            advantages[i] = 0.0 if all_equal else (rewards[i] - mean) / scale  # type: ignore[operator]
     return advantages, stats

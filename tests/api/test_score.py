@@ -30,7 +30,8 @@ def test_a_group_gets_rewards_advantages_and_statistics(client):
     data = response.json()
     assert [r["id"] for r in data["results"]] == ["q1-0", "q1-1", "q1-2", "q1-3"]
     assert [r["reward"] for r in data["results"]] == [1.0, 0.0, 1.0, 0.0]
-    assert [r["advantage"] for r in data["results"]] == [1.0, -1.0, 1.0, -1.0]
+    unit = 0.5 / (0.5 + 1e-6)  # (r - mean) / (std + eps), population std, eps 1e-6
+    assert [r["advantage"] for r in data["results"]] == [unit, -unit, unit, -unit]
     assert data["groups"] == {"q1": {"mean": 0.5, "std": 0.5, "n": 4}}
     first, second = data["results"][:2]
     assert first["scores"] == {"accuracy": 1.0, "format": None, "language": None}

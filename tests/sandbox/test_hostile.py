@@ -11,6 +11,7 @@ from pathlib import Path
 import docker
 import pytest
 
+from reward_service.sandbox.docker import LABEL
 from tests.sandbox.helpers import ADD_PY, add_cases, code_item, score_one
 
 pytestmark = pytest.mark.docker
@@ -147,11 +148,12 @@ def test_processes_left_behind_do_not_survive_into_the_next_run(client):
 def test_the_pool_refills_to_its_size_and_leaves_no_stray_containers(client):
     score_one(client, code_item(PYTHON_ATTACKS["kill-the-runner"], cases=ONE_CASE))
     _assert_still_serving(client)
-    sdk = docker.from_env()
+    api = docker.from_env().api
     deadline = time.monotonic() + 20
     while True:
-        containers = sdk.containers.list(all=True, filters={"label": "reward_service.sandbox"})
-        if len(containers) == 2 and all(c.status == "running" for c in containers):
+        # The low-level listing: a container removed mid-listing must not raise NotFound.
+        states = [c["State"] for c in api.containers(all=True, filters={"label": LABEL})]
+        if states == ["running", "running"]:
             break
-        assert time.monotonic() < deadline, [(c.short_id, c.status) for c in containers]
+        assert time.monotonic() < deadline, states
         time.sleep(0.2)

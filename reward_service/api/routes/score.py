@@ -38,3 +38,19 @@ async def accuracy(
 ) -> ScoreResponse:
     """Score only accuracy (math equivalence, code tests) for a batch."""
     return await _score(request, pool, sandbox, settings, frozenset({"accuracy"}))
+
+
+@router.post("/format", operation_id="format", response_model=ScoreResponse)
+async def format_(
+    request: ScoreRequest, pool: PoolDep, sandbox: SandboxDep, settings: SettingsDep
+) -> ScoreResponse:
+    """Score only the reasoning template (the items' `format`) for a batch."""
+    return await _score(request, pool, sandbox, settings, frozenset({"format"}))
+
+
+@router.post("/language", operation_id="language", response_model=ScoreResponse)
+async def language(
+    request: ScoreRequest, pool: PoolDep, sandbox: SandboxDep, settings: SettingsDep
+) -> ScoreResponse:
+    """Score only language consistency of the reasoning (the items' `language`) for a batch."""
+    return await _score(request, pool, sandbox, settings, frozenset({"language"}))

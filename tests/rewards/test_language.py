@@ -1,0 +1,163 @@
+"""Language consistency: the share of the reasoning's words in the target language."""
+
+from __future__ import annotations
+
+import pytest
+
+from reward_service.rewards.format import Tags
+from reward_service.rewards.language import (
+    chain_of_thought,
+    count_words,
+    latin_detector,
+    score_language,
+)
+from reward_service.scores import Reason
+
+EN = "First I need to find the sum of the two numbers. Then I check the result carefully."
+FR = "D'abord je dois trouver la somme des deux nombres. Ensuite je vérifie le résultat."
+DE = "Zuerst muss ich die Summe der beiden Zahlen finden. Dann prüfe ich das Ergebnis genau."
+ES = "Primero necesito encontrar la suma de los dos números. Luego compruebo el resultado."
+ZH = "首先我需要求出两个数的和。然后仔细检查结果。"
+JA = "まず二つの数の和を求める必要があります。次に結果を確認します。"
+KO = "먼저 두 수의 합을 구해야 합니다. 그다음 결과를 확인합니다."
+RU = "Сначала нужно найти сумму двух чисел. Затем я внимательно проверяю результат."
+
+
+def words(text: str) -> int:
+    return sum(count_words(text, latin_detector()).values())
+
+
+def cot(text: str) -> str:
+    return f"<think>{text}</think> The answer is 42."
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (EN, "en"),
+        (FR, "fr"),
+        (DE, "de"),
+        (ES, "es"),
+        (ZH, "zh"),
+        (JA, "ja"),
+        (KO, "ko"),
+        (RU, "ru"),
+    ],
+)
+def test_pure_reasoning_in_each_target_language_scores_one(text, language):
+    assert score_language(cot(text), language, latin_detector()).value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (EN, "zh"),
+        (ZH, "en"),
+        (JA, "zh"),
+        (ZH, "ja"),
+        (KO, "ja"),
+        (RU, "en"),
+        (FR, "en"),
+        (DE, "fr"),
+        (ES, "de"),
+        (EN, "es"),
+    ],
+)
+def test_reasoning_in_another_language_scores_zero(text, language):
+    assert score_language(cot(text), language, latin_detector()).value == 0.0
+
+
+def test_word_counting_rules():
+    # 9 Han characters, 7 English words ("and" between the formulas is one); math, code, URLs,
+    # numbers and one-letter variables count for no language.
+    text = (
+        "我们需要计算这个值。Let me think about this carefully. "
+        "$\\frac{x^2}{2}$ and \\(y\\) `print(x)` https://example.com/a 12345 x = 3\n"
+        "```python\nfor word in many_words: pass\n```"
+    )
+    counts = count_words(text, latin_detector())
+    assert counts["zh"] == 9
+    assert counts["en"] == 7
+    assert sum(counts.values()) == 16
+
+
+@pytest.mark.parametrize(
+    ("parts", "target", "share"),
+    [
+        # (text, words) pairs, counted by hand: one-letter words ("I", "я") are left out.
+        ([(EN, 15), (ZH, 20)], "en", 15 / 35),
+        ([(EN, 15), (ZH, 20)], "zh", 20 / 35),
+        ([(EN * 3, 45), (ZH, 20)], "en", 45 / 65),
+        ([(JA, 29), (EN, 15)], "ja", 29 / 44),
+        ([(KO, 24), (EN, 15)], "ko", 24 / 39),
+        ([(RU, 10), (EN, 15)], "ru", 10 / 25),
+        ([(FR, 14), (EN, 15)], "fr", 14 / 29),
+        ([(DE, 15), (EN, 15)], "de", 0.5),
+        ([(ES, 13), (EN, 15)], "es", 13 / 28),
+        ([(ZH, 20), (JA, 29)], "zh", 20 / 49),
+    ],
+)
+def test_mixtures_land_on_the_true_share(parts, target, share):
+    for text, count in parts:
+        assert words(text) == count, text
+    response = cot(" ".join(text for text, _ in parts))
+    assert score_language(response, target, latin_detector()).value == pytest.approx(share)
+
+
+def test_english_with_a_chinese_phrase_every_few_sentences():
+    sentence = "Let me reconsider the second case before moving on."  # 9 words
+    text = " ".join([sentence, sentence, "这里要小心。"] * 4)  # 72 English words, 20 Han
+    score = score_language(cot(text), "en", latin_detector())
+    assert score.value == pytest.approx(72 / 92)
+
+
+def test_short_latin_sentences_follow_the_dominant_language():
+    text = "Hmm. Wait. " + FR + " Bon. " + FR
+    counts = count_words(text, latin_detector())
+    assert counts["fr"] == sum(counts.values())
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "<think>$x^2 + 1 = 2$ 42 ... !!!</think> 1",
+        "<think>```\nx = 1\n```</think>",
+        "<think></think>",
+    ],
+    ids=["math-only", "code-only", "empty"],
+)
+def test_no_words_scores_zero_with_a_reason(response):
+    score = score_language(response, "en", latin_detector())
+    assert (score.value, score.reason) == (0.0, Reason.NO_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("response", "tags", "expected"),
+    [
+        ("<think>inside</think> outside", Tags(), "inside"),
+        ("no tags at all", Tags(), "no tags at all"),
+        ("<think>cut off", Tags(), "cut off"),
+        ("opened by the prompt</think> answer", Tags(think_in_prompt=True), "opened by the prompt"),
+        ("reasoning only</think> answer", Tags(), "reasoning only"),
+        ("<r>mine</r> answer", Tags(think="r"), "mine"),
+    ],
+)
+def test_chain_of_thought_is_the_reasoning_part(response, tags, expected):
+    assert chain_of_thought(response, tags) == expected
+
+
+def test_the_answer_part_does_not_count():
+    response = f"<think>{EN}</think> {ZH}"
+    assert score_language(response, "en", latin_detector()).value == 1.0
+
+
+def test_detection_is_deterministic():
+    text = cot(" ".join([EN, FR, DE, ES] * 3))
+    first = [
+        score_language(text, lang, latin_detector()).value for lang in ("en", "fr", "de", "es")
+    ]
+    again = [
+        score_language(text, lang, latin_detector()).value for lang in ("en", "fr", "de", "es")
+    ]
+    assert first == again
+    assert sum(first) == pytest.approx(1.0)
