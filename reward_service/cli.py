@@ -1,4 +1,4 @@
-"""Command line: `reward-service serve | sandbox build`.
+"""Command line: `reward-service serve | score | sandbox build`.
 
 Each command only parses its options and calls a library function, so Python users and tests
 can do the same without the CLI. Every option can also come from the environment
@@ -17,6 +17,7 @@ from reward_service import __version__
 from reward_service.config import Settings
 
 EXIT_BAD_CONFIG = 2
+EXIT_BAD_INPUT = 3
 EXIT_BUILD_FAILED = 4
 
 
@@ -69,6 +70,101 @@ def serve(
         sandbox={"backend": sandbox},
     )
     run_server(settings)
+
+
+@main.command()
+@click.argument("source", metavar="IN.jsonl")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="OUT.jsonl",
+    help="Where each item plus its result goes, in input order (`-`: stdout; `.gz` works). "
+    "An existing file is resumed: items whose id it holds are skipped.",
+)
+@click.option(
+    "--summary", "summary_path", metavar="SUMMARY.json", help="Write the summary as JSON."
+)
+@click.option(
+    "--report", "report_path", metavar="REPORT.html", help="Write an HTML report with plots."
+)
+@click.option(
+    "--strict", is_flag=True, help="Stop at the first malformed line instead of skipping it."
+)
+@click.option(
+    "--workers", type=int, default=None, help="Scoring processes.  [default: one per core]"
+)
+@click.option(
+    "--item-timeout",
+    type=float,
+    default=None,
+    help="Hard time limit per item, seconds.  [default: 5]",
+)
+@click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "docker", "local"]),
+    default=None,
+    help="Where code items run (see `serve --help`).  [default: auto]",
+)
+def score(
+    source: str,
+    output: str,
+    summary_path: str | None,
+    report_path: str | None,
+    strict: bool,
+    workers: int | None,
+    item_timeout: float | None,
+    sandbox: str | None,
+) -> None:
+    """Score an evaluation dump offline: IN.jsonl (`-`: stdin; `.gz` works) to OUT.jsonl.
+
+    Each input line is a score item (the fields of POST /v1/score), or a dump line with several
+    samples, {"id", "prompt", "answer" | "tests", "responses": [...]}, which becomes one group.
+    Prints a summary per task: accuracy (mean pass@1), pass@k (unbiased, Chen et al. 2021) and
+    cons@k (majority vote over equivalent answers) for k = 1, 2, 4, ... samples per problem,
+    format rate, mean language ratio, and counts of unjudged items and reasons.
+    """
+    import json
+
+    from tqdm import tqdm
+
+    from reward_service.evaluate import MalformedInput, score_file
+    from reward_service.report import render_html, render_table
+
+    settings = _settings(
+        workers={"processes": workers, "item_timeout_s": item_timeout},
+        sandbox={"backend": sandbox},
+    )
+    with tqdm(unit="item", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        try:
+            evaluation, records = score_file(
+                source,
+                output,
+                settings,
+                strict=strict,
+                progress=bar.update,
+                warn=lambda message: click.echo(message, err=True),
+                total=lambda total: bar.reset(total=total),
+            )
+        except MalformedInput as exc:
+            click.echo(f"error: malformed input, {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except OSError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    click.echo(
+        f"scored {evaluation.scored} items, skipped {evaluation.skipped} already in {output}, "
+        f"{len(evaluation.malformed)} malformed lines",
+        err=True,
+    )
+    if evaluation.summary:
+        click.echo(render_table(evaluation.summary), err=output == "-")
+    if summary_path:
+        with open(summary_path, "w", encoding="utf-8") as handle:
+            json.dump(evaluation.as_dict(), handle, indent=2)
+    if report_path and evaluation.summary:
+        with open(report_path, "w", encoding="utf-8") as handle:
+            handle.write(render_html(evaluation.summary, records, f"Evaluation of {source}"))
 
 
 @main.group()

@@ -10,6 +10,7 @@ thread and cannot interrupt C-level big-integer work.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -168,6 +169,43 @@ def score_math(response: str, reference: Reference, options: MathOptions = MathO
     if len(verdicts) > 1 and any(verdict is None for verdict in verdicts):
         return Score.zero(Reason.ENUMERATED, shown)
     return Score.zero(next(verdict for verdict in verdicts if verdict is not None), shown)
+
+
+def equivalence_classes(answers: Sequence[str | None]) -> list[int | None]:
+    r"""Group final answers by mathematical equivalence, for majority voting (cons@k).
+
+    Returns each answer's class number (classes numbered in order of first appearance);
+    None for a missing answer. Identical strings share a class without parsing; answers that
+    do not parse are equal only to identical strings.
+
+    >>> equivalence_classes(["1/2", r"\frac{1}{2}", "0.5", "3", None, "0.5"])
+    [0, 0, 0, 1, None, 0]
+    """
+    classes: list[int | None] = []
+    by_text: dict[str, int] = {}
+    representatives: list[list] = []
+    for answer in answers:
+        if answer is None:
+            classes.append(None)
+            continue
+        if answer not in by_text:
+            parsed = _parse_candidate(answer, Source.BOXED)
+            match = next(
+                (
+                    index
+                    for index, representative in enumerate(representatives)
+                    if parsed
+                    and representative
+                    and verify(gold=representative, target=parsed, timeout_seconds=None)
+                ),
+                None,
+            )
+            if match is None:
+                match = len(representatives)
+                representatives.append(parsed)
+            by_text[answer] = match
+        classes.append(by_text[answer])
+    return classes
 
 
 def _judge_candidate(
