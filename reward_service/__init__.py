@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 from reward_service.api.app import create_app  # noqa: E402
+from reward_service.client import AsyncRewardClient, RewardClient  # noqa: E402
 from reward_service.config import Settings  # noqa: E402
 from reward_service.extract import MathAnswer, extract_math_answer  # noqa: E402
 from reward_service.rewards.combine import group_advantages, weighted_reward  # noqa: E402
@@ -12,6 +13,7 @@ from reward_service.workers import TaskFailure, WorkerPool  # noqa: E402
 
 __all__ = [
     "__version__",
+    "AsyncRewardClient",
     "create_app",
     "extract_math_answer",
     "group_advantages",
@@ -20,6 +22,7 @@ __all__ = [
     "parse_reference",
     "Reason",
     "Reference",
+    "RewardClient",
     "Score",
     "score_math",
     "Settings",

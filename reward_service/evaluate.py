@@ -23,6 +23,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from reward_service.api.models import ScoreItem, ScoreRequest
+from reward_service.batching import group_batches
 from reward_service.config import Settings
 from reward_service.metrics import Sample, TaskSummary, summarize
 from reward_service.rewards.math import equivalence_classes
@@ -192,7 +193,7 @@ async def score_entries(
     )
     written = []
     try:
-        for chunk in _chunks(entries):
+        for chunk in group_batches(entries, CHUNK_ITEMS, lambda entry: entry.item.group):
             request = ScoreRequest(items=[entry.item for entry in chunk])
             response = await score_items(request, pool, sandbox, settings)
             for entry, result in zip(chunk, response.results, strict=True):
@@ -285,18 +286,6 @@ def _open(path: str, mode: str) -> IO[bytes]:
     if path.endswith(".gz"):
         return gzip.open(path, mode)  # type: ignore[return-value]
     return open(path, mode)  # noqa: SIM115
-
-
-def _chunks(entries: list[Entry]) -> Iterator[list[Entry]]:
-    chunk: list[Entry] = []
-    for entry in entries:
-        group = entry.item.group
-        if len(chunk) >= CHUNK_ITEMS and (group is None or group != chunk[-1].item.group):
-            yield chunk
-            chunk = []
-        chunk.append(entry)
-    if chunk:
-        yield chunk
 
 
 def _result_fields(result: dict[str, Any]) -> dict[str, Any]:
