@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from reward_service import __version__
 from reward_service.api.errors import install_error_handlers
-from reward_service.api.routes import ops, score
+from reward_service.api.routes import openrlhf, ops, score
 from reward_service.config import Settings
 from reward_service.sandbox import open_sandbox
 from reward_service.workers import WorkerPool
@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(score.router)
     app.include_router(ops.router)
+    app.include_router(openrlhf.router)
     return app
