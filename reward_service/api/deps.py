@@ -1,4 +1,7 @@
-"""Request dependencies, as `Annotated` aliases so handlers read like their signatures."""
+"""Request dependencies, as `Annotated` aliases so handlers read like their signatures.
+
+They are `async` so that FastAPI calls them in the event loop instead of a thread pool.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +14,15 @@ from reward_service.sandbox import Sandbox
 from reward_service.workers import WorkerPool
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _pool(request: Request) -> WorkerPool:
+async def _pool(request: Request) -> WorkerPool:
     return request.app.state.pool
 
 
-def _sandbox(request: Request) -> Sandbox:
+async def _sandbox(request: Request) -> Sandbox:
     return request.app.state.sandbox
 
 

@@ -26,6 +26,7 @@ from reward_service.extract import (
     is_prose,
     stated_values,
 )
+from reward_service.rewards.exact import fast_verdict
 from reward_service.scores import Reason, Score
 
 # Strict normalization for rewards (math-verify README): no repair of malformed operators and
@@ -212,9 +213,24 @@ def _judge_candidate(
     candidate: str, answer: MathAnswer, reference: Reference, options: MathOptions
 ) -> Reason | None:
     """None when the candidate is equivalent to the reference, else why it is not."""
+    return _verdict(candidate, answer.source, reference.text, options.float_rounding)
+
+
+# Verdicts are pure functions of these four values, and GRPO revisits the same prompts (and
+# models repeat the same answers) every epoch: a bounded cache per worker skips the parser.
+@lru_cache(maxsize=65536)
+def _verdict(
+    candidate: str, source: Source | None, reference_text: str, float_rounding: int
+) -> Reason | None:
+    reference = parse_reference(reference_text)
+    assert reference is not None  # the caller holds this reference, parsed
     if all(isinstance(value, str) for value in reference.parsed):
         return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
-    parsed = _parse_candidate(candidate, answer.source)
+    if source is Source.BOXED or not is_prose(candidate):
+        fast = fast_verdict(candidate, reference_text)
+        if fast is not None:
+            return None if fast else Reason.WRONG_ANSWER
+    parsed = _parse_candidate(candidate, source)
     if not parsed:
         return Reason.UNPARSEABLE
     if reference.single_valued and _lists_several_values(parsed[0]):
@@ -222,7 +238,7 @@ def _judge_candidate(
     equivalent = verify(
         gold=list(reference.parsed),
         target=parsed,
-        float_rounding=options.float_rounding,
+        float_rounding=float_rounding,
         timeout_seconds=None,
     )
     return None if equivalent else Reason.WRONG_ANSWER

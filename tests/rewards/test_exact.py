@@ -1,0 +1,91 @@
+"""The exact fast path answers only where math-verify would give the same verdict."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from math_verify import verify
+
+from reward_service.extract import Source
+from reward_service.rewards.exact import exact_value, fast_verdict
+from reward_service.rewards.math import _parse_candidate, parse_reference
+
+
+def forms(value: Fraction) -> st.SearchStrategy[str]:
+    """Ways a model or a dataset writes `value`."""
+    options = [
+        rf"\frac{{{value.numerator}}}{{{value.denominator}}}",
+        f"{value.numerator}/{value.denominator}",
+    ]
+    if value.denominator == 1:
+        n = value.numerator
+        options += [
+            str(n),
+            f"{n}.0",
+            f"x = {n}",
+            f"{n:,}",
+            f"{n:,}".replace(",", "{,}"),
+            f"+{n}" if n >= 0 else str(n),
+        ]
+    if 10**6 % value.denominator == 0:
+        options += [f"{float(value):.6f}".rstrip("0").rstrip("."), f"y = {float(value)}"]
+    if value < 0:
+        options.append(rf"-\dfrac{{{-value.numerator}}}{{{value.denominator}}}")
+    return st.sampled_from(options)
+
+
+values = st.builds(
+    Fraction, st.integers(-20000, 20000), st.sampled_from([1, 1, 1, 2, 3, 4, 5, 8, 10, 16, 25, 7])
+)
+
+
+def math_verify_says(candidate: str, reference: str) -> bool:
+    gold = parse_reference(reference)
+    assert gold is not None
+    return verify(
+        gold=list(gold.parsed),
+        target=_parse_candidate(candidate, Source.BOXED),
+        timeout_seconds=None,
+    )
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), value=values, same=st.booleans(), delta=values)
+def test_fast_path_agrees_with_math_verify(data, value, same, delta):
+    other = value if same else value + delta
+    candidate = data.draw(forms(other))
+    reference = data.draw(forms(value))
+    verdict = fast_verdict(candidate, reference)
+    if verdict is not None:
+        assert verdict == math_verify_says(candidate, reference), (candidate, reference)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reference", "verdict"),
+    [
+        ("0.5", r"\frac{1}{2}", True),
+        ("1,000", "1000", True),
+        ("1{,}000", "1000", True),
+        ("x = 7", "7", True),
+        ("-\\frac{3}{4}", "-0.75", True),
+        ("8", "7", False),
+        ("y = 7", "x = 7", None),  # the variable matters to math-verify
+        ("7", "x = 7", None),  # and the reference's variable is for it to judge
+        ("0.3333", r"\frac{1}{3}", None),  # math-verify rounds floats: not ours to say
+        ("50\\%", "0.5", None),
+        ("2x", "2", None),
+        ("1, 2", "1", None),
+        ("\\frac{1}{0}", "1", None),
+    ],
+)
+def test_fast_path_table(candidate, reference, verdict):
+    assert fast_verdict(candidate, reference) is verdict
+
+
+def test_exact_values():
+    assert exact_value("$-12.50$") == (None, Fraction(-25, 2), True)
+    assert exact_value(r"\tfrac{2}{4}") == (None, Fraction(1, 2), False)
+    assert exact_value("1,2") is None
