@@ -27,12 +27,12 @@ from reward_service.api.models import (
     Scores,
 )
 from reward_service.config import SandboxSettings, Settings
-from reward_service.extract import extract_code_block
+from reward_service.extract import MathAnswer, extract_code_block, extract_math_answer
 from reward_service.rewards.code import CodeScore, CodeTests, IOCase, judge_code, sandbox_jobs
 from reward_service.rewards.combine import group_advantages, weighted_reward
 from reward_service.rewards.format import Tags, score_format
 from reward_service.rewards.language import latin_detector, score_language
-from reward_service.rewards.math import MathOptions, parse_reference, score_math
+from reward_service.rewards.math import MathOptions, parse_reference, score_answer
 from reward_service.sandbox import Sandbox, SandboxUnavailable
 from reward_service.sandbox.types import Limits
 from reward_service.scores import Reason, Score
@@ -48,8 +48,10 @@ _ITEM_FAULTS = {Reason.TIMEOUT, Reason.MEMORY, Reason.WORKER_CRASHED}
 
 @dataclass(frozen=True)
 class MathJob:
-    response: str
-    answer: str
+    """A final answer (extracted in the parent: only it crosses the pipe) and its reference."""
+
+    answer: MathAnswer
+    reference: str
     options: MathOptions
 
 
@@ -62,10 +64,10 @@ class LanguageJob:
 
 def judge_math(job: MathJob) -> Score:
     """Worker-side: math accuracy of one response (the reference parse is cached per worker)."""
-    reference = parse_reference(job.answer)
+    reference = parse_reference(job.reference)
     if reference is None:
         return Score.unknown(Reason.BAD_REFERENCE)
-    return score_math(job.response, reference, job.options)
+    return score_answer(job.answer, reference, job.options)
 
 
 def judge_language(job: LanguageJob) -> Score:
@@ -108,6 +110,7 @@ class _Batch:
         self.tags = tags
         self.math_options = MathOptions(max_answer_chars=settings.math.max_answer_chars)
         self.code_runs: dict[tuple[str, CodeTests], asyncio.Task[Score]] = {}
+        self.math_runs: dict[MathJob, asyncio.Task[Score]] = {}
 
     async def scores(self, item: ScoreItem, rewards: Collection[RewardName]) -> dict[str, Score]:
         """The asked-for scores of one item; a reward not asked for is absent."""
@@ -135,10 +138,12 @@ class _Batch:
             return await self._code(item)
         if item.answer is None or not item.answer.strip():
             return Score.unknown(Reason.NO_REFERENCE)
-        response = self.tags.standardize(item.response)
-        return await self._worker_score(
-            judge_math, MathJob(response, item.answer, self.math_options)
-        )
+        answer = extract_math_answer(self.tags.standardize(item.response))
+        job = MathJob(answer, item.answer, self.math_options)
+        # A group repeats answers: each distinct (answer, reference) is judged once.
+        if job not in self.math_runs:
+            self.math_runs[job] = asyncio.ensure_future(self._worker_score(judge_math, job))
+        return await self.math_runs[job]
 
     async def _code(self, item: ScoreItem) -> Score:
         if item.tests is None:

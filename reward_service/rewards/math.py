@@ -146,7 +146,13 @@ def score_math(response: str, reference: Reference, options: MathOptions = MathO
     >>> score_math("</think> <answer>It is 42.</answer>", ref).value
     1.0
     """
-    answer = extract_math_answer(response)
+    return score_answer(extract_math_answer(response), reference, options)
+
+
+def score_answer(
+    answer: MathAnswer, reference: Reference, options: MathOptions = MathOptions()
+) -> Score:
+    """`score_math` for an answer already extracted (`extract.extract_math_answer`)."""
     if not answer.candidates:
         return Score.zero(answer.reason or Reason.NO_ANSWER)
     shown = answer.candidates[-1]
