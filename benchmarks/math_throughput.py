@@ -149,7 +149,7 @@ async def main_async(items: list[dict], base_url: str, prompts: int, samples: in
     return {"grouped_s": grouped_s, "whole_s": whole_s, "results": results, "latencies": latencies}
 
 
-def serve() -> tuple[subprocess.Popen, str]:
+def serve(sandbox: str = "local") -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -164,7 +164,7 @@ def serve() -> tuple[subprocess.Popen, str]:
             "--log-level",
             "warning",
         ],
-        env={**os.environ, "REWARD_SANDBOX__BACKEND": "local"},
+        env={**os.environ, "REWARD_SANDBOX__BACKEND": sandbox},
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

@@ -13,6 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SCRIPTS = [
     ("Math throughput, latency and memory", "math_throughput.py"),
+    ("Latency of one group of 16", "latency.py"),
     ("Code sandbox throughput and overhead", "sandbox.py"),
     ("Math agreement with labels", "math_agreement.py"),
     ("Language-consistency speed", "language.py"),
