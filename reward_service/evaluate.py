@@ -150,10 +150,12 @@ def score_file(
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
 
-        new, classes = asyncio.run(_score_and_vote(todo, previous, write, settings, progress))
+        new, scored, classes = asyncio.run(
+            _score_and_vote(todo, previous, write, settings, progress)
+        )
     records = previous + new
     evaluation = Evaluation(
-        summarize(samples(records), classes),
+        summarize(scored, classes),
         scored=len(new),
         skipped=len(entries) - len(todo),
         malformed=malformed,
@@ -167,14 +169,16 @@ async def _score_and_vote(
     write: Callable[[dict], None],
     settings: Settings,
     progress: Callable[[int], Any] | None,
-) -> tuple[list[dict], dict[str, list[int | None]]]:
+) -> tuple[list[dict], list[Sample], dict[str, list[int | None]]]:
+    """Score what is left, then vote over every record (earlier ones included) in one pool."""
     async with WorkerPool(
         processes=settings.workers.processes,
         item_timeout_s=settings.workers.item_timeout_s,
         memory_mb=settings.workers.memory_mb,
     ) as pool:
         new = await score_entries(todo, write, pool, settings, progress)
-        return new, await vote_classes(previous + new, pool)
+        scored = samples(previous + new)
+        return new, scored, await vote_classes(scored, pool)
 
 
 async def score_entries(
@@ -207,13 +211,12 @@ async def score_entries(
     return written
 
 
-async def vote_classes(records: list[dict], pool: WorkerPool) -> dict[str, list[int | None]]:
+async def vote_classes(scored: list[Sample], pool: WorkerPool) -> dict[str, list[int | None]]:
     """Equivalence classes of each math problem's extracted answers (for cons@k)."""
     problems: dict[str, list[str | None]] = {}
-    for record in records:
-        if _task(record) == "math":
-            details = record["result"]["details"]
-            problems.setdefault(_problem(record), []).append(details.get("extracted"))
+    for sample in scored:
+        if sample.task == "math":
+            problems.setdefault(sample.problem, []).append(sample.extracted)
     outcomes = await asyncio.gather(
         *(pool.run(equivalence_classes, answers) for answers in problems.values())
     )

@@ -170,7 +170,10 @@ def score_answer(
     ):
         return Score.zero(Reason.ENUMERATED, shown)
 
-    verdicts = [_judge_candidate(candidate, answer, reference, options) for candidate in candidates]
+    verdicts = [
+        _verdict(candidate, answer.source, reference.text, options.float_rounding)
+        for candidate in candidates
+    ]
     if all(verdict is None for verdict in verdicts):
         return Score(1.0, None, shown)
     if len(verdicts) > 1 and any(verdict is None for verdict in verdicts):
@@ -215,19 +218,13 @@ def equivalence_classes(answers: Sequence[str | None]) -> list[int | None]:
     return classes
 
 
-def _judge_candidate(
-    candidate: str, answer: MathAnswer, reference: Reference, options: MathOptions
-) -> Reason | None:
-    """None when the candidate is equivalent to the reference, else why it is not."""
-    return _verdict(candidate, answer.source, reference.text, options.float_rounding)
-
-
 # Verdicts are pure functions of these four values, and GRPO revisits the same prompts (and
 # models repeat the same answers) every epoch: a bounded cache per worker skips the parser.
 @lru_cache(maxsize=65536)
 def _verdict(
     candidate: str, source: Source | None, reference_text: str, float_rounding: int
 ) -> Reason | None:
+    """None when the candidate is equivalent to the reference, else why it is not."""
     reference = parse_reference(reference_text)
     assert reference is not None  # the caller holds this reference, parsed
     if all(isinstance(value, str) for value in reference.parsed):
