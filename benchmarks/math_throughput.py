@@ -1,7 +1,8 @@
 """Math scoring throughput: the service against the in-process peer loop, side by side.
 
 A GRPO-shaped batch (128 prompts x 16 samples, chains of thought of 1-4 kB, final answers in
-varied equivalent and wrong forms) scored
+varied equivalent and wrong forms: integers and fractions, and a quarter roots and multiples of
+pi that need the LaTeX parser) scored
   (a) the peer way, in one process: `verify(gold=parse(gold), target=parse(response))` per item,
   (b) through the service over HTTP, one request per group, 8 in flight,
   (c) through the service, one request for the whole batch.
@@ -22,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 from importlib.metadata import version
 
@@ -40,35 +42,46 @@ FILLER = [
 ]
 
 
-def gold_answer(rng: random.Random) -> Fraction:
-    if rng.random() < 0.6:
-        return Fraction(rng.randint(-500, 5000))
-    return Fraction(rng.randint(1, 99), rng.randint(2, 40))
+# Share of prompts per kind of gold answer. Numbers are the common case of math RL data; roots
+# and multiples of pi need the LaTeX parser (no exact fast path), as in MATH-style sets.
+KINDS = {"integer": 45, "fraction": 30, "root": 15, "pi": 10}
+RADICANDS = [2, 3, 5, 6, 7, 10]
 
 
-def written(value: Fraction, rng: random.Random) -> str:
+@dataclass(frozen=True)
+class Value:
+    kind: str
+    number: Fraction
+    radicand: int = 1
+
+    def shifted(self, delta: int) -> Value:
+        return Value(self.kind, self.number + delta, self.radicand)
+
+
+def gold_answer(rng: random.Random) -> Value:
+    kind = rng.choices(list(KINDS), list(KINDS.values()))[0]
+    if kind == "integer":
+        return Value(kind, Fraction(rng.randint(-500, 5000)))
+    if kind == "fraction":
+        return Value(kind, Fraction(rng.randint(1, 99), rng.randint(2, 40)))
+    return Value(kind, Fraction(rng.randint(2, 12)), rng.choice(RADICANDS))
+
+
+def written(value: Value, rng: random.Random) -> str:
     """The value in one of the forms models write."""
-    forms = [
-        str(value.numerator)
-        if value.denominator == 1
-        else f"\\frac{{{value.numerator}}}{{{value.denominator}}}"
-    ]
-    if value.denominator == 1:
-        n = value.numerator
-        forms += [
-            f"{n}.0",
-            f"x = {n}",
-            f"{n:,}" if abs(n) >= 1000 else f"{n}",
-            f"\\frac{{{2 * n}}}{{2}}",
-        ]
+    n = value.number.numerator
+    if value.kind == "root":
+        r = value.radicand
+        forms = [f"{n}\\sqrt{{{r}}}", f"\\sqrt{{{n * n * r}}}", f"{n} \\cdot \\sqrt{{{r}}}"]
+    elif value.kind == "pi":
+        forms = [f"{n}\\pi", f"\\frac{{{2 * n}\\pi}}{{2}}", f"{n} \\pi"]
+    elif value.number.denominator == 1:
+        forms = [str(n), f"{n}.0", f"x = {n}", f"{n:,}", f"\\frac{{{2 * n}}}{{2}}"]
     else:
-        forms += [
-            f"{value.numerator}/{value.denominator}",
-            f"\\dfrac{{{value.numerator}}}{{{value.denominator}}}",
-        ]
-        decimal = float(value)
-        if value.denominator in (2, 4, 5, 8, 10, 20, 25, 40):
-            forms.append(f"{decimal:g}")
+        d = value.number.denominator
+        forms = [f"\\frac{{{n}}}{{{d}}}", f"{n}/{d}", f"\\dfrac{{{n}}}{{{d}}}"]
+        if d in (2, 4, 5, 8, 10, 20, 25, 40):
+            forms.append(f"{float(value.number):g}")
     return rng.choice(forms)
 
 
@@ -88,7 +101,7 @@ def batch(prompts: int, samples: int, seed: int = SEED) -> list[dict]:
         gold = gold_answer(rng)
         gold_text = written(gold, rng)
         for s in range(samples):
-            value = gold if rng.random() < 0.5 else gold + rng.randint(1, 9)
+            value = gold if rng.random() < 0.5 else gold.shifted(rng.randint(1, 9))
             items.append(
                 {
                     "id": f"{p}-{s}",

@@ -1,9 +1,10 @@
 """Score a batch: run the asked-for reward rules for each item, then combine.
 
-The one scoring path for every front end (HTTP routes, offline CLI). Math items are judged
-one per worker-pool task, so a pathological item costs its own time limit and nothing else;
-code items go to the sandbox, and identical submissions in a batch (common in a GRPO group)
-run once.
+The one scoring path for every front end (HTTP routes, offline CLI). Math answers are
+extracted here, and the ones exact arithmetic decides are scored here too; the rest go to the
+worker pool, each under its own time limit, so a pathological item costs its own time and
+nothing else. Code runs in the sandbox. A GRPO group repeats answers and submissions: each
+distinct job of a request is judged once.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from reward_service.rewards.code import CodeScore, CodeTests, IOCase, judge_code
 from reward_service.rewards.combine import group_advantages, weighted_reward
 from reward_service.rewards.format import Tags, score_format
 from reward_service.rewards.language import latin_detector, score_language
-from reward_service.rewards.math import MathOptions, parse_reference, score_answer
+from reward_service.rewards.math import MathOptions, parse_reference, quick_score, score_answer
 from reward_service.sandbox import Sandbox, SandboxUnavailable
 from reward_service.sandbox.types import Limits
 from reward_service.scores import Reason, Score
@@ -100,8 +101,13 @@ def limit_violations(request: ScoreRequest, settings: SandboxSettings) -> list[s
     return problems
 
 
+# A reward decided later: by a worker (math, language jobs) or by the sandbox (code runs).
+_Pending = MathJob | LanguageJob | tuple[str, CodeTests]
+
+
 class _Batch:
-    """One request's scoring: the shared pools, plus the code runs already started."""
+    """One request's scoring, in three steps: plan each item's rewards (settling what the
+    event loop can settle at once), judge the distinct pending jobs all together, assemble."""
 
     def __init__(self, pool: WorkerPool, sandbox: Sandbox, settings: Settings, tags: Tags) -> None:
         self.pool = pool
@@ -109,53 +115,58 @@ class _Batch:
         self.settings = settings
         self.tags = tags
         self.math_options = MathOptions(max_answer_chars=settings.math.max_answer_chars)
-        self.code_runs: dict[tuple[str, CodeTests], asyncio.Task[Score]] = {}
-        self.math_runs: dict[MathJob, asyncio.Task[Score]] = {}
 
-    async def scores(self, item: ScoreItem, rewards: Collection[RewardName]) -> dict[str, Score]:
-        """The asked-for scores of one item; a reward not asked for is absent."""
-        asked: dict[str, Score] = {}
+    async def scores(
+        self, items: list[ScoreItem], rewards: Collection[RewardName]
+    ) -> list[dict[str, Score]]:
+        """The asked-for scores of each item; a reward not asked for is absent."""
+        plans = [self.plan(item, rewards) for item in items]
+        # A group repeats answers and submissions: each distinct job is judged once.
+        pending = dict.fromkeys(
+            job for plan in plans for job in plan.values() if not isinstance(job, Score)
+        )
+        math_jobs = [job for job in pending if isinstance(job, MathJob)]
+        language_jobs = [job for job in pending if isinstance(job, LanguageJob)]
+        code_runs = [job for job in pending if isinstance(job, tuple)]
+        math, language, *code = await asyncio.gather(
+            self.pool.map(judge_math, math_jobs),
+            self.pool.map(judge_language, language_jobs),
+            *(self._run_code(code, tests) for code, tests in code_runs),
+        )
+        judged: dict[_Pending, Score] = dict(zip(code_runs, code, strict=True))
+        for jobs, outcomes in ((math_jobs, math), (language_jobs, language)):
+            judged.update(zip(jobs, map(_worker_score, outcomes), strict=True))
+        return [
+            {name: job if isinstance(job, Score) else judged[job] for name, job in plan.items()}
+            for plan in plans
+        ]
+
+    def plan(self, item: ScoreItem, rewards: Collection[RewardName]) -> dict[str, Score | _Pending]:
+        planned: dict[str, Score | _Pending] = {}
         if "accuracy" in rewards and item.task != "none":
-            asked["accuracy"] = await self.accuracy(item)
+            planned["accuracy"] = self._code(item) if item.task == "code" else self._math(item)
         if "format" in rewards and item.format not in (None, "none"):
-            asked["format"] = score_format(item.response, item.format, self.tags)  # type: ignore[arg-type]
+            planned["format"] = score_format(item.response, item.format, self.tags)  # type: ignore[arg-type]
         if "language" in rewards and item.language is not None:
-            asked["language"] = await self._worker_score(
-                judge_language, LanguageJob(item.response, item.language, self.tags)
-            )
-        return asked
+            planned["language"] = LanguageJob(item.response, item.language, self.tags)
+        return planned
 
-    async def _worker_score(self, judge, job) -> Score:
-        outcome = await self.pool.run(judge, job)
-        if isinstance(outcome, TaskFailure):
-            if outcome.reason in _ITEM_FAULTS:
-                return Score.zero(outcome.reason)
-            return Score.unknown(outcome.reason, outcome.detail[-500:])
-        return outcome
-
-    async def accuracy(self, item: ScoreItem) -> Score:
-        if item.task == "code":
-            return await self._code(item)
+    def _math(self, item: ScoreItem) -> Score | MathJob:
         if item.answer is None or not item.answer.strip():
             return Score.unknown(Reason.NO_REFERENCE)
         answer = extract_math_answer(self.tags.standardize(item.response))
-        job = MathJob(answer, item.answer, self.math_options)
-        # A group repeats answers: each distinct (answer, reference) is judged once.
-        if job not in self.math_runs:
-            self.math_runs[job] = asyncio.ensure_future(self._worker_score(judge_math, job))
-        return await self.math_runs[job]
+        quick = quick_score(answer, item.answer, self.math_options)
+        if quick is not None:
+            return quick
+        return MathJob(answer, item.answer, self.math_options)
 
-    async def _code(self, item: ScoreItem) -> Score:
+    def _code(self, item: ScoreItem) -> Score | tuple[str, CodeTests]:
         if item.tests is None:
             return Score.unknown(Reason.NO_REFERENCE)
         block = extract_code_block(self.tags.standardize(item.response))
         if block is None:
             return Score.zero(Reason.NO_CODE)
-        tests = _code_tests(item.tests, self.settings.sandbox)
-        key = (block.code, tests)
-        if key not in self.code_runs:
-            self.code_runs[key] = asyncio.ensure_future(self._run_code(block.code, tests))
-        return await self.code_runs[key]
+        return block.code, _code_tests(item.tests, self.settings.sandbox)
 
     async def _run_code(self, code: str, tests: CodeTests) -> Score:
         nonce = secrets.token_hex(16)
@@ -165,6 +176,14 @@ class _Batch:
             log.error("code item unjudged: %s", exc)
             return Score.unknown(Reason.SANDBOX_ERROR, str(exc))
         return judge_code(code, tests, reports, nonce)
+
+
+def _worker_score(outcome: Score | TaskFailure) -> Score:
+    if not isinstance(outcome, TaskFailure):
+        return outcome
+    if outcome.reason in _ITEM_FAULTS:
+        return Score.zero(outcome.reason)
+    return Score.unknown(outcome.reason, outcome.detail[-500:])
 
 
 async def score_items(
@@ -177,8 +196,7 @@ async def score_items(
     """Score every item of the request; per-item trouble never fails the batch."""
     template = request.template
     tags = Tags(template.think_tag, template.answer_tag, template.think_in_prompt)
-    batch = _Batch(pool, sandbox, settings, tags)
-    asked = await asyncio.gather(*(batch.scores(item, rewards) for item in request.items))
+    asked = await _Batch(pool, sandbox, settings, tags).scores(request.items, rewards)
 
     weights = request.weights.model_dump()
     results = [

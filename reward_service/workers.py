@@ -20,7 +20,8 @@ import multiprocessing
 import resource
 import signal
 import traceback
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -36,6 +37,9 @@ _PRELOADED_MODULES = ["reward_service.scoring"]
 # The soft limit fires this long before the hard one (at most half of it), so that the
 # worker's own timeout answer reaches the parent before the parent gives up on it.
 _SOFT_LIMIT_MARGIN_S = 1.0
+# Most args sent to a worker in one message: enough to keep it busy while the parent reads
+# results, few enough that the work still spreads over all workers.
+_MAX_CHUNK = 8
 
 
 @dataclass(frozen=True)
@@ -97,42 +101,85 @@ class WorkerPool:
         await asyncio.gather(*(asyncio.to_thread(self._stop, w) for w in list(self._workers)))
 
     async def run(self, fn: Callable[[Arg], Result], arg: Arg) -> Result | TaskFailure:
-        """Run `fn(arg)` in a worker under the hard time limit.
+        """Run `fn(arg)` in a worker under the hard time limit; see `map`."""
+        return (await self.map(fn, [arg]))[0]
 
-        A worker that dies on the task is replaced and the task retried once in another
-        worker; dying again makes the task's fault (`worker_crashed`).
+    async def map(
+        self, fn: Callable[[Arg], Result], args: Sequence[Arg]
+    ) -> list[Result | TaskFailure]:
+        """Run `fn(arg)` for every arg in the workers; outcomes in the order of `args`.
+
+        Args travel in chunks, and each result streams back on its own, under its own hard
+        time limit: a worker keeps busy on the next arg while the parent takes in the last
+        result, and one pipe message serves several args. Idle workers take the next chunk
+        from the shared queue, so a slow arg delays only the rest of its own chunk.
+
+        A worker that dies on an arg is replaced and the arg retried once in another
+        worker; dying again makes it the arg's fault (`worker_crashed`). A timed-out arg
+        costs its worker, which is replaced; the rest of its chunk goes back to the queue.
         """
-        for attempt in (1, 2):
-            worker = await self._idle.get()
-            try:
-                outcome = await self._exchange(worker, fn, arg)
-            except asyncio.TimeoutError:
-                self._replace(worker)
-                return TaskFailure(Reason.TIMEOUT, f"no answer within {self.item_timeout_s} s")
-            except (EOFError, OSError):
-                self._replace(worker)
-                log.warning(
-                    "scoring worker %s died on a task (attempt %d)", worker.process.pid, attempt
-                )
-                continue
-            except BaseException:
-                # Cancelled mid-task: the worker's late answer must not reach the next task.
-                self._replace(worker)
-                raise
-            self._idle.put_nowait(worker)
-            return outcome
-        return TaskFailure(Reason.WORKER_CRASHED, "the worker process died twice on this item")
+        outcomes: list[Result | TaskFailure | None] = [None] * len(args)
+        queue = deque(range(len(args)))
+        crashed: set[int] = set()
 
-    async def _exchange(self, worker: _Worker, fn: Callable[[Arg], Result], arg: Arg) -> Any:
-        loop = asyncio.get_running_loop()
-        readable = loop.create_future()
-        fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        async def drain() -> None:
+            while queue:
+                size = min(_MAX_CHUNK, -(-len(queue) // self.processes))
+                chunk = [queue.popleft() for _ in range(size)]
+                done = await self._run_chunk(fn, [args[i] for i in chunk], chunk, outcomes)
+                if done < len(chunk) and chunk[done] not in crashed:
+                    crashed.add(chunk[done])
+                elif done < len(chunk):
+                    outcomes[chunk[done]] = TaskFailure(
+                        Reason.WORKER_CRASHED, "the worker process died twice on this item"
+                    )
+                    done += 1
+                queue.extendleft(reversed(chunk[done:]))
+
+        await asyncio.gather(*(drain() for _ in range(min(self.processes, len(args)))))
+        return outcomes  # type: ignore[return-value]
+
+    async def _run_chunk(
+        self, fn: Callable[[Arg], Result], args: list[Arg], slots: list[int], outcomes: list
+    ) -> int:
+        """Run one chunk in an idle worker; the count of args that got an outcome.
+
+        Fewer than all means the worker died on the next one.
+        """
+        worker = await self._idle.get()
+        done = 0
         try:
-            worker.conn.send((fn, arg))
-            await asyncio.wait_for(readable, self.item_timeout_s)
-        finally:
-            loop.remove_reader(fd)
+            worker.conn.send((fn, args))
+            for slot in slots:
+                outcomes[slot] = await self._receive(worker)
+                done += 1
+        except asyncio.TimeoutError:
+            self._replace(worker)
+            outcomes[slots[done]] = TaskFailure(
+                Reason.TIMEOUT, f"no answer within {self.item_timeout_s} s"
+            )
+            return done + 1
+        except (EOFError, OSError):
+            self._replace(worker)
+            log.warning("scoring worker %s died on a task", worker.process.pid)
+            return done
+        except BaseException:
+            # Cancelled mid-chunk: the worker's late answers must not reach the next chunk.
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
+        return done
+
+    async def _receive(self, worker: _Worker) -> Any:
+        loop = asyncio.get_running_loop()
+        fd = worker.conn.fileno()
+        if not worker.conn.poll():
+            readable = loop.create_future()
+            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            try:
+                await asyncio.wait_for(readable, self.item_timeout_s)
+            finally:
+                loop.remove_reader(fd)
         return worker.conn.recv()
 
     def _replace(self, worker: _Worker) -> None:
@@ -172,7 +219,7 @@ class WorkerPool:
 
 
 def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None:
-    """Worker main loop: receive `(fn, arg)`, send back the result or a TaskFailure."""
+    """Worker main loop: receive `(fn, args)`, send back each result or TaskFailure."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, _raise_soft_timeout)
     if memory_mb:
@@ -181,10 +228,11 @@ def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None
     logging.getLogger("math_verify").setLevel(logging.ERROR)
     while True:
         try:
-            fn, arg = conn.recv()
+            fn, args = conn.recv()
         except EOFError:
             return
-        conn.send(_run_with_soft_limit(fn, arg, soft_limit_s))
+        for arg in args:
+            conn.send(_run_with_soft_limit(fn, arg, soft_limit_s))
 
 
 def _run_with_soft_limit(fn: Callable[[Any], Any], arg: Any, soft_limit_s: float) -> Any:

@@ -50,6 +50,12 @@ def allocate(megabytes: int) -> int:
     return len(bytearray(megabytes * 1024 * 1024))
 
 
+def act(order: tuple[str, object]) -> object:
+    """Run the named function of this module: one `map` call mixing behaviours."""
+    name, arg = order
+    return globals()[name](arg)
+
+
 def run(coro):
     return asyncio.run(coro)
 
@@ -60,6 +66,44 @@ def test_results_come_back_in_order_under_concurrency():
             return await asyncio.gather(*(pool.run(square, i) for i in range(50)))
 
     assert run(main()) == [i * i for i in range(50)]
+
+
+def test_map_keeps_the_order_of_its_args_across_chunks_and_workers():
+    async def main():
+        async with WorkerPool(processes=2, item_timeout_s=5) as pool:
+            return await pool.map(square, range(100)), await pool.map(square, [])
+
+    assert run(main()) == ([i * i for i in range(100)], [])
+
+
+def test_a_stuck_arg_costs_its_worker_and_the_rest_of_its_chunk_still_runs():
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=1) as pool:
+            started = time.monotonic()
+            orders = [("square", 1), ("sleep_deaf_to_signals", 60), ("square", 2), ("square", 3)]
+            outcomes = await pool.map(act, orders)
+            return outcomes, time.monotonic() - started, pool.replaced
+
+    outcomes, elapsed, replaced = run(main())
+    assert outcomes[0] == 1 and outcomes[2:] == [4, 9]
+    assert isinstance(outcomes[1], TaskFailure) and outcomes[1].reason is Reason.TIMEOUT
+    assert elapsed < 5
+    assert replaced == 1
+
+
+def test_a_crash_mid_chunk_is_retried_and_the_rest_of_the_chunk_runs(tmp_path):
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as pool:
+            marker = str(tmp_path / "marker")
+            once = await pool.map(act, [("square", 1), ("die_once", marker), ("square", 2)])
+            twice = await pool.map(act, [("square", 1), ("die", None), ("square", 2)])
+            return once, twice, pool.replaced
+
+    once, twice, replaced = run(main())
+    assert once == [1, "survived", 4]
+    assert twice[0::2] == [1, 4]
+    assert isinstance(twice[1], TaskFailure) and twice[1].reason is Reason.WORKER_CRASHED
+    assert replaced == 3
 
 
 def test_soft_limit_stops_python_level_work_without_a_respawn():

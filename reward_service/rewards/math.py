@@ -153,27 +153,67 @@ def score_answer(
     answer: MathAnswer, reference: Reference, options: MathOptions = MathOptions()
 ) -> Score:
     """`score_math` for an answer already extracted (`extract.extract_math_answer`)."""
-    if not answer.candidates:
-        return Score.zero(answer.reason or Reason.NO_ANSWER)
+    candidates = _candidates(answer, options)
+    if isinstance(candidates, Score):
+        return candidates
     shown = answer.candidates[-1]
-    if any(len(candidate) > options.max_answer_chars for candidate in answer.candidates):
-        return Score.zero(Reason.ANSWER_TOO_LONG, shown[: options.max_answer_chars])
-    candidates = answer.candidates
-    if answer.source is Source.ANSWER_TAG:
-        # Every value a prose body states is a candidate, as every box is: otherwise the
-        # verifier picks one number out of "3, 4, 5 or 6" and the list earns reward.
-        candidates = tuple(
-            dict.fromkeys(value for body in candidates for value in stated_values(body))
-        )
     if reference.single_valued and any(
         _markers(candidate) - _markers(reference.text) for candidate in candidates
     ):
         return Score.zero(Reason.ENUMERATED, shown)
-
     verdicts = [
         _verdict(candidate, answer.source, reference.text, options.float_rounding)
         for candidate in candidates
     ]
+    return _combined(verdicts, shown)
+
+
+def quick_score(
+    answer: MathAnswer, reference_text: str, options: MathOptions = MathOptions()
+) -> Score | None:
+    r"""`score_answer`'s score where it needs no parser, else None.
+
+    That is a missing or overlong answer, or exact numbers compared with an exact-number
+    reference (`rewards.exact`): microseconds, safe to run anywhere, where the parser costs
+    milliseconds and needs a worker's time limit. The common case of a GRPO batch.
+
+    >>> quick_score(MathAnswer(("0.5",), Source.BOXED), r"\frac{1}{2}").value
+    1.0
+    >>> quick_score(MathAnswer((r"\sqrt{2}",), Source.BOXED), "2") is None
+    True
+    """
+    candidates = _candidates(answer, options)
+    if isinstance(candidates, Score):
+        return candidates
+    reference_text = reference_text.strip()
+    verdicts: list[Reason | None] = []
+    for candidate in candidates:
+        if answer.source is not Source.BOXED and is_prose(candidate):
+            return None
+        fast = fast_verdict(candidate, reference_text)
+        if fast is None:
+            return None
+        verdicts.append(None if fast else Reason.WRONG_ANSWER)
+    return _combined(verdicts, answer.candidates[-1])
+
+
+def _candidates(answer: MathAnswer, options: MathOptions) -> tuple[str, ...] | Score:
+    """The strings to judge, or the score when there is nothing to judge."""
+    if not answer.candidates:
+        return Score.zero(answer.reason or Reason.NO_ANSWER)
+    if any(len(candidate) > options.max_answer_chars for candidate in answer.candidates):
+        return Score.zero(Reason.ANSWER_TOO_LONG, answer.candidates[-1][: options.max_answer_chars])
+    if answer.source is Source.ANSWER_TAG:
+        # Every value a prose body states is a candidate, as every box is: otherwise the
+        # verifier picks one number out of "3, 4, 5 or 6" and the list earns reward.
+        return tuple(
+            dict.fromkeys(value for body in answer.candidates for value in stated_values(body))
+        )
+    return answer.candidates
+
+
+def _combined(verdicts: list[Reason | None], shown: str) -> Score:
+    """One score from the verdicts of every candidate: all equivalent, or why not."""
     if all(verdict is None for verdict in verdicts):
         return Score(1.0, None, shown)
     if len(verdicts) > 1 and any(verdict is None for verdict in verdicts):

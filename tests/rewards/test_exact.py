@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from math_verify import verify
 
-from reward_service.extract import Source
+from reward_service.extract import MathAnswer, Source
 from reward_service.rewards.exact import exact_value, fast_verdict
-from reward_service.rewards.math import _parse_candidate, parse_reference
+from reward_service.rewards.math import _parse_candidate, parse_reference, quick_score, score_answer
 
 
 def forms(value: Fraction) -> st.SearchStrategy[str]:
@@ -89,3 +89,41 @@ def test_exact_values():
     assert exact_value("$-12.50$") == (None, Fraction(-25, 2), True)
     assert exact_value(r"\tfrac{2}{4}") == (None, Fraction(1, 2), False)
     assert exact_value("1,2") is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    value=values,
+    others=st.lists(values, max_size=2),
+    source=st.sampled_from(Source),
+    prose=st.sampled_from(["{}", "It is {}.", "x = {} or so", "{} apples"]),
+)
+def test_quick_score_is_score_answer_where_it_answers(data, value, others, source, prose):
+    reference = data.draw(forms(value))
+    candidates = tuple(
+        dict.fromkeys(
+            prose.format(data.draw(forms(v)))
+            if source is Source.ANSWER_TAG
+            else data.draw(forms(v))
+            for v in [value, *others]
+        )
+    )
+    answer = MathAnswer(candidates, source)
+    quick = quick_score(answer, reference)
+    if quick is not None:
+        assert quick == score_answer(answer, parse_reference(reference)), (candidates, reference)
+
+
+def test_quick_score_leaves_the_parser_its_cases():
+    boxed = lambda *candidates: MathAnswer(candidates, Source.BOXED)  # noqa: E731
+    assert quick_score(boxed("7"), "7").value == 1.0
+    assert quick_score(boxed("7", "8"), "7").reason.value == "enumerated"
+    assert quick_score(boxed("8"), "7").reason.value == "wrong_answer"
+    assert quick_score(MathAnswer((), None), "7").reason.value == "no_answer"
+    assert quick_score(boxed("1" * 2000), "7").reason.value == "answer_too_long"
+    assert quick_score(boxed(r"\sqrt{49}"), "7") is None
+    assert quick_score(boxed("7"), r"\sqrt{49}") is None
+    tagged = lambda body: MathAnswer((body,), Source.ANSWER_TAG)  # noqa: E731
+    assert quick_score(tagged("It is 7."), "7").value == 1.0
+    assert quick_score(tagged(r"\sqrt{49}"), "7") is None
