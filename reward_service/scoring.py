@@ -125,11 +125,11 @@ class _Batch:
         pending = dict.fromkeys(
             job for plan in plans for job in plan.values() if not isinstance(job, Score)
         )
-        math_jobs = [job for job in pending if isinstance(job, MathJob)]
+        math_jobs = sorted((job for job in pending if isinstance(job, MathJob)), key=_reference_of)
         language_jobs = [job for job in pending if isinstance(job, LanguageJob)]
         code_runs = [job for job in pending if isinstance(job, tuple)]
         math, language, *code = await asyncio.gather(
-            self.pool.map(judge_math, math_jobs),
+            self.pool.map(judge_math, math_jobs, key=_reference_of),
             self.pool.map(judge_language, language_jobs),
             *(self._run_code(code, tests) for code, tests in code_runs),
         )
@@ -176,6 +176,10 @@ class _Batch:
             log.error("code item unjudged: %s", exc)
             return Score.unknown(Reason.SANDBOX_ERROR, str(exc))
         return judge_code(code, tests, reports, nonce)
+
+
+def _reference_of(job: MathJob) -> str:
+    return job.reference
 
 
 def _worker_score(outcome: Score | TaskFailure) -> Score:

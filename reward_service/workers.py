@@ -21,7 +21,7 @@ import resource
 import signal
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -39,7 +39,7 @@ _PRELOADED_MODULES = ["reward_service.scoring"]
 _SOFT_LIMIT_MARGIN_S = 1.0
 # Most args sent to a worker in one message: enough to keep it busy while the parent reads
 # results, few enough that the work still spreads over all workers.
-_MAX_CHUNK = 8
+_MAX_CHUNK = 16
 
 
 @dataclass(frozen=True)
@@ -105,14 +105,19 @@ class WorkerPool:
         return (await self.map(fn, [arg]))[0]
 
     async def map(
-        self, fn: Callable[[Arg], Result], args: Sequence[Arg]
+        self,
+        fn: Callable[[Arg], Result],
+        args: Sequence[Arg],
+        key: Callable[[Arg], Hashable] | None = None,
     ) -> list[Result | TaskFailure]:
         """Run `fn(arg)` for every arg in the workers; outcomes in the order of `args`.
 
         Args travel in chunks, and each result streams back on its own, under its own hard
         time limit: a worker keeps busy on the next arg while the parent takes in the last
         result, and one pipe message serves several args. Idle workers take the next chunk
-        from the shared queue, so a slow arg delays only the rest of its own chunk.
+        from the shared queue, so a slow arg delays only the rest of its own chunk. With a
+        `key`, a chunk holds neighbouring args of one key only, so that work a worker caches
+        per key (a reference answer's parse) is done by one worker where the load allows.
 
         A worker that dies on an arg is replaced and the arg retried once in another
         worker; dying again makes it the arg's fault (`worker_crashed`). A timed-out arg
@@ -125,7 +130,9 @@ class WorkerPool:
         async def drain() -> None:
             while queue:
                 size = min(_MAX_CHUNK, -(-len(queue) // self.processes))
-                chunk = [queue.popleft() for _ in range(size)]
+                chunk = [queue.popleft()]
+                while queue and len(chunk) < size and _same_key(key, args, chunk[0], queue[0]):
+                    chunk.append(queue.popleft())
                 done = await self._run_chunk(fn, [args[i] for i in chunk], chunk, outcomes)
                 if done < len(chunk) and chunk[done] not in crashed:
                     crashed.add(chunk[done])
@@ -216,6 +223,10 @@ class WorkerPool:
             worker.process.kill()
             worker.process.join()
         self._workers.discard(worker)
+
+
+def _same_key(key: Callable[[Any], Hashable] | None, args: Sequence, a: int, b: int) -> bool:
+    return key is None or key(args[a]) == key(args[b])
 
 
 def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None:

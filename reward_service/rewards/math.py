@@ -9,6 +9,7 @@ thread and cannot interrupt C-level big-integer work.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from functools import lru_cache
 
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
-from sympy import And, FiniteSet, Interval, Or, Tuple, Union
+from sympy import And, Expr, FiniteSet, Interval, Or, Tuple, Union
 from sympy.matrices import MatrixBase
 
 from reward_service.extract import (
@@ -64,6 +65,13 @@ _GROUP_SEPARATOR = re.compile(r"\\[,;: !]|~| ")
 _LATEX_SYNTAX = re.compile(r"[\\{}^_$]")
 _TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm)\{([^{}]*)\}")
 _MULTI_VALUED = (FiniteSet, Tuple, Interval, Union, MatrixBase, And, Or)
+# Plain arithmetic: numbers, roots, fractions, pi. For two such values math-verify's verdict is
+# string, float-rounded or symbolic equality, so values far apart are certainly unequal.
+_ARITHMETIC = re.compile(
+    r"(?:[\d\s.+\-*/^{}()]|\\(?:[dt]?frac|sqrt|pi|cdot|times|left|right)(?![A-Za-z]))+"
+)
+# "Far apart": far beyond math-verify's float rounding, relative to the values' size.
+_APART = 1e-4
 
 
 @dataclass(frozen=True)
@@ -278,6 +286,10 @@ def _verdict(
         return Reason.UNPARSEABLE
     if reference.single_valued and _lists_several_values(parsed[0]):
         return Reason.ENUMERATED
+    if _far_apart(candidate, parsed[0], reference):
+        # What verify would conclude after its symbolic simplification, the slowest part of
+        # judging a wrong answer, for an outcome numbers already settle.
+        return Reason.WRONG_ANSWER
     equivalent = verify(
         gold=list(reference.parsed),
         target=parsed,
@@ -331,6 +343,28 @@ def _plain(text: str) -> str:
 
 def _markers(text: str) -> set[str]:
     return set(_ENUMERATION_MARKERS.findall(text))
+
+
+def _far_apart(candidate: str, value: object, reference: Reference) -> bool:
+    """Certainly unequal: plain-arithmetic values whose difference evaluates far from zero."""
+    gold = reference.parsed[0]
+    if not (
+        _ARITHMETIC.fullmatch(candidate)
+        and _ARITHMETIC.fullmatch(reference.text)
+        and isinstance(value, Expr)
+        and isinstance(gold, Expr)
+        and value.is_number
+        and gold.is_number
+    ):
+        return False
+    try:
+        difference = complex((value - gold).evalf(30, strict=True))
+        sizes = (abs(complex(value.evalf(30))), abs(complex(gold.evalf(30))))
+    except (ArithmeticError, TypeError, ValueError):
+        return False
+    if not all(map(math.isfinite, (abs(difference), *sizes))):
+        return False
+    return abs(difference) > _APART * max(1.0, *sizes)
 
 
 def _is_single_valued(expr: object) -> bool:

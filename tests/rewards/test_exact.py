@@ -1,4 +1,5 @@
-"""The exact fast path answers only where math-verify would give the same verdict."""
+"""The fast paths (exact numbers; far-apart arithmetic values) decide only where math-verify
+would give the same verdict."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from math_verify import verify
 
 from reward_service.extract import MathAnswer, Source
 from reward_service.rewards.exact import exact_value, fast_verdict
-from reward_service.rewards.math import _parse_candidate, parse_reference, quick_score, score_answer
+from reward_service.rewards.math import (
+    _far_apart,
+    _parse_candidate,
+    parse_reference,
+    quick_score,
+    score_answer,
+)
 
 
 def forms(value: Fraction) -> st.SearchStrategy[str]:
@@ -52,7 +59,7 @@ def math_verify_says(candidate: str, reference: str) -> bool:
     )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), value=values, same=st.booleans(), delta=values)
 def test_fast_path_agrees_with_math_verify(data, value, same, delta):
     other = value if same else value + delta
@@ -73,8 +80,11 @@ def test_fast_path_agrees_with_math_verify(data, value, same, delta):
         ("-\\frac{3}{4}", "-0.75", True),
         ("8", "7", False),
         ("y = 7", "x = 7", None),  # the variable matters to math-verify
-        ("7", "x = 7", None),  # and the reference's variable is for it to judge
+        ("7", "x = 7", True),  # a bare value answers an assignment
+        ("8", "x = 7", False),
         ("0.3333", r"\frac{1}{3}", None),  # math-verify rounds floats: not ours to say
+        ("3.4", "7/5", False),  # a decimal far from the reference
+        ("14.0", "1400", False),
         ("50\\%", "0.5", None),
         ("2x", "2", None),
         ("1, 2", "1", None),
@@ -86,8 +96,8 @@ def test_fast_path_table(candidate, reference, verdict):
 
 
 def test_exact_values():
-    assert exact_value("$-12.50$") == (None, Fraction(-25, 2), True)
-    assert exact_value(r"\tfrac{2}{4}") == (None, Fraction(1, 2), False)
+    assert exact_value("$-12.50$") == (None, Fraction(-25, 2))
+    assert exact_value(r"\tfrac{2}{4}") == (None, Fraction(1, 2))
     assert exact_value("1,2") is None
 
 
@@ -127,3 +137,75 @@ def test_quick_score_leaves_the_parser_its_cases():
     tagged = lambda body: MathAnswer((body,), Source.ANSWER_TAG)  # noqa: E731
     assert quick_score(tagged("It is 7."), "7").value == 1.0
     assert quick_score(tagged(r"\sqrt{49}"), "7") is None
+
+
+def arithmetic_forms(coefficient: Fraction, basis: str) -> list[str]:
+    """Ways to write coefficient * basis, basis one of "1", "sqrt3" (any radicand), "pi"."""
+    a, b = coefficient.numerator, coefficient.denominator
+    if basis == "pi":
+        return [rf"\frac{{{a}\pi}}{{{b}}}", rf"\frac{{{a}}}{{{b}}}\pi"] + (
+            [rf"{a}\pi", rf"{a} \cdot \pi"] if b == 1 else []
+        )
+    if basis.startswith("sqrt"):
+        r = int(basis[4:])
+        forms = [rf"\frac{{{a}\sqrt{{{r}}}}}{{{b}}}", rf"\frac{{{a}}}{{{b}}} \sqrt{{{r}}}"]
+        if b == 1:
+            forms += [rf"{a}\sqrt{{{r}}}", rf"{a} \times \sqrt{{{r}}}"]
+            if a > 0:
+                forms.append(rf"\sqrt{{{a * a * r}}}")
+        return forms
+    return [rf"\frac{{{a}}}{{{b}}}", f"({a})/({b})"]
+
+
+coefficients = st.builds(
+    Fraction, st.integers(-60, 60).filter(bool), st.sampled_from([1, 1, 2, 3, 4, 7])
+)
+bases = st.sampled_from(["1", "sqrt2", "sqrt3", "sqrt6", "sqrt12", "pi"])
+
+
+@st.composite
+def arithmetic(draw, terms):
+    """A sum of terms written in one of their forms: (text, the terms)."""
+    parts = [draw(st.sampled_from(arithmetic_forms(c, basis))) for c, basis in terms]
+    return " + ".join(f"({part})" if len(parts) > 1 else part for part in parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    terms=st.lists(st.tuples(coefficients, bases), min_size=1, max_size=2),
+    change=st.sampled_from([0, 0, 1, -3]),
+)
+def test_far_apart_values_are_unequal_to_math_verify(data, terms, change):
+    reference = data.draw(arithmetic(terms))
+    changed = [(c + change, basis) if i == 0 else (c, basis) for i, (c, basis) in enumerate(terms)]
+    changed = [(c, basis) for c, basis in changed if c]
+    if not changed:
+        return
+    candidate = data.draw(arithmetic(changed))
+    parsed = _parse_candidate(candidate, Source.BOXED)
+    gold = parse_reference(reference)
+    if parsed and gold and _far_apart(candidate, parsed[0], gold):
+        assert not math_verify_says(candidate, reference), (candidate, reference)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reference", "apart"),
+    [
+        (r"15\sqrt{6}", r"12\sqrt{6}", True),
+        (r"21 \cdot \sqrt{6}", r"12\sqrt{6}", True),
+        (r"\frac{9\pi}{2}", r"4\pi", True),
+        (r"\sqrt{2}", r"1.4142", False),  # near: math-verify's rounding decides
+        (r"\sqrt{864}", r"12\sqrt{6}", False),  # equal
+        (r"\frac{14\pi}{2}", r"7\pi", False),
+        (r"50\%", "50", False),  # not plain arithmetic: left to math-verify
+        (r"30^\circ", r"\frac{\pi}{6}", False),
+        (r"x + 1", "2", False),
+        (r"e^{2}", "7", False),
+    ],
+)
+def test_far_apart_table(candidate, reference, apart):
+    parsed = _parse_candidate(candidate, Source.BOXED)
+    assert _far_apart(candidate, parsed[0], parse_reference(reference)) is apart
+    if apart:
+        assert not math_verify_says(candidate, reference)
