@@ -55,6 +55,12 @@ def main() -> None:
     default=None,
     help="Log level.  [default: info]",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default=None,
+    help="json: one object per line with the request id; text: for people.  [default: json]",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -62,10 +68,17 @@ def serve(
     item_timeout: float | None,
     sandbox: str | None,
     log_level: str | None,
+    log_format: str | None,
 ) -> None:
-    """Start the HTTP service (POST /v1/score, /v1/accuracy; GET /health; docs at /docs)."""
+    """Start the HTTP service (POST /v1/score, /v1/accuracy; GET /health, /metrics; docs at
+    /docs).
+
+    With REWARD_SERVICE_TOKEN set, every endpoint but /health needs `Authorization: Bearer
+    <token>`. On SIGTERM, requests in flight finish (REWARD_SERVER__SHUTDOWN_TIMEOUT_S, default
+    30 s) and the sandbox containers are removed.
+    """
     settings = _settings(
-        server={"host": host, "port": port, "log_level": log_level},
+        server={"host": host, "port": port, "log_level": log_level, "log_format": log_format},
         workers={"processes": workers, "item_timeout_s": item_timeout},
         sandbox={"backend": sandbox},
     )
@@ -194,12 +207,17 @@ def run_server(settings: Settings) -> None:
     import uvicorn
 
     from reward_service.api.app import create_app
+    from reward_service.logs import log_config
 
+    server = settings.server
     uvicorn.run(
         create_app(settings),
-        host=settings.server.host,
-        port=settings.server.port,
-        log_level=settings.server.log_level,
+        host=server.host,
+        port=server.port,
+        log_level=server.log_level,
+        log_config=log_config(server.log_format, server.log_level),
+        access_log=False,  # the app logs each request itself, with its id
+        timeout_graceful_shutdown=server.shutdown_timeout_s,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +18,22 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface to bind.")
     port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
     log_level: str = Field("info", description="uvicorn log level.")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="json: one JSON object per line, with the request id; text: plain."
+    )
+    max_body_mb: int = Field(64, ge=1, description="Largest request body, MiB (larger: 413).")
+    max_queued_items: int = Field(
+        65536,
+        ge=16384,
+        description="Items admitted at once over all requests; past it a request gets 429 "
+        "with Retry-After. At least the largest request (16384 items).",
+    )
+    shutdown_timeout_s: float = Field(
+        30.0, ge=0, description="On SIGTERM, how long in-flight requests may take to finish."
+    )
+    cors_origins: list[str] = Field(
+        [], description="Origins allowed to call from a browser (CORS); none by default."
+    )
 
 
 class WorkerSettings(BaseModel):
@@ -75,6 +91,11 @@ class Settings(BaseSettings):
         env_prefix="REWARD_", env_nested_delimiter="__", extra="forbid"
     )
 
+    service_token: SecretStr | None = Field(
+        None,
+        description="Bearer token every endpoint but /health requires (REWARD_SERVICE_TOKEN); "
+        "none: no auth.",
+    )
     server: ServerSettings = ServerSettings()
     workers: WorkerSettings = WorkerSettings()
     math: MathSettings = MathSettings()

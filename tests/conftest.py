@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -20,10 +24,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class RunningServer(NamedTuple):
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def log_lines(self) -> list[dict]:
+        """The server's log so far, one JSON object per line."""
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
+
+
 @contextmanager
-def running_server(env: dict[str, str], workers: int = 2) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Start `reward-service serve` on a free loopback port; stop it (SIGTERM) on exit."""
+def running_server(env: dict[str, str], workers: int = 2) -> Iterator[RunningServer]:
+    """Start `reward-service serve` on a free loopback port; stop it (SIGTERM) on exit.
+
+    Its output goes to a file (a pipe nobody reads would fill and stall the server).
+    """
     port = _free_port()
+    log = Path(tempfile.mkstemp(prefix="reward-server-", suffix=".log")[1])
+    output = log.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -36,27 +55,28 @@ def running_server(env: dict[str, str], workers: int = 2) -> Iterator[tuple[subp
             str(workers),
         ],
         env={**os.environ, **env},
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(process, base_url)
-        yield process, base_url
+        _wait_healthy(process, base_url, log)
+        yield RunningServer(process, base_url, log)
     finally:
         process.terminate()
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        output.close()
+        log.unlink()
 
 
-def _wait_healthy(process: subprocess.Popen, base_url: str) -> None:
+def _wait_healthy(process: subprocess.Popen, base_url: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            pytest.fail(f"server exited early:\n{process.stdout.read()}")
+            pytest.fail(f"server exited early:\n{log.read_text()}")
         try:
             if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
                 return
@@ -78,8 +98,8 @@ def server() -> Iterator[str]:
         "REWARD_WORKERS__ITEM_TIMEOUT_S": str(SERVER_ITEM_TIMEOUT_S),
         "REWARD_SANDBOX__BACKEND": "docker",
     }
-    with running_server(env) as (_, base_url):
-        yield base_url
+    with running_server(env) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")

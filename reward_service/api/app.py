@@ -1,4 +1,4 @@
-"""The FastAPI application: routes, error handlers, and the worker pool's lifetime."""
+"""The FastAPI application: routes, middleware, error handlers, and the pools' lifetime."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from reward_service import __version__
+from reward_service.api.auth import BearerAuth
 from reward_service.api.errors import install_error_handlers
+from reward_service.api.limits import Admission, BodyLimit
+from reward_service.api.observability import Metrics, RequestObserver
 from reward_service.api.routes import openrlhf, ops, score
+from reward_service.api.service import ScoringService
 from reward_service.config import Settings
 from reward_service.sandbox import open_sandbox
 from reward_service.workers import WorkerPool
@@ -18,6 +23,8 @@ from reward_service.workers import WorkerPool
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the worker pool and the sandbox live as long as its lifespan."""
     settings = settings or Settings()
+    metrics = Metrics()
+    admission = Admission(settings.server.max_queued_items)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -28,8 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 item_timeout_s=settings.workers.item_timeout_s,
                 memory_mb=settings.workers.memory_mb,
             ) as pool:
-                app.state.pool = pool
-                app.state.sandbox = sandbox
+                metrics.watch(pool, sandbox, admission)
+                app.state.service = ScoringService(settings, pool, sandbox, admission, metrics)
                 yield
         finally:
             await sandbox.close()
@@ -40,9 +47,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Verifiable rule-based rewards for RL of reasoning models.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
     install_error_handlers(app)
     app.include_router(score.router)
     app.include_router(ops.router)
     app.include_router(openrlhf.router)
+    # Added last is outermost: ids and metrics see every answer, auth's refusals included.
+    if settings.service_token is not None:
+        app.add_middleware(BearerAuth, token=settings.service_token.get_secret_value())
+    if settings.server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.server.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
+    app.add_middleware(BodyLimit, max_bytes=settings.server.max_body_mb << 20)
+    app.add_middleware(RequestObserver, metrics=metrics)
     return app

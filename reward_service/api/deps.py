@@ -9,23 +9,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from reward_service.config import Settings
-from reward_service.sandbox import Sandbox
-from reward_service.workers import WorkerPool
+from reward_service.api.service import ScoringService
 
 
-async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+async def _service(request: Request) -> ScoringService:
+    return request.app.state.service
 
 
-async def _pool(request: Request) -> WorkerPool:
-    return request.app.state.pool
-
-
-async def _sandbox(request: Request) -> Sandbox:
-    return request.app.state.sandbox
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-PoolDep = Annotated[WorkerPool, Depends(_pool)]
-SandboxDep = Annotated[Sandbox, Depends(_sandbox)]
+ServiceDep = Annotated[ScoringService, Depends(_service)]

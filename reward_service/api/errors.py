@@ -18,8 +18,19 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+# The item lists of the request shapes: too long a list is too large a request (413).
+_ITEM_LISTS = {("body", "items"), ("body", "query")}
+
+
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
+    for error in errors:
+        if error["type"] == "too_long" and tuple(error["loc"]) in _ITEM_LISTS:
+            limit = error.get("ctx", {}).get("max_length")
+            return JSONResponse(
+                status_code=413,
+                content={"message": f"too many items: at most {limit} per request; split it"},
+            )
     problems = "; ".join(f"{_field(error['loc'])}: {error['msg']}" for error in errors[:10])
     detail = [
         {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in errors

@@ -8,7 +8,13 @@ from reward_service.config import SandboxSettings
 from reward_service.sandbox.docker import ContainerLimits, DockerSandbox, docker_reachable
 from reward_service.sandbox.images import sandbox_image
 from reward_service.sandbox.local import LocalSandbox
-from reward_service.sandbox.types import RunReport, Sandbox, SandboxJob, SandboxUnavailable
+from reward_service.sandbox.types import (
+    PoolStats,
+    RunReport,
+    Sandbox,
+    SandboxJob,
+    SandboxUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +29,9 @@ class UnavailableSandbox:
 
     async def start(self) -> None:
         return None
+
+    def stats(self) -> PoolStats:
+        return PoolStats(size=0, busy=0, replaced=0)
 
     async def run(self, job: SandboxJob) -> RunReport:
         raise SandboxUnavailable(self.reason)

@@ -27,7 +27,7 @@ import docker
 from docker.errors import DockerException, ImageNotFound
 from requests.exceptions import RequestException
 
-from reward_service.sandbox.types import RunReport, SandboxJob, SandboxUnavailable
+from reward_service.sandbox.types import PoolStats, RunReport, SandboxJob, SandboxUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,10 @@ class DockerSandbox:
         self._closed = True
         await asyncio.gather(*self._refills, return_exceptions=True)
         await asyncio.gather(*(asyncio.to_thread(self._remove, s) for s in list(self._sessions)))
+
+    def stats(self) -> PoolStats:
+        size = len(self._sessions)
+        return PoolStats(size=size, busy=size - self._idle.qsize(), replaced=self.replaced)
 
     async def run(self, job: SandboxJob) -> RunReport:
         """Run one submission in a warm container.

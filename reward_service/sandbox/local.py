@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from reward_service.sandbox.types import RunReport, SandboxJob, SandboxUnavailable
+from reward_service.sandbox.types import PoolStats, RunReport, SandboxJob, SandboxUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,12 @@ class LocalSandbox:
     name = "local"
 
     def __init__(self, concurrency: int) -> None:
+        self.concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
+        self._busy = 0
+
+    def stats(self) -> PoolStats:
+        return PoolStats(size=self.concurrency, busy=self._busy, replaced=0)
 
     async def start(self) -> None:
         log.warning(WARNING)
@@ -41,8 +46,12 @@ class LocalSandbox:
 
     async def run(self, job: SandboxJob) -> RunReport:
         async with self._slots:
-            with tempfile.TemporaryDirectory(prefix="reward-sandbox-") as workdir:
-                return await self._run(job, workdir)
+            self._busy += 1
+            try:
+                with tempfile.TemporaryDirectory(prefix="reward-sandbox-") as workdir:
+                    return await self._run(job, workdir)
+            finally:
+                self._busy -= 1
 
     async def _run(self, job: SandboxJob, workdir: str) -> RunReport:
         try:

@@ -94,10 +94,21 @@ class RunReport:
         )
 
 
+@dataclass(frozen=True)
+class PoolStats:
+    """How a sandbox's pool stands, for /metrics."""
+
+    size: int
+    busy: int
+    replaced: int
+
+
 class Sandbox(Protocol):
     """A place to run untrusted code. `run` raises SandboxUnavailable on its own faults."""
 
     name: str
+
+    def stats(self) -> PoolStats: ...
 
     async def start(self) -> None: ...
 

@@ -61,10 +61,14 @@ def test_malformed_json_is_422(client):
     assert "JSON" in response.json()["message"]
 
 
-def test_too_many_items_is_422(client):
+def test_too_many_items_is_413(client):
     response = client.post("/v1/score", json={"items": [GOOD_ITEM] * (MAX_ITEMS + 1)})
-    assert response.status_code == 422
-    assert "items:" in response.json()["message"]
+    assert response.status_code == 413
+    assert response.json()["message"] == (
+        f"too many items: at most {MAX_ITEMS} per request; split it"
+    )
+    query = {"query": ["</think> 1"] * (MAX_ITEMS + 1)}
+    assert client.post("/get_reward", json=query).status_code == 413
 
 
 def test_oversized_response_field_is_422(client):

@@ -135,7 +135,8 @@ def test_shutdown_removes_the_pool_containers():
         return [c for c in containers if c.labels.get(OWNER_LABEL, "").startswith(mine)]
 
     env = {"REWARD_SANDBOX__BACKEND": "docker", "REWARD_SANDBOX__POOL_SIZE": "3"}
-    with running_server(env, workers=1) as (process, _):
+    with running_server(env, workers=1) as running:
+        process = running.process
         assert len(owned_by(process.pid)) == 3
     assert process.returncode is not None
     assert owned_by(process.pid) == []

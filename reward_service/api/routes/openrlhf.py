@@ -26,7 +26,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reward_service.api.deps import PoolDep, SandboxDep, SettingsDep
+from reward_service.api.deps import ServiceDep
 from reward_service.api.models import (
     MAX_ITEMS,
     MAX_REFERENCE_CHARS,
@@ -38,7 +38,6 @@ from reward_service.api.models import (
     Template,
     Weights,
 )
-from reward_service.scoring import score_items
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +70,14 @@ class GetRewardResponse(BaseModel):
 @router.post("/get_reward", operation_id="openrlhf_get_reward", response_model=GetRewardResponse)
 async def get_reward(
     body: GetRewardRequest,
-    pool: PoolDep,
-    sandbox: SandboxDep,
-    settings: SettingsDep,
+    service: ServiceDep,
     format: Annotated[FormatName, Query(description="Template to score too.")] = "none",
     format_weight: Annotated[float, Query(ge=-10, le=10)] = 0.0,
     think_in_prompt: Annotated[bool, Query(description="The prompt opened <think>.")] = False,
 ) -> GetRewardResponse:
     """Score OpenRLHF queries (prompt + response) for math accuracy against their labels."""
     request = _score_request(body, format, format_weight, think_in_prompt)
-    results = (await score_items(request, pool, sandbox, settings)).results
+    results = (await service.score(request)).results
     return _openrlhf_response(results, with_format=format != "none")
 
 

@@ -1,0 +1,90 @@
+"""Limits on what a request may cost: body size (413) and the items in progress (429).
+
+Past either bound a request is refused at once instead of queued or read: a client can back
+off and retry, where an unbounded queue would grow the server's memory and every request's
+latency without limit. (Too many items in one request is a 413 too: `errors.py`.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import HTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+RETRY_AFTER_S = 1
+
+
+class BodyLimit:
+    """ASGI middleware: a body over `max_bytes` gets 413, by its Content-Length before any of
+    it is read, or as soon as a streamed (chunked) body passes the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        too_large = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # The app sees a client gone; its answer is dropped for the 413 below.
+                    too_large = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def send_unless_too_large(message: Message) -> None:
+            if not too_large:
+                await send(message)
+
+        try:
+            await self.app(scope, counted_receive, send_unless_too_large)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit_mb = self.max_bytes / (1 << 20)
+        refusal = JSONResponse(
+            {"message": f"request body over the limit of {limit_mb:g} MiB; split the batch"},
+            status_code=413,
+        )
+        await refusal(scope, receive, send)
+
+
+class Admission:
+    def __init__(self, max_items: int) -> None:
+        self.max_items = max_items
+        self.depth = 0
+
+    @contextmanager
+    def hold(self, items: int) -> Iterator[None]:
+        """Admit `items` for the duration of the block, or raise a 429 HTTPException."""
+        if self.depth + items > self.max_items:
+            raise HTTPException(
+                429,
+                f"busy: {self.depth} items in progress, {items} more would pass the limit of "
+                f"{self.max_items}; retry after {RETRY_AFTER_S} s",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
+        self.depth += items
+        try:
+            yield
+        finally:
+            self.depth -= items

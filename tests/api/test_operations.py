@@ -1,0 +1,154 @@
+"""Operations over real HTTP: limits (413, 429), auth, request ids, JSON logs, metrics."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import RunningServer, running_server
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+SLOW_ITEM = {"response": r"</think> \boxed{9^{9^{9^{99}}}}", "answer": "1"}
+QUICK_ITEM = {"response": r"</think> \boxed{1}", "answer": "1"}
+
+
+@pytest.fixture(scope="module")
+def ops_server() -> RunningServer:
+    env = {
+        "REWARD_SERVICE_TOKEN": TOKEN,
+        "REWARD_SERVER__MAX_BODY_MB": "1",
+        "REWARD_SERVER__MAX_QUEUED_ITEMS": "16384",
+        "REWARD_WORKERS__ITEM_TIMEOUT_S": "3",
+        "REWARD_SANDBOX__BACKEND": "local",
+    }
+    with running_server(env) as running:
+        yield running
+
+
+@pytest.fixture
+def ops(ops_server: RunningServer) -> httpx.Client:
+    with httpx.Client(base_url=ops_server.url, headers=AUTH, timeout=60) as http:
+        yield http
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(ops):
+    item = {"response": "x" * 600_000, "answer": "1"}
+    response = ops.post("/v1/score", json={"items": [item, item]})
+    assert response.status_code == 413
+    assert response.json() == {"message": "request body over the limit of 1 MiB; split the batch"}
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_a_streamed_body_is_cut_off_at_the_limit(ops):
+    def chunks():
+        yield b'{"items": [{"answer": "1", "response": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}]}'
+
+    response = ops.post("/v1/score", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert "1 MiB" in response.json()["message"]
+
+
+def test_past_the_queue_limit_a_request_gets_429_with_retry_after(ops):
+    # 16000 items, one of them stuck until the 3 s item limit: the queue is nearly full
+    # while it runs, so another 1000 items do not fit.
+    held = [SLOW_ITEM] + [QUICK_ITEM] * 15_999
+    with concurrent.futures.ThreadPoolExecutor(1) as background:
+        holding = background.submit(ops.post, "/v1/score", json={"items": held})
+        time.sleep(1.0)
+        refused = ops.post("/v1/score", json={"items": [QUICK_ITEM] * 1000})
+        first = holding.result()
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"
+    assert "retry after 1 s" in refused.json()["message"]
+    assert first.status_code == 200
+    assert first.json()["results"][0]["details"]["reason"] == "timeout"
+    assert ops.post("/v1/score", json={"items": [QUICK_ITEM] * 1000}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/score"),
+        ("POST", "/v1/accuracy"),
+        ("POST", "/get_reward"),
+        ("GET", "/metrics"),
+        ("GET", "/docs"),
+        ("GET", "/openapi.json"),
+        ("GET", "/no/such/path"),
+    ],
+)
+def test_with_a_token_set_every_path_but_health_needs_it(ops_server, method, path):
+    body = {"items": [QUICK_ITEM]} if method == "POST" else None
+    wrong = [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": f"Bearer {TOKEN}x"},
+        {"Authorization": TOKEN},
+    ]
+    for headers in wrong:
+        response = httpx.request(method, ops_server.url + path, json=body, headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert response.json() == {"message": "missing or wrong bearer token"}
+    allowed = httpx.request(method, ops_server.url + path, json=body, headers=AUTH)
+    assert allowed.status_code != 401
+
+
+def test_health_needs_no_token(ops_server):
+    assert httpx.get(ops_server.url + "/health").status_code == 200
+
+
+def test_no_cors_headers_unless_origins_are_configured(ops):
+    response = ops.options(
+        "/v1/score",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_request_ids_are_echoed_or_made_and_logged_as_json(ops, ops_server):
+    given = ops.post(
+        "/v1/score", json={"items": [QUICK_ITEM]}, headers={"X-Request-ID": "run7-step3"}
+    )
+    made = ops.post("/v1/score", json={"items": [QUICK_ITEM]})
+    hostile_id = "a\u00e9".encode() + b"b" * 300 + b" {}"
+    hostile = ops.get("/health", headers={"X-Request-ID": hostile_id})
+    assert given.headers["X-Request-ID"] == "run7-step3"
+    assert len(made.headers["X-Request-ID"]) == 32
+    assert len(hostile.headers["X-Request-ID"]) == 32
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        access = [
+            line for line in ops_server.log_lines() if line.get("logger") == "reward_service.access"
+        ]
+        if any(line.get("request_id") == made.headers["X-Request-ID"] for line in access):
+            break
+        time.sleep(0.1)
+    mine = [line for line in access if line.get("request_id") == "run7-step3"]
+    assert mine and mine[0]["path"] == "/v1/score" and mine[0]["status"] == 200
+    assert mine[0]["level"] == "info" and mine[0]["duration_ms"] >= 0
+
+
+def test_metrics_count_requests_items_and_pools(ops):
+    ops.post("/v1/score", json={"items": [QUICK_ITEM, {"response": "no answer", "answer": "2"}]})
+    ops.post("/v1/score", json={"nonsense": 1})
+    text = ops.get("/metrics").text
+    assert 'reward_requests_total{endpoint="/v1/score",method="POST",status="200"}' in text
+    assert 'reward_requests_total{endpoint="/v1/score",method="POST",status="422"}' in text
+    assert 'reward_request_duration_seconds_bucket{endpoint="/v1/score",le="0.5"}' in text
+    assert 'reward_items_total{reason="ok",status="scored"}' in text
+    assert 'reward_items_total{reason="no_answer",status="scored"}' in text
+    assert "reward_workers 2.0" in text
+    assert "reward_worker_restarts_total" in text
+    assert 'reward_sandbox_containers{state="idle"}' in text
+    assert "reward_sandbox_replaced_total 0.0" in text
+    assert "reward_queued_items 0.0" in text
+    assert "reward_queued_items_limit 16384.0" in text
