@@ -17,6 +17,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import socket
 import struct
 import time
@@ -41,6 +42,8 @@ SANDBOX_UID = 10001
 _TMPFS = f"rw,nosuid,nodev,size={{size}}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode=0700"
 _WORK_TMPFS = _TMPFS + ",exec"
 _MAX_REPORT_BYTES = 64 * 1024 * 1024
+# How long a container being killed may take to show as stopped.
+_CONTAINER_SETTLE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class _Session:
 
     container: str
     stream: socket.socket
+    # What exec_start returned, which owns `stream`: collected, it would close the socket.
+    connection: object
     frames: bytearray
     stdout: bytearray
     stderr: bytearray
@@ -155,8 +160,21 @@ class DockerSandbox:
             try:
                 report = await asyncio.to_thread(self._exchange, session, job)
             except RunnerFailed as exc:
+                # The code under test can kill its runner but not the container (its init is
+                # not the sandbox user's): a container gone was stopped from outside.
+                container_lost = await self._stopped(session)
                 self._replace(session)
-                return RunReport(None, (), runner_error=str(exc), runner_timed_out=exc.timed_out)
+                if not container_lost:
+                    return RunReport(
+                        None, (), runner_error=str(exc), runner_timed_out=exc.timed_out
+                    )
+                log.warning(
+                    "sandbox container %s stopped mid-run (attempt %d)",
+                    session.container[:12],
+                    attempt,
+                )
+                error = exc
+                continue
             except (DockerException, RequestException, OSError) as exc:
                 self._replace(session)
                 log.warning(
@@ -170,9 +188,37 @@ class DockerSandbox:
             except BaseException:
                 self._replace(session)
                 raise
+            if await self._killed_from_outside(session, report):
+                self._replace(session)
+                log.warning("sandbox container %s was killed mid-run", session.container[:12])
+                error = RuntimeError("the sandbox container was killed mid-run")
+                continue
             self._idle.put_nowait(session)
             return report
         raise SandboxUnavailable(f"the sandbox failed twice: {error}") from error
+
+    async def _killed_from_outside(self, session: _Session, report: RunReport) -> bool:
+        """A program SIGKILLed though within its time: its memory limit, or the container
+        killed around it (`docker kill`, a daemon stopping), which is no fault of the code."""
+        if not any(run.signal == signal.SIGKILL and not run.timed_out for run in report.runs):
+            return False
+        return await self._stopped(session)
+
+    async def _stopped(self, session: _Session) -> bool:
+        """Whether the container stops within a moment (a kill takes that long to show)."""
+        deadline = time.monotonic() + _CONTAINER_SETTLE_S
+        while await asyncio.to_thread(self._running, session):
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.1)
+        return True
+
+    def _running(self, session: _Session) -> bool:
+        assert self._client is not None
+        try:
+            return bool(self._client.api.inspect_container(session.container)["State"]["Running"])
+        except (DockerException, RequestException):
+            return False
 
     def _exchange(self, session: _Session, job: SandboxJob) -> RunReport:
         payload = json.dumps(job.payload(WORKDIR)).encode()
@@ -224,7 +270,7 @@ class DockerSandbox:
         )
         connection = api.exec_start(exec_id, socket=True)
         stream: socket.socket = getattr(connection, "_sock", connection)
-        return _Session(container.id, stream, bytearray(), bytearray(), bytearray())
+        return _Session(container.id, stream, connection, bytearray(), bytearray(), bytearray())
 
     def _replace(self, session: _Session) -> None:
         self.replaced += 1

@@ -1,0 +1,177 @@
+"""Faults injected into a running service, for real: killed workers, killed sandbox
+containers, SIGTERM mid-request, clients that hang up. Every item still gets a result with a
+reason, the service keeps serving, pools refill, nothing leaks."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+import docker
+import httpx
+import pytest
+
+from reward_service.sandbox.docker import LABEL, OWNER_LABEL
+from tests.conftest import RunningServer, running_server
+
+pytestmark = pytest.mark.docker
+
+STUCK_MATH = {"response": r"</think> \boxed{9^{9^{9^{99}}}}", "answer": "1", "id": "stuck"}
+SLEEPY_CODE = {
+    "id": "sleepy",
+    "task": "code",
+    "response": "```python\nimport time\ntime.sleep(2.5)\nprint(int(input()) * 2)\n```",
+    "tests": {"cases": [{"stdin": "21", "stdout": "42"}]},
+}
+
+
+def math_items(n: int) -> list[dict]:
+    return [
+        {"id": f"m{i}", "response": rf"</think> \boxed{{\frac{{{2 * i}}}{{2}}}}", "answer": str(i)}
+        for i in range(n)
+    ]
+
+
+def parents() -> dict[int, int]:
+    """Every process's parent pid."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            found[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    tree, found, frontier = parents(), set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in tree.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def scoring_workers(server: RunningServer) -> list[int]:
+    """The worker processes: children of the service's forkserver."""
+    tree = parents()
+    forkserver = next(
+        pid
+        for pid, parent in tree.items()
+        if parent == server.process.pid
+        and b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    return [pid for pid, parent in tree.items() if parent == forkserver]
+
+
+def owned_containers(pid: int) -> list:
+    mine = f"{socket.gethostname()}/{pid}/"
+    listed = docker.from_env().containers.list(all=True, filters={"label": LABEL})
+    return [c for c in listed if c.labels.get(OWNER_LABEL, "").startswith(mine)]
+
+
+def metric(server: RunningServer, name: str) -> float:
+    for line in httpx.get(server.url + "/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+@pytest.fixture
+def service() -> RunningServer:
+    env = {
+        "REWARD_SANDBOX__BACKEND": "docker",
+        "REWARD_SANDBOX__POOL_SIZE": "2",
+        "REWARD_WORKERS__ITEM_TIMEOUT_S": "4",
+    }
+    with running_server(env) as running:
+        yield running
+
+
+def post_in_background(server: RunningServer, items: list[dict]) -> concurrent.futures.Future:
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    future = pool.submit(httpx.post, server.url + "/v1/score", json={"items": items}, timeout=60)
+    pool.shutdown(wait=False)
+    return future
+
+
+def test_workers_killed_mid_batch_cost_no_item_and_are_replaced(service):
+    reply = post_in_background(service, [STUCK_MATH, *math_items(200)])
+    time.sleep(0.5)
+    workers = scoring_workers(service)
+    assert len(workers) == 2
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    results = {r["id"]: r for r in reply.result().json()["results"]}
+    assert len(results) == 201
+    assert all(results[f"m{i}"]["scores"]["accuracy"] == 1.0 for i in range(200))
+    assert results["stuck"]["details"]["reason"] in ("timeout", "worker_crashed")
+    after = httpx.post(service.url + "/v1/score", json={"items": math_items(20)}).json()
+    assert all(r["scores"]["accuracy"] == 1.0 for r in after["results"])
+    assert metric(service, "reward_worker_restarts_total") >= 2
+
+
+def test_a_sandbox_container_killed_mid_run_is_replaced_and_the_item_retried(service):
+    reply = post_in_background(service, [SLEEPY_CODE])
+    time.sleep(1.0)
+    running = [c for c in owned_containers(service.process.pid) if c.status == "running"]
+    busy = max(running, key=lambda container: len(container.top()["Processes"]))
+    busy.kill()
+    result = reply.result().json()["results"][0]
+    assert result["scores"]["accuracy"] == 1.0, result
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        alive = [c for c in owned_containers(service.process.pid) if c.status == "running"]
+        if len(alive) == 2 and busy.id not in {c.id for c in alive}:
+            break
+        time.sleep(0.5)
+    assert len(alive) == 2 and busy.id not in {c.id for c in alive}
+    assert metric(service, "reward_sandbox_replaced_total") >= 1
+
+
+def test_with_every_container_killed_a_code_item_is_unjudged_not_zero(service):
+    reply = post_in_background(service, [SLEEPY_CODE, *math_items(3)])
+    time.sleep(1.0)
+    for container in owned_containers(service.process.pid):
+        container.kill()
+    code, *math = reply.result().json()["results"]
+    assert code["scores"]["accuracy"] is None and code["reward"] is None
+    assert code["details"]["status"] == "unjudged"
+    assert code["details"]["reason"] == "sandbox_error"
+    assert [r["scores"]["accuracy"] for r in math] == [1.0] * 3
+    after = httpx.post(service.url + "/v1/score", json={"items": [SLEEPY_CODE]}, timeout=60)
+    assert after.json()["results"][0]["scores"]["accuracy"] == 1.0
+
+
+def test_a_client_hanging_up_leaks_nothing(service):
+    processes_before = len(descendants(service.process.pid))
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(
+            service.url + "/v1/score",
+            json={"items": [SLEEPY_CODE, STUCK_MATH, *math_items(50)]},
+            timeout=0.5,
+        )
+    time.sleep(5)
+    assert metric(service, "reward_queued_items") == 0
+    assert httpx.get(service.url + "/health").status_code == 200
+    after = httpx.post(service.url + "/v1/score", json={"items": [SLEEPY_CODE]}, timeout=30)
+    assert after.json()["results"][0]["scores"]["accuracy"] == 1.0
+    assert len(descendants(service.process.pid)) == processes_before
+    assert len(owned_containers(service.process.pid)) == 2
+
+
+def test_sigterm_lets_requests_in_flight_finish_then_removes_the_containers():
+    env = {"REWARD_SANDBOX__BACKEND": "docker", "REWARD_SANDBOX__POOL_SIZE": "2"}
+    with running_server(env) as server:
+        reply = post_in_background(server, [SLEEPY_CODE, *math_items(10)])
+        time.sleep(1.0)
+        server.process.send_signal(signal.SIGTERM)
+        results = reply.result().json()["results"]
+        assert [r["scores"]["accuracy"] for r in results] == [1.0] * 11
+        # uvicorn shuts down gracefully, then re-raises the signal to exit by it.
+        assert server.process.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert owned_containers(server.process.pid) == []
+        assert descendants(server.process.pid) == set()
