@@ -22,6 +22,12 @@ class ServerSettings(BaseModel):
         "json", description="json: one JSON object per line, with the request id; text: plain."
     )
     max_body_mb: int = Field(64, ge=1, description="Largest request body, MiB (larger: 413).")
+    max_requests: int = Field(
+        256,
+        ge=1,
+        description="Requests in progress at once (/health and /metrics aside); past it 429 "
+        "with Retry-After, before the body is read.",
+    )
     max_queued_items: int = Field(
         65536,
         ge=16384,

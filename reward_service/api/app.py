@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from reward_service import __version__
 from reward_service.api.auth import BearerAuth
 from reward_service.api.errors import install_error_handlers
-from reward_service.api.limits import Admission, BodyLimit
+from reward_service.api.limits import Admission, BodyLimit, RequestAdmission
 from reward_service.api.observability import Metrics, RequestObserver
 from reward_service.api.routes import openrlhf, ops, score
 from reward_service.api.service import ScoringService
@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the worker pool and the sandbox live as long as its lifespan."""
     settings = settings or Settings()
     metrics = Metrics()
-    admission = Admission(settings.server.max_queued_items)
+    admission = Admission(settings.server.max_requests, settings.server.max_queued_items)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,5 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.server.max_body_mb << 20)
+    app.add_middleware(RequestAdmission, admission=admission)
     app.add_middleware(RequestObserver, metrics=metrics)
     return app

@@ -1,4 +1,4 @@
-"""Limits on what a request may cost: body size (413) and the items in progress (429).
+"""Limits on what requests may cost: body size (413), requests and items in progress (429).
 
 Past either bound a request is refused at once instead of queued or read: a client can back
 off and retry, where an unbounded queue would grow the server's memory and every request's
@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 RETRY_AFTER_S = 1
+_ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 
 
 class BodyLimit:
@@ -69,8 +70,17 @@ class BodyLimit:
 
 
 class Admission:
-    def __init__(self, max_items: int) -> None:
+    """Counts of what is in progress, with their bounds.
+
+    Requests are counted from the moment their headers arrive, before the body is read: when
+    the event loop itself is the bottleneck (many small requests), that is where work piles
+    up. Items are counted from validation to the answer: that is what holds memory and workers.
+    """
+
+    def __init__(self, max_requests: int, max_items: int) -> None:
+        self.max_requests = max_requests
         self.max_items = max_items
+        self.requests = 0
         self.depth = 0
 
     @contextmanager
@@ -88,3 +98,36 @@ class Admission:
             yield
         finally:
             self.depth -= items
+
+
+class RequestAdmission:
+    """ASGI middleware: past `max_requests` in progress, 429 before the body is read.
+
+    /health and /metrics always pass: an overloaded service must still be observable.
+    """
+
+    def __init__(self, app: ASGIApp, admission: Admission) -> None:
+        self.app = app
+        self.admission = admission
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in _ALWAYS_ADMITTED:
+            await self.app(scope, receive, send)
+            return
+        admission = self.admission
+        if admission.requests >= admission.max_requests:
+            refusal = JSONResponse(
+                {
+                    "message": f"busy: {admission.requests} requests in progress, the limit; "
+                    f"retry after {RETRY_AFTER_S} s"
+                },
+                status_code=429,
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
+            await refusal(scope, receive, send)
+            return
+        admission.requests += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            admission.requests -= 1

@@ -87,6 +87,11 @@ class _PoolState(Collector):
             "reward_sandbox_replaced", "Sandbox containers replaced.", stats.replaced
         )
         yield GaugeMetricFamily(
+            "reward_requests_in_progress",
+            "Requests admitted and not yet answered.",
+            self.admission.requests,
+        )
+        yield GaugeMetricFamily(
             "reward_queued_items", "Items admitted and not yet answered.", self.admission.depth
         )
         yield GaugeMetricFamily(

@@ -22,6 +22,7 @@ def ops_server() -> RunningServer:
         "REWARD_SERVICE_TOKEN": TOKEN,
         "REWARD_SERVER__MAX_BODY_MB": "1",
         "REWARD_SERVER__MAX_QUEUED_ITEMS": "16384",
+        "REWARD_SERVER__MAX_REQUESTS": "4",
         "REWARD_WORKERS__ITEM_TIMEOUT_S": "3",
         "REWARD_SANDBOX__BACKEND": "local",
     }
@@ -114,6 +115,25 @@ def test_no_cors_headers_unless_origins_are_configured(ops):
     assert "access-control-allow-origin" not in response.headers
 
 
+def test_past_the_request_limit_a_request_gets_429_before_its_body_is_read(ops_server):
+    # The ops server admits 4 requests at once: 4 slow ones fill it.
+    slow = {"items": [SLOW_ITEM]}
+    with concurrent.futures.ThreadPoolExecutor(4) as background:
+        holding = [
+            background.submit(
+                httpx.post, ops_server.url + "/v1/score", json=slow, headers=AUTH, timeout=30
+            )
+            for _ in range(4)
+        ]
+        time.sleep(1.0)
+        refused = httpx.post(ops_server.url + "/v1/score", json=slow, headers=AUTH)
+        health = httpx.get(ops_server.url + "/health")
+        assert all(answer.result().status_code == 200 for answer in holding)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert refused.json()["message"] == "busy: 4 requests in progress, the limit; retry after 1 s"
+    assert health.status_code == 200
+
+
 def test_request_ids_are_echoed_or_made_and_logged_as_json(ops, ops_server):
     given = ops.post(
         "/v1/score", json={"items": [QUICK_ITEM]}, headers={"X-Request-ID": "run7-step3"}
@@ -151,4 +171,5 @@ def test_metrics_count_requests_items_and_pools(ops):
     assert 'reward_sandbox_containers{state="idle"}' in text
     assert "reward_sandbox_replaced_total 0.0" in text
     assert "reward_queued_items 0.0" in text
+    assert "reward_requests_in_progress 0.0" in text  # /metrics itself is not counted
     assert "reward_queued_items_limit 16384.0" in text
