@@ -14,6 +14,7 @@ HERE = Path(__file__).parent
 SCRIPTS = [
     ("Math throughput, latency and memory", "math_throughput.py"),
     ("Latency of one group of 16", "latency.py"),
+    ("Load at twice the capacity", "load.py"),
     ("Code sandbox throughput and overhead", "sandbox.py"),
     ("Math agreement with labels", "math_agreement.py"),
     ("Language-consistency speed", "language.py"),

@@ -21,7 +21,8 @@ b178a3cd56f58b2d502255daba591e92833930a7):
 
 verl has no "skip" value, so an unjudged response (the service's fault, e.g. no reference)
 scores 0.0, counted and logged. The service URL comes from `REWARD_SERVICE_URL` (default
-http://127.0.0.1:8000); each process opens one client on first use (`close` releases it).
+http://127.0.0.1:8000), its token, if any, from `REWARD_SERVICE_TOKEN`; each process opens one
+client on first use (`close` releases it).
 
     custom_reward_function:
       path: pkg://reward_service.integrations.verl  # as in verl v0.7; older verl wants the
@@ -43,6 +44,7 @@ from reward_service.integrations import reference_fields
 log = logging.getLogger(__name__)
 
 URL_ENV = "REWARD_SERVICE_URL"
+TOKEN_ENV = "REWARD_SERVICE_TOKEN"
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 _lock = threading.Lock()
@@ -51,7 +53,8 @@ _client_pid: int | None = None
 
 
 def get_client() -> RewardClient:
-    """This process's client for `$REWARD_SERVICE_URL`, opened on first use.
+    """This process's client for `$REWARD_SERVICE_URL` (with `$REWARD_SERVICE_TOKEN`, if set),
+    opened on first use.
 
     Returns:
         The shared `RewardClient` (a fresh one in a forked child: connections are not shared
@@ -64,7 +67,9 @@ def get_client() -> RewardClient:
     global _client, _client_pid
     with _lock:
         if _client is None or _client_pid != os.getpid():
-            _client = RewardClient(os.environ.get(URL_ENV, DEFAULT_URL))
+            _client = RewardClient(
+                os.environ.get(URL_ENV, DEFAULT_URL), token=os.environ.get(TOKEN_ENV)
+            )
             _client_pid = os.getpid()
         return _client
 

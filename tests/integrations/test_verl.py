@@ -105,3 +105,19 @@ def test_one_client_per_process(service):
     first = verl.get_client()
     verl.close()
     assert verl.get_client() is not first
+
+
+def test_the_token_comes_from_the_environment_too(monkeypatch):
+    from tests.api.test_operations import AUTH, TOKEN
+    from tests.conftest import running_server
+
+    env = {"REWARD_SERVICE_TOKEN": TOKEN, "REWARD_SANDBOX__BACKEND": "local"}
+    with running_server(env, workers=1) as guarded:
+        monkeypatch.setenv(verl.URL_ENV, guarded.url)
+        monkeypatch.setenv(verl.TOKEN_ENV, TOKEN)
+        verl.close()
+        try:
+            assert verl.compute_score("math", RIGHT, "72") == 1.0
+            assert verl.get_client().headers == {"authorization": AUTH["Authorization"]}
+        finally:
+            verl.close()
