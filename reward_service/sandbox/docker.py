@@ -124,6 +124,7 @@ class DockerSandbox:
         self._idle: asyncio.Queue[_Session] = asyncio.Queue()
         self._sessions: set[_Session] = set()
         self._refills: set[asyncio.Task[None]] = set()
+        self._failing_refills = 0
         self._closed = False
 
     async def start(self) -> None:
@@ -156,7 +157,7 @@ class DockerSandbox:
         if self._client is None or self._closed:
             raise SandboxUnavailable("the docker sandbox is not started")
         for attempt in (1, 2):
-            session = await self._idle.get()
+            session = await self._take()
             try:
                 report = await asyncio.to_thread(self._exchange, session, job)
             except RunnerFailed as exc:
@@ -173,6 +174,7 @@ class DockerSandbox:
                     session.container[:12],
                     attempt,
                 )
+                await self._replace_stopped_idle()
                 error = exc
                 continue
             except (DockerException, RequestException, OSError) as exc:
@@ -183,6 +185,7 @@ class DockerSandbox:
                     attempt,
                     exc,
                 )
+                await self._replace_stopped_idle()
                 error = exc
                 continue
             except BaseException:
@@ -191,11 +194,37 @@ class DockerSandbox:
             if await self._killed_from_outside(session, report):
                 self._replace(session)
                 log.warning("sandbox container %s was killed mid-run", session.container[:12])
+                await self._replace_stopped_idle()
                 error = RuntimeError("the sandbox container was killed mid-run")
                 continue
             self._idle.put_nowait(session)
             return report
         raise SandboxUnavailable(f"the sandbox failed twice: {error}") from error
+
+    async def _take(self) -> _Session:
+        """An idle session; SandboxUnavailable as soon as the pool has none left and its
+        refills are failing (the daemon is down: they keep trying), instead of waiting."""
+        while True:
+            if not self._sessions and self._failing_refills:
+                raise SandboxUnavailable(
+                    "no sandbox container is left: is the Docker daemon up? the pool refills "
+                    "as soon as it answers"
+                )
+            try:
+                return await asyncio.wait_for(self._idle.get(), 1.0)
+            except asyncio.TimeoutError:
+                continue
+
+    async def _replace_stopped_idle(self) -> None:
+        """After one container was lost, check the idle ones: a daemon restart stops them
+        all, and each would otherwise cost a submission its attempt."""
+        idle = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+        running = await asyncio.gather(*(asyncio.to_thread(self._running, s) for s in idle))
+        for session, alive in zip(idle, running, strict=True):
+            if alive:
+                self._idle.put_nowait(session)
+            else:
+                self._replace(session)
 
     async def _killed_from_outside(self, session: _Session, report: RunReport) -> bool:
         """A program SIGKILLed though within its time: its memory limit, or the container
@@ -280,13 +309,34 @@ class DockerSandbox:
 
     async def _refill(self, dead: _Session) -> None:
         await asyncio.to_thread(self._remove, dead)
+        failing = False
         while not self._closed:
             try:
-                self._idle.put_nowait(await self._create())
-                return
+                session = await self._create()
             except (DockerException, RequestException) as exc:
                 log.error("cannot replace a sandbox container (retrying in 5 s): %s", exc)
+                if not failing:
+                    failing = True
+                    self._failing_refills += 1
                 await asyncio.sleep(5)
+                continue
+            if failing:
+                self._failing_refills -= 1
+            self._idle.put_nowait(session)
+            try:
+                await asyncio.to_thread(self._remove_stopped)
+            except (DockerException, RequestException) as exc:
+                log.warning("could not remove stopped sandbox containers: %s", exc)
+            return
+
+    def _remove_stopped(self) -> None:
+        """Remove this service's stopped containers: a daemon that went down stopped them
+        while it could not remove them."""
+        assert self._client is not None
+        mine = f"{OWNER_LABEL}={owner_id(os.getpid())}"
+        stopped = {"label": mine, "status": ["exited", "dead"]}
+        for container in self._client.containers.list(all=True, filters=stopped):
+            container.remove(force=True)
 
     def _remove(self, session: _Session) -> None:
         assert self._client is not None
