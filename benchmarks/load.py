@@ -5,7 +5,7 @@ sends groups at twice that rate regardless of answers, as a trainer cluster woul
 (exit 0) when every answer is 200 or 429 (backpressure), no request fails, and the service's
 memory stays bounded; prints the counts and the p50/p99 latency of the answered requests.
 
-Usage: python benchmarks/load.py [--duration 60] [--overload 2.0] [--queue 16384]
+Usage: python benchmarks/load.py [--duration 10] [--overload 2.0] [--queue 16384]
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load")
     parser.add_argument("--overload", type=float, default=2.0, help="offered / measured rate")
     parser.add_argument(
         "--queue", type=int, default=16384, help="the service's REWARD_SERVER__MAX_QUEUED_ITEMS"
