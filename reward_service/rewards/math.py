@@ -196,12 +196,10 @@ def quick_score(
     reference_text = reference_text.strip()
     verdicts: list[Reason | None] = []
     for candidate in candidates:
-        if answer.source is not Source.BOXED and is_prose(candidate):
+        exact = _exact_verdict(candidate, answer.source, reference_text)
+        if exact is None:
             return None
-        fast = fast_verdict(candidate, reference_text)
-        if fast is None:
-            return None
-        verdicts.append(None if fast else Reason.WRONG_ANSWER)
+        verdicts.append(None if exact else Reason.WRONG_ANSWER)
     return _combined(verdicts, answer.candidates[-1])
 
 
@@ -277,10 +275,9 @@ def _verdict(
     assert reference is not None  # the caller holds this reference, parsed
     if all(isinstance(value, str) for value in reference.parsed):
         return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
-    if source is Source.BOXED or not is_prose(candidate):
-        fast = fast_verdict(candidate, reference_text)
-        if fast is not None:
-            return None if fast else Reason.WRONG_ANSWER
+    exact = _exact_verdict(candidate, source, reference_text)
+    if exact is not None:
+        return None if exact else Reason.WRONG_ANSWER
     parsed = _parse_candidate(candidate, source)
     if not parsed:
         return Reason.UNPARSEABLE
@@ -297,6 +294,14 @@ def _verdict(
         timeout_seconds=None,
     )
     return None if equivalent else Reason.WRONG_ANSWER
+
+
+def _exact_verdict(candidate: str, source: Source | None, reference_text: str) -> bool | None:
+    """The exact fast path's verdict, for a candidate that is an answer and not prose around
+    one (where the number to compare is for the parser to find); None to ask the parser."""
+    if source is not Source.BOXED and is_prose(candidate):
+        return None
+    return fast_verdict(candidate, reference_text)
 
 
 def _parse_candidate(candidate: str, source: Source | None) -> list:

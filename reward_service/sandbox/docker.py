@@ -163,39 +163,22 @@ class DockerSandbox:
             except RunnerFailed as exc:
                 # The code under test can kill its runner but not the container (its init is
                 # not the sandbox user's): a container gone was stopped from outside.
-                container_lost = await self._stopped(session)
+                if await self._stopped(session):
+                    error: Exception = exc
+                    await self._lose(session, attempt, "stopped mid-run")
+                    continue
                 self._replace(session)
-                if not container_lost:
-                    return RunReport(
-                        None, (), runner_error=str(exc), runner_timed_out=exc.timed_out
-                    )
-                log.warning(
-                    "sandbox container %s stopped mid-run (attempt %d)",
-                    session.container[:12],
-                    attempt,
-                )
-                await self._replace_stopped_idle()
-                error = exc
-                continue
+                return RunReport(None, (), runner_error=str(exc), runner_timed_out=exc.timed_out)
             except (DockerException, RequestException, OSError) as exc:
-                self._replace(session)
-                log.warning(
-                    "sandbox container %s failed (attempt %d): %s",
-                    session.container[:12],
-                    attempt,
-                    exc,
-                )
-                await self._replace_stopped_idle()
                 error = exc
+                await self._lose(session, attempt, f"failed: {exc}")
                 continue
             except BaseException:
                 self._replace(session)
                 raise
             if await self._killed_from_outside(session, report):
-                self._replace(session)
-                log.warning("sandbox container %s was killed mid-run", session.container[:12])
-                await self._replace_stopped_idle()
                 error = RuntimeError("the sandbox container was killed mid-run")
+                await self._lose(session, attempt, "was killed mid-run")
                 continue
             self._idle.put_nowait(session)
             return report
@@ -214,6 +197,12 @@ class DockerSandbox:
                 return await asyncio.wait_for(self._idle.get(), 1.0)
             except asyncio.TimeoutError:
                 continue
+
+    async def _lose(self, session: _Session, attempt: int, what: str) -> None:
+        """A container lost through no fault of the code: replace it, and check the idle ones."""
+        log.warning("sandbox container %s %s (attempt %d)", session.container[:12], what, attempt)
+        self._replace(session)
+        await self._replace_stopped_idle()
 
     async def _replace_stopped_idle(self) -> None:
         """After one container was lost, check the idle ones: a daemon restart stops them
