@@ -44,10 +44,11 @@ def main() -> None:
 )
 @click.option(
     "--sandbox",
-    type=click.Choice(["auto", "docker", "local"]),
+    type=click.Choice(["auto", "docker", "local", "remote"]),
     default=None,
     help="Where code runs: docker; local (NO isolation, trusted code only); auto = docker "
-    "when a daemon answers, else local.  [default: auto]",
+    "when a daemon answers, else local; remote = the `sandbox serve` at "
+    "REWARD_SANDBOX__URL.  [default: auto]",
 )
 @click.option(
     "--log-level",
@@ -82,7 +83,9 @@ def serve(
         workers={"processes": workers, "item_timeout_s": item_timeout},
         sandbox={"backend": sandbox},
     )
-    run_server(settings)
+    from reward_service.api.app import create_app
+
+    run_server(create_app(settings), settings)
 
 
 @main.command()
@@ -115,7 +118,7 @@ def serve(
 )
 @click.option(
     "--sandbox",
-    type=click.Choice(["auto", "docker", "local"]),
+    type=click.Choice(["auto", "docker", "local", "remote"]),
     default=None,
     help="Where code items run (see `serve --help`).  [default: auto]",
 )
@@ -182,36 +185,67 @@ def score(
 
 @main.group()
 def sandbox() -> None:
-    """Manage the code sandbox images."""
+    """The code sandbox: build its images, or serve it to scoring services over HTTP."""
 
 
 @sandbox.command("build")
-def sandbox_build() -> None:
+@click.option(
+    "--service",
+    is_flag=True,
+    help="Also build the service image docker-compose.yml runs (reward-service:latest), from "
+    "this checkout: wheels made on the host, installed with no network in the build.",
+)
+def sandbox_build(service: bool) -> None:
     """Build the sandbox images offline (debootstrap + docker import + docker build).
 
-    Idempotent: images already present are kept, so a second run returns in seconds. Needs a
+    Idempotent: images already present are kept, so a second run returns in seconds (the
+    service image is rebuilt each time, from Docker's cache when nothing changed). Needs a
     Docker daemon and, for the base image, root and debootstrap.
     """
     from reward_service.sandbox.images import ImageBuildError, build_images
+    from reward_service.service_image import build_service_image
 
     try:
-        tag = build_images(echo=click.echo)
+        tag = build_service_image(click.echo) if service else build_images(click.echo)
     except ImageBuildError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BUILD_FAILED)
     click.echo(f"ready: {tag}")
 
 
-def run_server(settings: Settings) -> None:
-    """Serve the API with uvicorn until interrupted."""
+@sandbox.command("serve")
+@click.option("--host", default=None, help="Interface to bind.  [default: 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="TCP port.  [default: 8000]")
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default=None,
+    help="json: one object per line; text: for people.  [default: json]",
+)
+def sandbox_serve(host: str | None, port: int | None, log_format: str | None) -> None:
+    """Serve the Docker sandbox over HTTP (POST /v1/run, GET /health) to scoring services
+    started with `--sandbox remote` and REWARD_SANDBOX__URL.
+
+    Only this process then needs the Docker socket (docker-compose.yml runs it so). The pool
+    and job limits come from the REWARD_SANDBOX__* settings; jobs above its maxima get 422.
+    With REWARD_SERVICE_TOKEN set, /v1/run needs that bearer token. On SIGTERM its containers
+    are removed.
+    """
+    from reward_service.api.sandbox_app import create_sandbox_app
+
+    settings = _settings(server={"host": host, "port": port, "log_format": log_format})
+    run_server(create_sandbox_app(settings), settings)
+
+
+def run_server(app: Any, settings: Settings) -> None:
+    """Serve an app with uvicorn until interrupted."""
     import uvicorn
 
-    from reward_service.api.app import create_app
     from reward_service.logs import log_config
 
     server = settings.server
     uvicorn.run(
-        create_app(settings),
+        app,
         host=server.host,
         port=server.port,
         log_level=server.log_level,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,10 +67,14 @@ class MathSettings(BaseModel):
 
 
 class SandboxSettings(BaseModel):
-    backend: Literal["auto", "docker", "local"] = Field(
+    backend: Literal["auto", "docker", "local", "remote"] = Field(
         "auto",
         description="Where code runs: docker; local (NO isolation); auto = docker if a daemon "
-        "answers, else local.",
+        "answers, else local; remote = a `reward-service sandbox serve` at `url`.",
+    )
+    url: str | None = Field(
+        None,
+        description="Base URL of the sandbox service for backend=remote, e.g. http://sandbox:8001.",
     )
     image: str | None = Field(
         None, description="Sandbox image tag (default: the one `sandbox build` makes)."
@@ -90,6 +94,12 @@ class SandboxSettings(BaseModel):
     processes: int = Field(32, ge=1, le=1024, description="Processes a program may run at once.")
     workdir_mb: int = Field(64, ge=8, description="Size of each container's tmpfs work dir.")
     cpus: float = Field(1.0, gt=0, description="CPUs per sandbox container.")
+
+    @model_validator(mode="after")
+    def _remote_has_url(self) -> SandboxSettings:
+        if self.backend == "remote" and not self.url:
+            raise ValueError("backend=remote needs url (REWARD_SANDBOX__URL)")
+        return self
 
 
 class Settings(BaseSettings):

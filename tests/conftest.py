@@ -18,7 +18,7 @@ import pytest
 SERVER_ITEM_TIMEOUT_S = 2.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -35,25 +35,23 @@ class RunningServer(NamedTuple):
 
 
 @contextmanager
-def running_server(env: dict[str, str], workers: int = 2) -> Iterator[RunningServer]:
-    """Start `reward-service serve` on a free loopback port; stop it (SIGTERM) on exit.
+def running_server(
+    env: dict[str, str],
+    workers: int = 2,
+    command: tuple[str, ...] | None = None,
+    port: int | None = None,
+) -> Iterator[RunningServer]:
+    """Start `reward-service serve` (or `command`, e.g. `sandbox serve`) on a loopback port
+    (by default a free one); stop it (SIGTERM) on exit.
 
     Its output goes to a file (a pipe nobody reads would fill and stall the server).
     """
-    port = _free_port()
+    port = port or free_port()
     log = Path(tempfile.mkstemp(prefix="reward-server-", suffix=".log")[1])
     output = log.open("w")
+    command = command or ("serve", "--workers", str(workers))
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reward_service",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
+        [sys.executable, "-m", "reward_service", *command, "--port", str(port)],
         env={**os.environ, **env},
         stdout=output,
         stderr=subprocess.STDOUT,

@@ -11,7 +11,7 @@ from reward_service import cli
 @pytest.fixture
 def served(monkeypatch):
     calls = []
-    monkeypatch.setattr(cli, "run_server", calls.append)
+    monkeypatch.setattr(cli, "run_server", lambda app, settings: calls.append(settings))
     return calls
 
 
@@ -77,3 +77,21 @@ def test_sandbox_build_without_docker_fails_loudly(monkeypatch):
     result = CliRunner().invoke(cli.main, ["sandbox", "build"])
     assert result.exit_code == cli.EXIT_BUILD_FAILED
     assert "`docker` is not installed" in result.output
+
+
+def test_sandbox_serve_flags_become_settings(served):
+    result = CliRunner().invoke(
+        cli.main, ["sandbox", "serve", "--host", "0.0.0.0", "--port", "8001"]
+    )
+    assert result.exit_code == 0, result.output
+    (settings,) = served
+    assert (settings.server.host, settings.server.port) == ("0.0.0.0", 8001)
+
+
+def test_the_service_image_needs_a_checkout(monkeypatch, tmp_path):
+    from reward_service import service_image
+
+    monkeypatch.setattr(service_image, "PROJECT_ROOT", tmp_path)
+    result = CliRunner().invoke(cli.main, ["sandbox", "build", "--service"])
+    assert result.exit_code == cli.EXIT_BUILD_FAILED
+    assert "built from a checkout" in result.output

@@ -74,8 +74,9 @@ def owned_containers(pid: int) -> list:
     return [c for c in listed if c.labels.get(OWNER_LABEL, "").startswith(mine)]
 
 
-def metric(server: RunningServer, name: str) -> float:
-    for line in httpx.get(server.url + "/metrics").text.splitlines():
+def metric(server: RunningServer, name: str, token: str | None = None) -> float:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for line in httpx.get(server.url + "/metrics", headers=headers).text.splitlines():
         if line.startswith(name + " "):
             return float(line.split()[1])
     raise AssertionError(f"{name} not in /metrics")

@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sandbox = await open_sandbox(settings.sandbox)
+        token = settings.service_token.get_secret_value() if settings.service_token else None
+        sandbox = await open_sandbox(settings.sandbox, token)
         try:
             async with WorkerPool(
                 processes=settings.workers.processes,

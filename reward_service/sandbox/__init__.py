@@ -1,4 +1,5 @@
-"""Running untrusted code: a Docker warm pool, or a local fallback that isolates nothing."""
+"""Running untrusted code: a Docker warm pool, a sandbox service running one, or a local
+fallback that isolates nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from reward_service.config import SandboxSettings
 from reward_service.sandbox.docker import ContainerLimits, DockerSandbox, docker_reachable
 from reward_service.sandbox.images import sandbox_image
 from reward_service.sandbox.local import LocalSandbox
+from reward_service.sandbox.remote import RemoteSandbox
 from reward_service.sandbox.types import (
     PoolStats,
     RunReport,
@@ -40,18 +42,24 @@ class UnavailableSandbox:
         return None
 
 
-async def open_sandbox(settings: SandboxSettings) -> Sandbox:
+async def open_sandbox(settings: SandboxSettings, token: str | None = None) -> Sandbox:
     """Start the configured backend.
 
     `docker` must start or this raises. `auto` takes Docker when a daemon answers (and then, if
     the image is missing, serves code items as unjudged rather than run them unisolated), and
-    the local fallback only when no daemon answers.
+    the local fallback only when no daemon answers. `remote` sends jobs to the sandbox service
+    at `settings.url` (with `token`, if set), which may come up later.
     """
     backend = settings.backend
     if backend == "auto":
         backend = "docker" if docker_reachable() else "local"
+    if backend == "remote":
+        assert settings.url is not None  # the settings validate it
+        sandbox: Sandbox = RemoteSandbox(settings.url, token)
+        await sandbox.start()
+        return sandbox
     if backend == "local":
-        sandbox: Sandbox = LocalSandbox(concurrency=settings.pool_size)
+        sandbox = LocalSandbox(concurrency=settings.pool_size)
         await sandbox.start()
         return sandbox
     sandbox = DockerSandbox(

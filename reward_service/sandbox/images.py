@@ -43,17 +43,19 @@ def build_images(echo: Callable[[str], None] = print) -> str:
     Idempotent: with both images present it only checks and returns.
     """
     _require("docker", "install docker.io and start dockerd")
-    if _image_exists(BASE_IMAGE):
+    if image_exists(BASE_IMAGE):
         echo(f"base image {BASE_IMAGE}: present")
     else:
         _build_base(echo)
     tag = sandbox_image()
-    if _image_exists(tag):
+    if image_exists(tag):
         echo(f"sandbox image {tag}: present")
         return tag
     echo(f"sandbox image {tag}: building from {CONTEXT}")
-    _run(["docker", "build", "--network", "none", "--tag", tag, str(CONTEXT)], echo)
-    _run(["docker", "tag", tag, f"{IMAGE_REPOSITORY}:latest"], echo)
+    run_logged(
+        ["docker", "build", "--force-rm", "--network", "none", "--tag", tag, str(CONTEXT)], echo
+    )
+    run_logged(["docker", "tag", tag, f"{IMAGE_REPOSITORY}:latest"], echo)
     echo(f"sandbox image {tag}: built")
     return tag
 
@@ -88,7 +90,7 @@ def _build_base(echo: Callable[[str], None]) -> None:
     root = Path(tempfile.mkdtemp(prefix="reward-sandbox-root-"))
     try:
         echo(f"base image {BASE_IMAGE}: debootstrap {SUITE} from {mirror} (about a minute)")
-        _run(
+        run_logged(
             [
                 "debootstrap",
                 "--variant=minbase",
@@ -116,7 +118,7 @@ def _build_base(echo: Callable[[str], None]) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _image_exists(tag: str) -> bool:
+def image_exists(tag: str) -> bool:
     return subprocess.run(["docker", "image", "inspect", tag], capture_output=True).returncode == 0
 
 
@@ -125,7 +127,8 @@ def _require(program: str, hint: str) -> None:
         raise ImageBuildError(f"`{program}` is not installed: {hint}")
 
 
-def _run(command: list[str], echo: Callable[[str], None]) -> None:
+def run_logged(command: list[str], echo: Callable[[str], None]) -> None:
+    """Run a build step, echoing its output; ImageBuildError with the output's tail if it fails."""
     echo("$ " + " ".join(command))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None

@@ -103,6 +103,14 @@ class PoolStats:
     replaced: int
 
 
+@dataclass(frozen=True)
+class RunReply:
+    """The sandbox service's answer to one job: the report, and how its pool stands."""
+
+    report: RunReport
+    pool: PoolStats
+
+
 class Sandbox(Protocol):
     """A place to run untrusted code. `run` raises SandboxUnavailable on its own faults."""
 
