@@ -8,13 +8,16 @@ can do the same without the CLI. Every option can also come from the environment
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
 
 from reward_service import __version__
 from reward_service.config import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 EXIT_BAD_CONFIG = 2
 EXIT_BAD_INPUT = 3
@@ -237,7 +240,7 @@ def sandbox_serve(host: str | None, port: int | None, log_format: str | None) ->
     run_server(create_sandbox_app(settings), settings)
 
 
-def run_server(app: Any, settings: Settings) -> None:
+def run_server(app: FastAPI, settings: Settings) -> None:
     """Serve an app with uvicorn until interrupted."""
     import uvicorn
 

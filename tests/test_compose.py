@@ -23,6 +23,8 @@ pytestmark = pytest.mark.docker
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_LABEL = "com.docker.compose.project"
+# Not the default (one per core), to show that settings pass through to the containers.
+POOL_SIZE = 3
 
 
 def readme_command() -> str:
@@ -122,7 +124,7 @@ def test_the_compose_deployment_scores_math_and_code_and_leaves_nothing_behind()
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         "COMPOSE_PROJECT_NAME": project,
         "REWARD_SERVICE_PORT": str(port),
-        "REWARD_SANDBOX__POOL_SIZE": "2",
+        "REWARD_SANDBOX__POOL_SIZE": str(POOL_SIZE),
     }
     url = f"http://127.0.0.1:{port}"
     started = subprocess.run(
@@ -153,7 +155,7 @@ def test_the_compose_deployment_scores_math_and_code_and_leaves_nothing_behind()
 
         check_a_killed_sandbox_service_restarts_and_removes_its_leftovers(project, url)
         sandbox_host = container(project, "sandbox").attrs["Config"]["Hostname"]
-        assert len(sandbox_containers_of(sandbox_host)) == 2
+        assert len(sandbox_containers_of(sandbox_host)) == POOL_SIZE
     finally:
         down = compose(project, "down", "--timeout", "30", env=env)
     assert down.returncode == 0, down.stderr
@@ -192,7 +194,7 @@ def check_a_killed_sandbox_service_restarts_and_removes_its_leftovers(
     sandbox = container(project, "sandbox")
     hostname = sandbox.attrs["Config"]["Hostname"]
     before = {c.id for c in sandbox_containers_of(hostname)}
-    assert len(before) == 2
+    assert len(before) == POOL_SIZE
     # SIGKILL to the service under docker-init: no chance to clean up, the container exits.
     sandbox.exec_run(["python3", "-c", KILL_THE_SANDBOX_SERVICE])
 
