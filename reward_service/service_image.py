@@ -21,6 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # What the base image (Debian bookworm) runs: wheels must suit it, not the host.
 BASE_PYTHON = "3.11"
 BASE_GLIBC_MINOR = 36
+_NOT_SOURCE = (".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".venv")
 
 
 def build_service_image(echo: Callable[[str], None] = print) -> str:
@@ -36,9 +37,10 @@ def build_service_image(echo: Callable[[str], None] = print) -> str:
         wheels = context / "wheels"
         echo(f"service image {SERVICE_IMAGE}: building wheels on the host")
         pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-        run_logged(
-            [*pip, "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(PROJECT_ROOT)], echo
-        )
+        # From a copy: setuptools would leave build/ in the checkout.
+        source = context / "source"
+        shutil.copytree(PROJECT_ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
+        run_logged([*pip, "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(source)], echo)
         (project,) = wheels.glob("reward_service-*.whl")
         run_logged(
             [
@@ -56,6 +58,7 @@ def build_service_image(echo: Callable[[str], None] = print) -> str:
             ],
             echo,
         )
+        shutil.rmtree(source)
         shutil.copy(PROJECT_ROOT / "Dockerfile", context / "Dockerfile")
         echo(f"service image {SERVICE_IMAGE}: docker build (no network)")
         run_logged(
