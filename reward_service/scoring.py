@@ -19,6 +19,7 @@ from reward_service.api.models import (
     CaseFailure,
     CodeReference,
     Details,
+    FloatCompare,
     GroupStats,
     ItemResult,
     RewardName,
@@ -29,7 +30,15 @@ from reward_service.api.models import (
 )
 from reward_service.config import SandboxSettings, Settings
 from reward_service.extract import MathAnswer, extract_code_block, extract_math_answer
-from reward_service.rewards.code import CodeScore, CodeTests, IOCase, judge_code, sandbox_jobs
+from reward_service.rewards.code import (
+    CodeScore,
+    CodeTests,
+    Compare,
+    FloatTolerance,
+    IOCase,
+    judge_code,
+    sandbox_jobs,
+)
 from reward_service.rewards.combine import group_advantages, weighted_reward
 from reward_service.rewards.format import Tags, score_format
 from reward_service.rewards.language import latin_detector, score_language
@@ -243,6 +252,7 @@ def _item_result(
         details.sandbox = sandbox
     if isinstance(accuracy, CodeScore):
         details.passed, details.total = accuracy.passed, accuracy.total
+        details.scoring = accuracy.scoring
         details.failures = [
             CaseFailure(case=f.case, reason=f.reason.value, excerpt=f.excerpt)
             for f in accuracy.failures
@@ -264,8 +274,16 @@ def _code_tests(reference: CodeReference, settings: SandboxSettings) -> CodeTest
     limits = Limits(**chosen)
     return CodeTests(
         language=reference.language,
-        cases=tuple(IOCase(c.stdin, c.stdout, c.float_tolerance) for c in reference.cases),
+        cases=tuple(IOCase(c.stdin, c.stdout) for c in reference.cases),
         limits=limits,
         assert_code=reference.assert_code,
         entry_point=reference.entry_point,
+        compare=_compare(reference.compare),
+        scoring=reference.scoring,
     )
+
+
+def _compare(asked: str | FloatCompare) -> Compare:
+    if isinstance(asked, FloatCompare):
+        return FloatTolerance(abs=asked.tolerance.abs, rel=asked.tolerance.rel)
+    return asked  # type: ignore[return-value]

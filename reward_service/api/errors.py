@@ -56,5 +56,15 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _field(loc: tuple) -> str:
-    parts = [str(part) for part in loc if part != "body"]
+    """`items.0.tests.compare.float.abs`: the path in the request, without the names pydantic
+    gives the members of a union (`FloatCompare`, `literal['exact','tokens']`).
+
+    >>> _field(("body", "items", 0, "tests", "compare", "FloatCompare", "float", "abs"))
+    'items.0.tests.compare.float.abs'
+    """
+    parts = [
+        str(part)
+        for part in loc
+        if part != "body" and not (isinstance(part, str) and ("[" in part or part[:1].isupper()))
+    ]
     return ".".join(parts) or "body"

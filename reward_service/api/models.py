@@ -42,9 +42,21 @@ class StdioCase(BaseModel):
 
     stdin: str = Field("", max_length=MAX_CODE_CHARS)
     stdout: str = Field(max_length=MAX_CODE_CHARS)
-    float_tolerance: float | None = Field(
-        None, ge=0, le=1, description="Relative tolerance for numeric tokens, e.g. 1e-6."
-    )
+
+
+class FloatTolerance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    abs: float = Field(1e-6, ge=0, le=1, description="Absolute tolerance.")
+    rel: float = Field(1e-6, ge=0, le=1, description="Relative to the expected value.")
+
+
+class FloatCompare(BaseModel):
+    """`{"float": {"abs": 1e-6, "rel": 1e-6}}`: tokens equal, numbers within tolerance."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tolerance: FloatTolerance = Field(alias="float")
 
 
 class CodeReference(BaseModel):
@@ -61,6 +73,15 @@ class CodeReference(BaseModel):
     )
     entry_point: str | None = Field(
         None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="The function under test."
+    )
+    compare: Literal["exact", "tokens"] | FloatCompare = Field(
+        "exact",
+        description='How stdout is compared: "exact" (trailing whitespace and blank lines '
+        'ignored), "tokens" (whitespace-separated tokens equal), or {"float": {"abs", "rel"}} '
+        "(tokens equal, plain decimal numbers within tolerance of the expected one).",
+    )
+    scoring: Literal["all", "fraction"] = Field(
+        "all", description='"all": 1 only if every test passes (R1); "fraction": passed/total.'
     )
     timeout_s: float | None = Field(None, gt=0, description="Wall time per case, seconds.")
     memory_mb: int | None = Field(None, ge=16, description="Memory per program, MiB.")
@@ -203,6 +224,9 @@ class Details(BaseModel):
     passed: int | None = Field(None, description="Code: tests passed.")
     total: int | None = Field(None, description="Code: tests run.")
     failures: list[CaseFailure] | None = Field(None, description="Code: why each test failed.")
+    scoring: Literal["all", "fraction"] | None = Field(
+        None, description='Code: "all" (1 only if every test passed) or "fraction" (passed/total).'
+    )
     sandbox: str | None = Field(
         None, description='Code: the backend that ran it, "docker" or "local" (no isolation).'
     )

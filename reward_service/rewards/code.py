@@ -8,8 +8,10 @@ signals, output). A submission earns 1.0 only if every test passed.
 from __future__ import annotations
 
 import math
+import re
 import signal
 from dataclasses import dataclass
+from typing import Literal
 
 from reward_service.sandbox.types import (
     Harness,
@@ -34,11 +36,28 @@ _HARNESS_REASONS = {
 _MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory")
 
 
+# A plain decimal number: what contest judges read as a float. Not "nan", "inf", "0x1p3" or
+# "1_000", which Python's float() would take.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class FloatTolerance:
+    """Numbers within `abs` of the expected one, or within `rel` times its magnitude, pass."""
+
+    abs: float
+    rel: float
+
+
+# How an output is compared with the expected one (see `outputs_match`).
+Compare = Literal["exact", "tokens"] | FloatTolerance
+Scoring = Literal["all", "fraction"]
+
+
 @dataclass(frozen=True)
 class IOCase:
     stdin: str
     stdout: str
-    float_tolerance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,8 @@ class CodeTests:
     limits: Limits
     assert_code: str | None = None
     entry_point: str | None = None
+    compare: Compare = "exact"
+    scoring: Scoring = "all"
 
     @property
     def total(self) -> int:
@@ -68,6 +89,7 @@ class CodeScore(Score):
     passed: int = 0
     total: int = 0
     failures: tuple[CaseFailure, ...] = ()
+    scoring: Scoring = "all"
 
 
 def sandbox_jobs(code: str, tests: CodeTests, nonce: str) -> list[SandboxJob]:
@@ -83,7 +105,8 @@ def sandbox_jobs(code: str, tests: CodeTests, nonce: str) -> list[SandboxJob]:
 
 
 def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str) -> CodeScore:
-    """Score the sandbox's reports (one per job of `sandbox_jobs`): 1.0 only if all tests pass.
+    """Score the sandbox's reports (one per job of `sandbox_jobs`): 1.0 only if all tests pass,
+    or with `scoring="fraction"` the share that passed (a compile error is 0 either way).
 
     >>> limits = Limits(5, 256, 1 << 20, 1 << 20, 32)
     >>> tests = CodeTests("python", (IOCase("1 2\\n", "3\\n"),), limits)
@@ -104,7 +127,7 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
     if tests.cases:
         runs = next(reports_iter).runs
         for index, (case, run) in enumerate(zip(tests.cases, runs, strict=True)):
-            reason = classify_run(run, expected=case.stdout, float_tolerance=case.float_tolerance)
+            reason = classify_run(run, expected=case.stdout, compare=tests.compare)
             if reason is not None:
                 failures.append(CaseFailure(index, reason, _excerpt(run, reason)))
     if tests.assert_code:
@@ -116,7 +139,9 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
     passed = tests.total - len(failures)
     if failures:
         return _failed(code, tests, failures, passed)
-    return CodeScore(1.0, None, _shown(code), passed=passed, total=tests.total)
+    return CodeScore(
+        1.0, None, _shown(code), passed=passed, total=tests.total, scoring=tests.scoring
+    )
 
 
 def classify_run(
@@ -124,7 +149,7 @@ def classify_run(
     *,
     expected: str | None = None,
     nonce: str | None = None,
-    float_tolerance: float | None = None,
+    compare: Compare = "exact",
 ) -> Reason | None:
     """Why a run failed, or None if it passed.
 
@@ -144,39 +169,36 @@ def classify_run(
     if nonce is not None:
         return None if nonce in run.stdout.splitlines() else Reason.WRONG_ANSWER
     assert expected is not None
-    return None if outputs_match(expected, run.stdout, float_tolerance) else Reason.WRONG_ANSWER
+    return None if outputs_match(expected, run.stdout, compare) else Reason.WRONG_ANSWER
 
 
-def outputs_match(expected: str, actual: str, float_tolerance: float | None = None) -> bool:
-    """Trailing whitespace on lines and trailing blank lines are ignored; all else is exact.
+def outputs_match(expected: str, actual: str, compare: Compare = "exact") -> bool:
+    """Whether a program's output is right.
 
-    The line counts must agree: comparing with `zip` alone stops at the shorter side, so a
-    truncated output would pass (seen in the field).
+    `exact`: trailing whitespace on lines and trailing blank lines are ignored, all else must
+    be equal. `tokens`: the whitespace-separated tokens are equal. A `FloatTolerance`: the
+    tokens are equal, or both plain decimal numbers within the tolerance of the expected one.
+    A missing or extra line or token always fails: comparing with `zip` alone stops at the
+    shorter side, so a truncated output would pass (seen in the field).
 
     >>> outputs_match("1\\n2\\n", "1  \\n2\\n\\n")
     True
     >>> outputs_match("1\\n2\\n", "1\\n")
     False
-    >>> outputs_match("0.333333", "0.3333334", float_tolerance=1e-6)
+    >>> outputs_match("1 2\\n", "1\\n2", "tokens")
+    True
+    >>> outputs_match("0.333333", "0.3333334", FloatTolerance(abs=1e-6, rel=0))
     True
     """
-    expected_lines, actual_lines = _lines(expected), _lines(actual)
-    if len(expected_lines) != len(actual_lines):
+    if compare == "exact":
+        return _lines(expected) == _lines(actual)
+    want, got = expected.split(), actual.split()
+    if len(want) != len(got):
         return False
-    for want, got in zip(expected_lines, actual_lines, strict=True):
-        if want == got:
-            continue
-        if float_tolerance is None:
-            return False
-        want_tokens, got_tokens = want.split(), got.split()
-        if len(want_tokens) != len(got_tokens):
-            return False
-        if not all(
-            w == g or _close(w, g, float_tolerance)
-            for w, g in zip(want_tokens, got_tokens, strict=True)
-        ):
-            return False
-    return True
+    if compare == "tokens":
+        return want == got
+    assert isinstance(compare, FloatTolerance)
+    return all(w == g or _close(w, g, compare) for w, g in zip(want, got, strict=True))
 
 
 def _lines(text: str) -> list[str]:
@@ -186,14 +208,16 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def _close(want: str, got: str, tolerance: float) -> bool:
-    try:
-        a, b = float(want), float(got)
-    except ValueError:
+def _close(want: str, got: str, tolerance: FloatTolerance) -> bool:
+    # Relative to the expected value only: relative to the larger of the two, a huge output
+    # would widen its own tolerance.
+    if not (_NUMBER.fullmatch(want) and _NUMBER.fullmatch(got)):
         return False
-    if not (math.isfinite(a) and math.isfinite(b)):
+    expected, actual = float(want), float(got)
+    if not (math.isfinite(expected) and math.isfinite(actual)):
         return False
-    return abs(a - b) <= tolerance * max(1.0, abs(a))
+    error = abs(expected - actual)
+    return error <= tolerance.abs or error <= tolerance.rel * abs(expected)
 
 
 def _excerpt(run: ProcessRun, reason: Reason) -> str:
@@ -212,10 +236,11 @@ def _shown(code: str) -> str:
 
 def _failed(code: str, tests: CodeTests, failures: list[CaseFailure], passed: int) -> CodeScore:
     return CodeScore(
-        0.0,
+        passed / tests.total if tests.scoring == "fraction" else 0.0,
         failures[0].reason,
         _shown(code),
         passed=passed,
         total=tests.total,
         failures=tuple(failures),
+        scoring=tests.scoring,
     )

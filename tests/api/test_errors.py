@@ -9,6 +9,11 @@ import pytest
 from reward_service.api.models import MAX_ITEMS
 
 GOOD_ITEM = {"response": r"</think> \boxed{1}", "answer": "1"}
+CASES = [{"stdin": "", "stdout": "1"}]
+
+
+def code(**tests) -> dict:
+    return {"items": [{"response": "x", "tests": {"cases": CASES, **tests}}]}
 
 
 @pytest.mark.parametrize(
@@ -27,6 +32,11 @@ GOOD_ITEM = {"response": r"</think> \boxed{1}", "answer": "1"}
         ({"items": [GOOD_ITEM], "extra": 1}, "extra"),
         ({"items": GOOD_ITEM}, "items"),
         ([GOOD_ITEM], "body"),
+        (code(compare="fuzzy"), "items.0.tests.compare"),
+        (code(compare={"float": {"abs": 2}}), "items.0.tests.compare.float.abs"),
+        (code(compare={"float": {"rel": -1}}), "items.0.tests.compare.float.rel"),
+        (code(compare={"floats": {}}), "items.0.tests.compare.floats"),
+        (code(scoring="most"), "items.0.tests.scoring"),
     ],
     ids=[
         "no-items",
@@ -42,6 +52,11 @@ GOOD_ITEM = {"response": r"</think> \boxed{1}", "answer": "1"}
         "unknown-top-level-field",
         "items-not-a-list",
         "body-not-an-object",
+        "unknown-compare",
+        "float-abs-too-large",
+        "float-rel-negative",
+        "compare-misspelt",
+        "unknown-scoring",
     ],
 )
 @pytest.mark.parametrize("endpoint", ["/v1/score", "/v1/accuracy"])

@@ -9,6 +9,7 @@ import pytest
 from reward_service.extract import CodeBlock, extract_code_block
 from reward_service.rewards.code import (
     CodeTests,
+    FloatTolerance,
     IOCase,
     classify_run,
     judge_code,
@@ -25,33 +26,87 @@ def run(stdout="", stderr="", exit_code=0, signal_number=None, timed_out=False, 
     return ProcessRun(exit_code, signal_number, timed_out, output_limit, 0.01, stdout, stderr)
 
 
+EPS = FloatTolerance(abs=1e-6, rel=1e-6)
+
+
 @pytest.mark.parametrize(
-    ("expected", "actual", "tolerance", "match"),
+    ("expected", "actual", "compare", "match"),
     [
-        ("3\n", "3\n", None, True),
-        ("3\n", "3", None, True),
-        ("3\n", "3   \n\n\n", None, True),
-        ("1 2\n3 4\n", "1 2 \r\n3 4\r\n", None, True),
-        ("3\n", " 3\n", None, False),
-        ("3\n", "3\n4\n", None, False),
-        ("3\n4\n", "3\n", None, False),
-        ("3\n4\n", "", None, False),
-        ("", "", None, True),
-        ("", "\n\n", None, True),
-        ("a  b\n", "a b\n", None, False),
-        ("0.5\n", "0.50000001\n", 1e-6, True),
-        ("0.5\n", "0.51\n", 1e-6, False),
-        ("0.5 x\n", "0.5000000001 x\n", 1e-6, True),
-        ("0.5 x\n", "0.5000000001 y\n", 1e-6, False),
-        ("0.5\n", "nan\n", 1e-6, False),
-        ("inf\n", "inf\n", 1e-6, True),
-        ("1e9\n", "1000000001\n", 1e-6, True),
-        ("0.5\n", "0.5 0.5\n", 1e-6, False),
-        ("0.5\n", "0.50000001\n", None, False),
+        ("3\n", "3\n", "exact", True),
+        ("3\n", "3", "exact", True),
+        ("3\n", "3   \n\n\n", "exact", True),
+        ("1 2\n3 4\n", "1 2 \r\n3 4\r\n", "exact", True),
+        ("3\n", " 3\n", "exact", False),
+        ("3\n", "3\n4\n", "exact", False),
+        ("3\n4\n", "3\n", "exact", False),
+        ("3\n4\n", "", "exact", False),
+        ("", "", "exact", True),
+        ("", "\n\n", "exact", True),
+        ("a  b\n", "a b\n", "exact", False),
+        ("0.5\n", "0.50000001\n", "exact", False),
+        # tokens: any whitespace between, the same tokens in the same order
+        ("a  b\n", "a b\n", "tokens", True),
+        ("1 2 3\n", "1\n2\n3", "tokens", True),
+        (" 3 \n", "3", "tokens", True),
+        ("1 2 3\n", "1 2\n", "tokens", False),
+        ("1 2\n", "1 2 3\n", "tokens", False),
+        ("1 2\n", "2 1\n", "tokens", False),
+        ("12\n", "1 2\n", "tokens", False),
+        ("0.5\n", "0.50\n", "tokens", False),
+        # float: tokens, with plain decimal numbers within tolerance of the expected one
+        ("0.5\n", "0.50000001\n", EPS, True),
+        ("0.5\n", "0.51\n", EPS, False),
+        ("0.5 x\n", "0.5000000001\nx\n", EPS, True),
+        ("0.5 x\n", "0.5000000001 y\n", EPS, False),
+        ("0.5\n", "0.5 0.5\n", EPS, False),
+        ("0.5 0.5\n", "0.5\n", EPS, False),
+        ("1e9\n", "1000000001\n", EPS, True),
+        ("1e9\n", "1000002000\n", EPS, False),
+        ("0\n", "0.0000009\n", EPS, True),
+        ("0\n", "0.0000011\n", EPS, False),
+        ("5\n", "5.00000499\n", EPS, True),
+        ("5\n", "-5\n", EPS, False),
+        ("inf\n", "inf\n", EPS, True),
+        ("0.5\n", "nan\n", EPS, False),
+        ("nan\n", "nan\n", EPS, True),
+        ("1000\n", "1_000\n", EPS, False),
+        ("8\n", "0x8\n", EPS, False),
+        ("8\n", "8.\n", EPS, True),
+        ("8\n", ".8e1\n", EPS, True),
+        # relative to the expected value only: a huge output does not widen its own tolerance
+        ("1\n", "1e300\n", FloatTolerance(abs=0, rel=0.5), False),
+        ("1e300\n", "1.4e300\n", FloatTolerance(abs=0, rel=0.5), True),
     ],
 )
-def test_outputs_match(expected, actual, tolerance, match):
-    assert outputs_match(expected, actual, tolerance) is match
+def test_outputs_match(expected, actual, compare, match):
+    assert outputs_match(expected, actual, compare) is match
+
+
+def test_float_tolerance_at_the_boundary():
+    """abs and rel each admit an error exactly at the limit, and nothing past it."""
+    absolute = FloatTolerance(abs=0.25, rel=0)
+    assert outputs_match("1", "1.25", absolute) and outputs_match("1", "0.75", absolute)
+    assert not outputs_match("1", "1.2500001", absolute)
+    relative = FloatTolerance(abs=0, rel=0.25)
+    assert outputs_match("4", "5", relative) and outputs_match("4", "3", relative)
+    assert not outputs_match("4", "5.000001", relative)
+
+
+@pytest.mark.parametrize(("scoring", "value"), [("all", 0.0), ("fraction", 0.5)])
+def test_fraction_scoring_gives_partial_credit(scoring, value):
+    tests = CodeTests(
+        "python", tuple(IOCase("", f"{n}\n") for n in range(4)), LIMITS, scoring=scoring
+    )
+    report = RunReport(None, (run("0\n"), run("1\n"), run("9\n"), run("", timed_out=True)))
+    score = judge_code("code", tests, [report], "n")
+    assert (score.value, score.passed, score.total, score.scoring) == (value, 2, 4, scoring)
+    assert score.reason is Reason.WRONG_ANSWER
+
+
+def test_fraction_scoring_gives_nothing_for_a_compile_error():
+    tests = CodeTests("cpp", (IOCase("", "1\n"),), LIMITS, scoring="fraction")
+    report = RunReport(Compilation(False, "error", 0.2), ())
+    assert judge_code("x", tests, [report], "n").value == 0.0
 
 
 @pytest.mark.parametrize(

@@ -64,15 +64,25 @@ def test_output_comparison(client, printed, expected, accuracy):
     assert result["scores"]["accuracy"] == accuracy
 
 
-def test_float_tolerance_is_per_case(client):
-    code = "print(1/3)"
-    cases = [
-        {"stdin": "", "stdout": "0.333333\n", "float_tolerance": 1e-6},
-        {"stdin": "", "stdout": "0.333333\n"},
-    ]
-    result = score_one(client, code_item(code, cases=cases))
-    assert result["details"]["passed"] == 1
-    assert result["details"]["failures"][0]["case"] == 1
+def test_compare_modes_and_partial_credit_through_the_api(client):
+    code = "print(1/3)\nprint('a  b')"
+    cases = [{"stdin": "", "stdout": "0.333333\na b\n"}]
+    exact, tokens, floats = score(
+        client,
+        code_item(code, cases=cases),
+        code_item(code, cases=cases, compare="tokens"),
+        code_item(code, cases=cases, compare={"float": {"abs": 1e-6, "rel": 0}}),
+    )
+    assert [r["scores"]["accuracy"] for r in (exact, tokens, floats)] == [0.0, 0.0, 1.0]
+    half = code_item(
+        "print(input())",
+        cases=[{"stdin": "1", "stdout": "1"}, {"stdin": "2", "stdout": "3"}],
+        scoring="fraction",
+    )
+    (result,) = score(client, half)
+    assert result["scores"]["accuracy"] == 0.5
+    assert result["details"]["scoring"] == "fraction"
+    assert (result["details"]["passed"], result["details"]["total"]) == (1, 2)
 
 
 def test_humaneval_style_asserts(client):
