@@ -10,6 +10,7 @@ distinct job of a request is judged once.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from collections.abc import Collection
@@ -31,6 +32,7 @@ from reward_service.api.models import (
 from reward_service.config import SandboxSettings, Settings
 from reward_service.extract import MathAnswer, extract_code_block, extract_math_answer
 from reward_service.rewards.code import (
+    CallCase,
     CodeScore,
     CodeTests,
     Compare,
@@ -272,15 +274,45 @@ def _code_tests(reference: CodeReference, settings: SandboxSettings) -> CodeTest
         asked = getattr(reference, field)
         chosen[default_setting] = getattr(settings, default_setting) if asked is None else asked
     limits = Limits(**chosen)
+    cases, calls = dataset_tests(reference)
     return CodeTests(
         language=reference.language,
-        cases=tuple(IOCase(c.stdin, c.stdout) for c in reference.cases),
+        cases=tuple(IOCase(c.stdin, c.stdout) for c in reference.cases) + cases,
         limits=limits,
         assert_code=reference.assert_code,
-        entry_point=reference.entry_point,
+        entry_point=reference.function(),
         compare=_compare(reference.compare),
         scoring=reference.scoring,
+        calls=calls,
     )
+
+
+def dataset_tests(reference: CodeReference) -> tuple[tuple[IOCase, ...], tuple[CallCase, ...]]:
+    """The stdio and call-based cases of `input_output` (APPS, TACO, PRIME) and `test_cases`
+    (LiveCodeBench). Lists of lines in APPS stdio tests are joined with newlines."""
+    cases: list[IOCase] = []
+    calls: list[CallCase] = []
+    if reference.input_output is not None:
+        pairs = zip(reference.input_output.inputs, reference.input_output.outputs, strict=True)
+        for given, wanted in pairs:
+            if reference.input_output.fn_name is None:
+                cases.append(IOCase(_text(given), _text(wanted)))
+            else:
+                arguments = given if isinstance(given, list) else [given]
+                calls.append(CallCase(json.dumps(arguments), json.dumps(wanted)))
+    for case in reference.test_cases or ():
+        if case.testtype == "stdin":
+            cases.append(IOCase(case.input, case.output))
+        else:
+            arguments = [json.loads(line) for line in case.input.splitlines() if line.strip()]
+            calls.append(CallCase(json.dumps(arguments), json.dumps(json.loads(case.output))))
+    return tuple(cases), tuple(calls)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        return "\n".join(str(line) for line in value)
+    return str(value)
 
 
 def _compare(asked: str | FloatCompare) -> Compare:

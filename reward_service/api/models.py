@@ -6,8 +6,9 @@ the field, instead of tiring a worker.
 
 from __future__ import annotations
 
+import json
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -59,6 +60,61 @@ class FloatCompare(BaseModel):
     tolerance: FloatTolerance = Field(alias="float")
 
 
+IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+def _json_text(value: Any) -> Any:
+    """Datasets store these fields as JSON strings as often as as objects: take both."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ValueError(f"not valid JSON: {exc}") from None
+    return value
+
+
+class InputOutput(BaseModel):
+    """APPS / TACO / PRIME tests: stdin/stdout pairs, or calls of `fn_name` when it is given
+    (each input a list of arguments, each output the expected return value)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    inputs: list[Any] = Field(max_length=MAX_CASES)
+    outputs: list[Any] = Field(max_length=MAX_CASES)
+    fn_name: str | None = Field(None, pattern=IDENTIFIER)
+
+    @model_validator(mode="after")
+    def _paired(self) -> InputOutput:
+        if len(self.inputs) != len(self.outputs):
+            raise ValueError(f"{len(self.inputs)} inputs but {len(self.outputs)} outputs")
+        if not self.inputs:
+            raise ValueError("no tests")
+        return self
+
+
+class LiveCodeBenchCase(BaseModel):
+    """A LiveCodeBench test: stdin/stdout, or `functional`: one JSON argument per input line
+    and the JSON return value as output."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    input: str = Field(max_length=MAX_CODE_CHARS)
+    output: str = Field(max_length=MAX_CODE_CHARS)
+    testtype: Literal["stdin", "functional"] = "stdin"
+
+    @model_validator(mode="after")
+    def _functional_is_json(self) -> LiveCodeBenchCase:
+        if self.testtype == "functional":
+            try:
+                [json.loads(line) for line in self.input.splitlines() if line.strip()]
+                json.loads(self.output)
+            except ValueError as exc:
+                raise ValueError(
+                    f"a functional test's input lines and output must be JSON: {exc}"
+                ) from None
+        return self
+
+
 class CodeReference(BaseModel):
     """The tests of a code problem: stdin/stdout cases and/or HumanEval-style asserts."""
 
@@ -72,7 +128,20 @@ class CodeReference(BaseModel):
         description="Python tests, e.g. `def check(candidate): assert candidate(1) == 2`.",
     )
     entry_point: str | None = Field(
-        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="The function under test."
+        None,
+        pattern=IDENTIFIER,
+        description="The function under test (asserts, and LiveCodeBench functional tests).",
+    )
+    input_output: InputOutput | None = Field(
+        None,
+        description='APPS/TACO/PRIME tests, an object or its JSON string: {"inputs", "outputs", '
+        '"fn_name"?}; stdin/stdout pairs, or calls of fn_name (Python).',
+    )
+    test_cases: list[LiveCodeBenchCase] | None = Field(
+        None,
+        max_length=MAX_CASES,
+        description='LiveCodeBench tests, a list or its JSON string: [{"input", "output", '
+        '"testtype": "stdin" | "functional"}]; functional ones call entry_point (Python).',
     )
     compare: Literal["exact", "tokens"] | FloatCompare = Field(
         "exact",
@@ -89,16 +158,34 @@ class CodeReference(BaseModel):
     file_bytes: int | None = Field(None, ge=0, description="Largest file a program may write.")
     processes: int | None = Field(None, ge=1, description="Processes a program may run at once.")
 
+    _from_json = field_validator("input_output", "test_cases", mode="before")(_json_text)
+
     @model_validator(mode="after")
     def _has_tests(self) -> CodeReference:
-        if not self.cases and self.assert_code is None:
-            raise ValueError("give `cases`, `assert_code`, or both")
+        if not (self.cases or self.assert_code or self.input_output or self.test_cases):
+            raise ValueError("give `cases`, `assert_code`, `input_output` or `test_cases`")
         if self.assert_code is not None:
             if self.language != "python":
                 raise ValueError("`assert_code` tests are Python only")
             if self.entry_point is None:
                 raise ValueError("`assert_code` needs `entry_point`")
+        functional = any(case.testtype == "functional" for case in self.test_cases or ())
+        if functional and self.entry_point is None:
+            raise ValueError(
+                "functional `test_cases` need `entry_point` (LiveCodeBench: func_name)"
+            )
+        called = self.input_output is not None and self.input_output.fn_name is not None
+        if (functional or called) and self.language != "python":
+            raise ValueError("call-based tests are Python only")
+        if called and self.entry_point and self.input_output.fn_name != self.entry_point:
+            raise ValueError("`input_output.fn_name` and `entry_point` differ")
         return self
+
+    def function(self) -> str | None:
+        """The function the call-based and assert tests call."""
+        if self.input_output is not None and self.input_output.fn_name is not None:
+            return self.input_output.fn_name
+        return self.entry_point
 
 
 class ScoreItem(BaseModel):

@@ -7,6 +7,7 @@ signals, output). A submission earns 1.0 only if every test passed.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import signal
@@ -61,8 +62,18 @@ class IOCase:
 
 
 @dataclass(frozen=True)
+class CallCase:
+    """A call-based test (APPS, TACO, LiveCodeBench): `entry_point(*args)` must return
+    `expected`. Both are JSON text, so that the tests stay hashable."""
+
+    args: str
+    expected: str
+
+
+@dataclass(frozen=True)
 class CodeTests:
-    """The reference for a code problem: stdin/stdout cases and/or HumanEval-style asserts."""
+    """The reference for a code problem: stdin/stdout cases, call-based cases of
+    `entry_point`, and/or HumanEval-style asserts."""
 
     language: Language
     cases: tuple[IOCase, ...]
@@ -71,10 +82,11 @@ class CodeTests:
     entry_point: str | None = None
     compare: Compare = "exact"
     scoring: Scoring = "all"
+    calls: tuple[CallCase, ...] = ()
 
     @property
     def total(self) -> int:
-        return len(self.cases) + (1 if self.assert_code else 0)
+        return len(self.cases) + len(self.calls) + (1 if self.assert_code else 0)
 
 
 @dataclass(frozen=True)
@@ -93,11 +105,16 @@ class CodeScore(Score):
 
 
 def sandbox_jobs(code: str, tests: CodeTests, nonce: str) -> list[SandboxJob]:
-    """The sandbox runs for a submission: all stdio cases in one job, the asserts in another."""
+    """The sandbox runs for a submission: all stdio cases in one job, all calls in another, the
+    asserts in a third. Expected outputs and return values stay out of the sandbox."""
     jobs = []
     if tests.cases:
         inputs = tuple(case.stdin for case in tests.cases)
         jobs.append(SandboxJob(tests.language, code, inputs, tests.limits))
+    if tests.calls:
+        harness = Harness(None, tests.entry_point or "", nonce)
+        arguments = tuple(call.args for call in tests.calls)
+        jobs.append(SandboxJob(tests.language, code, arguments, tests.limits, harness))
     if tests.assert_code:
         harness = Harness(tests.assert_code, tests.entry_point or "", nonce)
         jobs.append(SandboxJob(tests.language, code, (), tests.limits, harness))
@@ -130,11 +147,21 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
             reason = classify_run(run, expected=case.stdout, compare=tests.compare)
             if reason is not None:
                 failures.append(CaseFailure(index, reason, _excerpt(run, reason)))
+    if tests.calls:
+        runs = next(reports_iter).runs
+        for index, (call, run) in enumerate(zip(tests.calls, runs, strict=True)):
+            reason = classify_call(run, nonce, call.expected)
+            if reason is not None:
+                excerpt = _excerpt(run, reason)
+                if reason is Reason.WRONG_ANSWER and nonce in run.stdout:
+                    excerpt = "returned " + returned_text(run, nonce)[:EXCERPT_CHARS]
+                failures.append(CaseFailure(len(tests.cases) + index, reason, excerpt))
     if tests.assert_code:
         (run,) = next(reports_iter).runs
         reason = classify_run(run, nonce=nonce)
         if reason is not None:
-            failures.append(CaseFailure(len(tests.cases), reason, _excerpt(run, reason)))
+            case = len(tests.cases) + len(tests.calls)
+            failures.append(CaseFailure(case, reason, _excerpt(run, reason)))
 
     passed = tests.total - len(failures)
     if failures:
@@ -170,6 +197,35 @@ def classify_run(
         return None if nonce in run.stdout.splitlines() else Reason.WRONG_ANSWER
     assert expected is not None
     return None if outputs_match(expected, run.stdout, compare) else Reason.WRONG_ANSWER
+
+
+def classify_call(run: ProcessRun, nonce: str, expected: str) -> Reason | None:
+    """Why a call-based run failed, or None: the value after the nonce line must equal the
+    expected one, or its only element (as in APPS: datasets wrap some answers in a list).
+
+    >>> ok = ProcessRun(0, None, False, False, 0.1, "noise\\nN\\n[1, 2]\\n", "")
+    >>> classify_call(ok, "N", "[[1, 2]]") is None, classify_call(ok, "N", "[2, 1]")
+    (True, <Reason.WRONG_ANSWER: 'wrong_answer'>)
+    """
+    reason = classify_run(run, nonce=nonce)
+    if reason is not None:
+        return reason
+    try:
+        returned = json.loads(returned_text(run, nonce))
+    except (ValueError, RecursionError):
+        return Reason.WRONG_ANSWER
+    want = json.loads(expected)
+    if returned == want or (isinstance(want, list) and len(want) == 1 and returned == want[0]):
+        return None
+    return Reason.WRONG_ANSWER
+
+
+def returned_text(run: ProcessRun, nonce: str) -> str:
+    """What the call harness wrote after the last nonce line: the returned value as JSON."""
+    lines = run.stdout.split("\n")
+    if nonce not in lines:
+        return ""
+    return (lines[len(lines) - lines[::-1].index(nonce) :] or [""])[0]
 
 
 def outputs_match(expected: str, actual: str, compare: Compare = "exact") -> bool:

@@ -23,16 +23,18 @@ class Limits:
 
 @dataclass(frozen=True)
 class Harness:
-    """HumanEval-style assert tests; the run passed only if `nonce` reached stdout."""
+    """Python's function-level tests: HumanEval-style asserts (`tests`), or with `tests` None one
+    call of `entry_point` per input (a JSON list of arguments). A run passed only if `nonce`
+    reached stdout (for a call, followed by the returned value as JSON)."""
 
-    tests: str
+    tests: str | None
     entry_point: str
     nonce: str
 
 
 @dataclass(frozen=True)
 class SandboxJob:
-    """One submission: compile once, then run once per input (or once under the harness)."""
+    """One submission: compile once, then run once per input (once for assert tests)."""
 
     language: Language
     code: str
@@ -52,7 +54,7 @@ class SandboxJob:
 
     def deadline_s(self, compile_s: float = 30.0, slack_s: float = 10.0) -> float:
         """Longest a healthy runner can take for this job."""
-        runs = 1 if self.harness else len(self.inputs)
+        runs = max(1, len(self.inputs))
         compiling = compile_s if self.language == "cpp" else 0.0
         return compiling + runs * (self.limits.time_s + 1.0) + slack_s
 

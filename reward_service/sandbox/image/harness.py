@@ -1,8 +1,11 @@
-"""Runs HumanEval-style assert tests against a solution, in the solution's own process.
+"""Runs a solution's function in the solution's own process: HumanEval-style assert tests, or
+one call (the call-based tests of APPS, TACO, LiveCodeBench).
 
-Stdin: JSON {"solution", "tests", "entry_point", "nonce"}. The run passed only if the nonce
-line reaches stdout, and it is written only after `check(candidate)` returned. Exit codes say
-what went wrong otherwise. Stdlib only: it runs on the sandbox image's python3.
+Stdin: JSON {"solution", "entry_point", "nonce"} and either "tests" (asserts) or "args" (one
+call's arguments). The run passed only if the nonce line reaches stdout, and it is written only
+after `check(candidate)` returned, or, for a call, followed by the returned value as JSON (the
+service compares it with the expected one: that never enters the sandbox). Exit codes say what
+went wrong otherwise. Stdlib only: it runs on the sandbox image's python3.
 
 Anti-hacking, and why:
 - `sys.exit(0)` / `os._exit(0)` / atexit tricks before the asserts: the nonce is never written,
@@ -53,8 +56,8 @@ def read_job(write=os.write, exit_now=os._exit):
     job = json.loads(sys.stdin.read())
     secret = ("\n" + job.pop("nonce") + "\n").encode()
 
-    def report_success():
-        write(1, secret)
+    def report_success(result=b""):
+        write(1, secret + result)
         exit_now(0)
 
     return job, report_success
@@ -73,7 +76,7 @@ def main(write=os.write, exit_now=os._exit, format_exc=traceback.format_exc):
         exec(compile(job["solution"], "solution.py", "exec"), solution_globals)
     except BaseException:
         fail(EXIT_SOLUTION_FAILED, format_exc())
-    candidate = solution_globals.get(job["entry_point"])
+    candidate = find_entry_point(solution_globals, job["entry_point"])
     if not callable(candidate):
         fail(EXIT_NO_ENTRY_POINT, f"entry point {job['entry_point']!r} is not defined")
 
@@ -82,6 +85,15 @@ def main(write=os.write, exit_now=os._exit, format_exc=traceback.format_exc):
         if not _is_plain(result):
             raise NotPlainValue(f"returned a {type(result).__name__}, not a plain value")
         return result
+
+    if "args" in job:
+        try:
+            returned = json.dumps(guarded(*job["args"]), allow_nan=True, default=_not_json)
+        except NotPlainValue as exc:
+            fail(EXIT_NOT_PLAIN, str(exc))
+        except BaseException:
+            fail(EXIT_ERROR, format_exc())
+        report_success(returned.encode() + b"\n")
 
     # The tests see the solution's helpers (HumanEval/32's tests call the prompt's `poly`), as
     # in the official harness, but the builtins as they were before the solution ran.
@@ -104,6 +116,22 @@ def main(write=os.write, exit_now=os._exit, format_exc=traceback.format_exc):
     except BaseException:
         fail(EXIT_ERROR, format_exc())
     report_success()
+
+
+def find_entry_point(solution_globals, name):
+    """A top-level function, or a method of a LeetCode-style `class Solution`."""
+    found = solution_globals.get(name)
+    if found is None and isinstance(solution_globals.get("Solution"), type):
+        try:
+            found = getattr(solution_globals["Solution"](), name, None)
+        except BaseException:
+            return None
+    return found
+
+
+def _not_json(value):
+    # Sets, bytes, complex: no expected value (JSON) can equal them.
+    raise NotPlainValue(f"returned a {type(value).__name__}, which JSON cannot hold")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ time, output); the service decides what they mean, and expected outputs never en
 Stdin, JSON:
     {"language": "python" | "cpp", "code": str, "inputs": [str, ...],
      "limits": {"time_s", "memory_mb", "output_bytes", "file_bytes", "processes"},
-     "workdir": str, "harness": null | {"tests": str, "entry_point": str, "nonce": str}}
-With a harness (Python assert tests), the one run is harness.py fed the solution and tests.
+     "workdir": str, "harness": null | {"tests": str | null, "entry_point": str, "nonce": str}}
+With a harness and no inputs (Python assert tests), the one run is harness.py fed the solution
+and the tests; with inputs (call-based tests), one harness.py run per input, a JSON list of the
+call's arguments.
 Stdout, JSON:
     {"compile": null | {"ok": bool, "stderr": str, "time_s": float},
      "runs": [{"exit_code": int | null, "signal": int | null, "timed_out": bool,
@@ -98,7 +100,11 @@ def run_job(job, workdir, local):
 
     inputs = job["inputs"]
     if job.get("harness"):
-        inputs = [json.dumps(dict(job["harness"], solution=job["code"]))]
+        harness = dict(job["harness"], solution=job["code"])
+        if inputs:
+            inputs = [json.dumps(dict(harness, args=json.loads(args))) for args in inputs]
+        else:
+            inputs = [json.dumps(harness)]
     runs = [run_process(command, stdin, limits, workdir, local) for stdin in inputs]
     return {"compile": compiled, "runs": runs}
 
