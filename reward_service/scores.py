@@ -33,6 +33,7 @@ class Reason(str, Enum):
     BAD_REFERENCE = "bad_reference"
     INTERNAL_ERROR = "internal_error"
     SANDBOX_ERROR = "sandbox_error"
+    CHECKER_ERROR = "checker_error"
 
 
 @dataclass(frozen=True)

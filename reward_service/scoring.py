@@ -284,6 +284,7 @@ def _code_tests(reference: CodeReference, settings: SandboxSettings) -> CodeTest
         compare=_compare(reference.compare),
         scoring=reference.scoring,
         calls=calls,
+        checker=reference.checker,
     )
 
 

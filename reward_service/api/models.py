@@ -143,6 +143,13 @@ class CodeReference(BaseModel):
         description='LiveCodeBench tests, a list or its JSON string: [{"input", "output", '
         '"testtype": "stdin" | "functional"}]; functional ones call entry_point (Python).',
     )
+    checker: str | None = Field(
+        None,
+        max_length=MAX_CODE_CHARS,
+        description="A special judge for the stdio tests: Python defining `check(input, "
+        "expected, output) -> bool`, run in the sandbox after each run. If it raises or times "
+        "out, the item is unjudged: make it return False on malformed output.",
+    )
     compare: Literal["exact", "tokens"] | FloatCompare = Field(
         "exact",
         description='How stdout is compared: "exact" (trailing whitespace and blank lines '
@@ -179,6 +186,13 @@ class CodeReference(BaseModel):
             raise ValueError("call-based tests are Python only")
         if called and self.entry_point and self.input_output.fn_name != self.entry_point:
             raise ValueError("`input_output.fn_name` and `entry_point` differ")
+        if self.checker is not None:
+            stdio = self.cases or (self.input_output and not called)
+            stdio = stdio or any(case.testtype == "stdin" for case in self.test_cases or ())
+            if not stdio:
+                raise ValueError("a `checker` judges stdin/stdout tests, and there are none")
+            if self.compare != "exact":
+                raise ValueError("give `checker` or `compare`, not both")
         return self
 
     def function(self) -> str | None:

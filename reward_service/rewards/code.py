@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reward_service.sandbox.types import (
+    Checker,
+    CheckerRun,
     Harness,
     Language,
     Limits,
@@ -83,6 +85,7 @@ class CodeTests:
     compare: Compare = "exact"
     scoring: Scoring = "all"
     calls: tuple[CallCase, ...] = ()
+    checker: str | None = None
 
     @property
     def total(self) -> int:
@@ -110,7 +113,10 @@ def sandbox_jobs(code: str, tests: CodeTests, nonce: str) -> list[SandboxJob]:
     jobs = []
     if tests.cases:
         inputs = tuple(case.stdin for case in tests.cases)
-        jobs.append(SandboxJob(tests.language, code, inputs, tests.limits))
+        checker = None
+        if tests.checker is not None:
+            checker = Checker(tests.checker, tuple(case.stdout for case in tests.cases))
+        jobs.append(SandboxJob(tests.language, code, inputs, tests.limits, checker=checker))
     if tests.calls:
         harness = Harness(None, tests.entry_point or "", nonce)
         arguments = tuple(call.args for call in tests.calls)
@@ -141,10 +147,20 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
             return _failed(code, tests, [CaseFailure(0, Reason.COMPILE_ERROR, excerpt)], 0)
 
     reports_iter = iter(reports)
+    checker_failure: tuple[int, CheckerRun | None] | None = None
     if tests.cases:
         runs = next(reports_iter).runs
         for index, (case, run) in enumerate(zip(tests.cases, runs, strict=True)):
-            reason = classify_run(run, expected=case.stdout, compare=tests.compare)
+            if tests.checker is None:
+                reason = classify_run(run, expected=case.stdout, compare=tests.compare)
+            else:
+                reason = _process_failure(run)
+                verdict = run.checker.verdict if run.checker else None
+                if reason is None and verdict is None:
+                    checker_failure = checker_failure or (index, run.checker)
+                    continue
+                if reason is None and not verdict:
+                    reason = Reason.WRONG_ANSWER
             if reason is not None:
                 failures.append(CaseFailure(index, reason, _excerpt(run, reason)))
     if tests.calls:
@@ -163,7 +179,11 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
             case = len(tests.cases) + len(tests.calls)
             failures.append(CaseFailure(case, reason, _excerpt(run, reason)))
 
-    passed = tests.total - len(failures)
+    # A checker that failed leaves its case unknown: that decides the score unless another
+    # case already failed it outright.
+    if checker_failure is not None and (tests.scoring == "fraction" or not failures):
+        return _checker_failed(code, tests, *checker_failure)
+    passed = tests.total - len(failures) - (checker_failure is not None)
     if failures:
         return _failed(code, tests, failures, passed)
     return CodeScore(
@@ -183,6 +203,17 @@ def classify_run(
     A run passes only if its check completed: the harness's nonce line reached stdout (so
     exiting with status 0 before the asserts fails), or the whole normalized stdout matched.
     """
+    reason = _process_failure(run, harness=nonce is not None)
+    if reason is not None:
+        return reason
+    if nonce is not None:
+        return None if nonce in run.stdout.splitlines() else Reason.WRONG_ANSWER
+    assert expected is not None
+    return None if outputs_match(expected, run.stdout, compare) else Reason.WRONG_ANSWER
+
+
+def _process_failure(run: ProcessRun, harness: bool = False) -> Reason | None:
+    """Why a run failed before its output could be judged, or None if it exited cleanly."""
     if run.output_limit:
         return Reason.OUTPUT_LIMIT
     if run.timed_out or run.signal == signal.SIGXCPU:
@@ -190,13 +221,10 @@ def classify_run(
     if run.signal == signal.SIGKILL or any(marker in run.stderr for marker in _MEMORY_MARKERS):
         return Reason.MEMORY
     if run.exit_code != 0:
-        if nonce is not None:
+        if harness:
             return _HARNESS_REASONS.get(run.exit_code or 0, Reason.RUNTIME_ERROR)
         return Reason.RUNTIME_ERROR
-    if nonce is not None:
-        return None if nonce in run.stdout.splitlines() else Reason.WRONG_ANSWER
-    assert expected is not None
-    return None if outputs_match(expected, run.stdout, compare) else Reason.WRONG_ANSWER
+    return None
 
 
 def classify_call(run: ProcessRun, nonce: str, expected: str) -> Reason | None:
@@ -288,6 +316,26 @@ def _excerpt(run: ProcessRun, reason: Reason) -> str:
 
 def _shown(code: str) -> str:
     return code[:EXCERPT_CHARS]
+
+
+def _checker_failed(
+    code: str, tests: CodeTests, case: int, checker: CheckerRun | None
+) -> CodeScore:
+    """A checker that raised or timed out is the service's fault: the item is unjudged."""
+    if checker is None:
+        what = "the checker did not run"
+    elif checker.timed_out:
+        what = f"the checker timed out ({checker.time_s:.1f} s)"
+    else:
+        what = "the checker failed: " + checker.stderr[-EXCERPT_CHARS:]
+    return CodeScore(
+        None,
+        Reason.CHECKER_ERROR,
+        _shown(code),
+        message=f"case {case}: {what}",
+        total=tests.total,
+        scoring=tests.scoring,
+    )
 
 
 def _failed(code: str, tests: CodeTests, failures: list[CaseFailure], passed: int) -> CodeScore:

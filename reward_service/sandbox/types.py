@@ -33,6 +33,20 @@ class Harness:
 
 
 @dataclass(frozen=True)
+class Checker:
+    """A special judge for stdio runs: Python source defining `check(input, expected, output)
+    -> bool`, run in the sandbox after each run that exited cleanly, once the program's
+    processes are gone. `expected` holds one output per input."""
+
+    source: str
+    expected: tuple[str, ...]
+
+
+# The checker's own limits, as the runner applies them (image/runner.py: CHECKER_LIMITS).
+CHECKER_TIME_S = 10.0
+
+
+@dataclass(frozen=True)
 class SandboxJob:
     """One submission: compile once, then run once per input (once for assert tests)."""
 
@@ -41,6 +55,7 @@ class SandboxJob:
     inputs: tuple[str, ...]
     limits: Limits
     harness: Harness | None = None
+    checker: Checker | None = None
 
     def payload(self, workdir: str) -> dict:
         return {
@@ -49,6 +64,7 @@ class SandboxJob:
             "inputs": list(self.inputs),
             "limits": asdict(self.limits),
             "harness": asdict(self.harness) if self.harness else None,
+            "checker": asdict(self.checker) if self.checker else None,
             "workdir": workdir,
         }
 
@@ -56,7 +72,19 @@ class SandboxJob:
         """Longest a healthy runner can take for this job."""
         runs = max(1, len(self.inputs))
         compiling = compile_s if self.language == "cpp" else 0.0
-        return compiling + runs * (self.limits.time_s + 1.0) + slack_s
+        per_run = self.limits.time_s + 1.0 + (CHECKER_TIME_S + 1.0 if self.checker else 0.0)
+        return compiling + runs * per_run + slack_s
+
+
+@dataclass(frozen=True)
+class CheckerRun:
+    """What the checker made of one run: `verdict` None when it failed (raised, timed out)."""
+
+    verdict: bool | None
+    exit_code: int | None
+    timed_out: bool
+    time_s: float
+    stderr: str
 
 
 @dataclass(frozen=True)
@@ -68,6 +96,7 @@ class ProcessRun:
     time_s: float
     stdout: str
     stderr: str
+    checker: CheckerRun | None = None
 
 
 @dataclass(frozen=True)
@@ -92,8 +121,13 @@ class RunReport:
         compiled = report.get("compile")
         return cls(
             Compilation(**compiled) if compiled else None,
-            tuple(ProcessRun(**run) for run in report["runs"]),
+            tuple(_process_run(run) for run in report["runs"]),
         )
+
+
+def _process_run(run: dict) -> ProcessRun:
+    checker = run.get("checker")
+    return ProcessRun(**{**run, "checker": CheckerRun(**checker) if checker else None})
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,19 @@ time, output); the service decides what they mean, and expected outputs never en
 Stdin, JSON:
     {"language": "python" | "cpp", "code": str, "inputs": [str, ...],
      "limits": {"time_s", "memory_mb", "output_bytes", "file_bytes", "processes"},
-     "workdir": str, "harness": null | {"tests": str | null, "entry_point": str, "nonce": str}}
+     "workdir": str, "harness": null | {"tests": str | null, "entry_point": str, "nonce": str},
+     "checker": null | {"source": str, "expected": [str, ...]}}
 With a harness and no inputs (Python assert tests), the one run is harness.py fed the solution
 and the tests; with inputs (call-based tests), one harness.py run per input, a JSON list of the
-call's arguments.
+call's arguments. With a checker, each run that exits cleanly is followed by checker.py, fed
+the input, that input's expected output and the program's output, once the program's processes
+are gone.
 Stdout, JSON:
     {"compile": null | {"ok": bool, "stderr": str, "time_s": float},
      "runs": [{"exit_code": int | null, "signal": int | null, "timed_out": bool,
-               "output_limit": bool, "time_s": float, "stdout": str, "stderr": str}]}
+               "output_limit": bool, "time_s": float, "stdout": str, "stderr": str,
+               "checker"?: {"verdict": bool | null, "exit_code": int | null,
+                            "timed_out": bool, "time_s": float, "stderr": str}}]}
 """
 
 import ctypes
@@ -34,6 +39,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HARNESS = os.path.join(HERE, "harness.py")
+CHECKER = os.path.join(HERE, "checker.py")
+CHECKER_LIMITS = {"time_s": 10, "memory_mb": 512, "output_bytes": 65536, "file_bytes": 0}
 STDERR_KEEP = 4096
 POLL_S = 0.05
 EXIT_DRAIN_S = 0.1
@@ -105,8 +112,36 @@ def run_job(job, workdir, local):
             inputs = [json.dumps(dict(harness, args=json.loads(args))) for args in inputs]
         else:
             inputs = [json.dumps(harness)]
-    runs = [run_process(command, stdin, limits, workdir, local) for stdin in inputs]
+    runs = []
+    checker = job.get("checker")
+    for index, stdin in enumerate(inputs):
+        run = run_process(command, stdin, limits, workdir, local)
+        if checker and run["exit_code"] == 0 and not (run["timed_out"] or run["output_limit"]):
+            expected = checker["expected"][index]
+            run["checker"] = run_checker(
+                checker["source"], stdin, expected, run, limits, workdir, local
+            )
+        runs.append(run)
     return {"compile": compiled, "runs": runs}
+
+
+def run_checker(source, stdin, expected, run, limits, workdir, local):
+    """The checker's verdict on one run (None if it failed), with its raw facts."""
+    payload = {"source": source, "input": stdin, "expected": expected, "output": run["stdout"]}
+    checker_limits = dict(CHECKER_LIMITS, processes=limits["processes"])
+    command = [sys.executable, "-I", "-B", CHECKER]
+    result = run_process(command, json.dumps(payload), checker_limits, workdir, local)
+    last_line = result["stdout"].rstrip("\n").rpartition("\n")[2]
+    verdict = None
+    if result["exit_code"] == 0 and last_line in ("true", "false"):
+        verdict = last_line == "true"
+    return {
+        "verdict": verdict,
+        "exit_code": result["exit_code"],
+        "timed_out": result["timed_out"],
+        "time_s": result["time_s"],
+        "stderr": result["stderr"],
+    }
 
 
 def run_process(command, stdin_text, limits, workdir, local):
