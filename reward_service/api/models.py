@@ -120,7 +120,9 @@ class CodeReference(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    language: Literal["python", "cpp"] = "python"
+    language: Literal["python", "cpp", "java", "javascript", "go", "rust"] = Field(
+        "python", description="The submission's language; call-based and assert tests: Python."
+    )
     cases: list[StdioCase] = Field([], max_length=MAX_CASES)
     assert_code: str | None = Field(
         None,

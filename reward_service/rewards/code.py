@@ -36,7 +36,17 @@ _HARNESS_REASONS = {
     104: Reason.RUNTIME_ERROR,  # the entry point is not defined
     105: Reason.WRONG_ANSWER,  # a non-plain return value (e.g. an always-equal object)
 }
-_MEMORY_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory")
+# What each runtime prints when it runs out of memory (the run is then over its limit).
+_MEMORY_MARKERS = (
+    "MemoryError",
+    "std::bad_alloc",
+    "Cannot allocate memory",
+    "java.lang.OutOfMemoryError",
+    "JavaScript heap out of memory",
+    "fatal error: out of memory",
+    "runtime: out of memory",
+    "memory allocation of",
+)
 
 
 # A plain decimal number: what contest judges read as a float. Not "nan", "inf", "0x1p3" or

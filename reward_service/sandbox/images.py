@@ -2,13 +2,15 @@
 
 No image registry is reachable, so the base is made from Debian packages with debootstrap
 (from the mirror apt itself is configured with) and imported with `docker import`. The
-sandbox image's tag is a hash of its build context, so a changed runner gets a new image and
-an unchanged one is not rebuilt.
+sandbox image's tag is a hash of its build context and of the base's package list, so a
+changed runner gets a new image and an unchanged one is not rebuilt; the base records its
+package list in a label, and is rebuilt when the list changes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -19,7 +21,8 @@ from pathlib import Path
 BASE_IMAGE = "reward-sandbox-base:bookworm"
 IMAGE_REPOSITORY = "reward-sandbox"
 SUITE = "bookworm"
-BASE_PACKAGES = ("python3", "g++")
+BASE_PACKAGES = ("python3", "g++", "default-jdk-headless", "nodejs", "golang-go", "rustc")
+PACKAGES_LABEL = "reward_service.packages"
 CONTEXT = Path(__file__).parent / "image"
 _APT_SOURCES = (Path("/etc/apt/sources.list.d"), Path("/etc/apt/sources.list"))
 
@@ -30,7 +33,7 @@ class ImageBuildError(RuntimeError):
 
 def sandbox_image() -> str:
     """The tag of the sandbox image that matches this version of the runner."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(",".join(BASE_PACKAGES).encode())
     for path in sorted(CONTEXT.iterdir()):
         if path.is_file() and path.suffix in {".py", ""}:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -43,7 +46,7 @@ def build_images(echo: Callable[[str], None] = print) -> str:
     Idempotent: with both images present it only checks and returns.
     """
     _require("docker", "install docker.io and start dockerd")
-    if image_exists(BASE_IMAGE):
+    if _base_packages() == ",".join(BASE_PACKAGES):
         echo(f"base image {BASE_IMAGE}: present")
     else:
         _build_base(echo)
@@ -107,8 +110,12 @@ def _build_base(echo: Callable[[str], None]) -> None:
                     path.unlink()
         echo(f"base image {BASE_IMAGE}: importing")
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+        label = f"LABEL {PACKAGES_LABEL}={','.join(BASE_PACKAGES)}"
         imported = subprocess.run(
-            ["docker", "import", "-", BASE_IMAGE], stdin=tar.stdout, capture_output=True, text=True
+            ["docker", "import", "--change", label, "-", BASE_IMAGE],
+            stdin=tar.stdout,
+            capture_output=True,
+            text=True,
         )
         tar.stdout.close()
         if tar.wait() != 0 or imported.returncode != 0:
@@ -116,6 +123,18 @@ def _build_base(echo: Callable[[str], None]) -> None:
         echo(f"base image {BASE_IMAGE}: imported")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _base_packages() -> str | None:
+    """The packages the present base image was built with; None without one."""
+    inspected = subprocess.run(
+        ["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", BASE_IMAGE],
+        capture_output=True,
+        text=True,
+    )
+    if inspected.returncode != 0:
+        return None
+    return (json.loads(inspected.stdout) or {}).get(PACKAGES_LABEL)
 
 
 def image_exists(tag: str) -> bool:

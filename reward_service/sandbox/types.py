@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal, Protocol
 
-Language = Literal["python", "cpp"]
+Language = Literal["python", "cpp", "java", "javascript", "go", "rust"]
+COMPILED: frozenset[Language] = frozenset({"cpp", "java", "go", "rust"})
 
 
 class SandboxUnavailable(Exception):
@@ -71,7 +72,7 @@ class SandboxJob:
     def deadline_s(self, compile_s: float = 30.0, slack_s: float = 10.0) -> float:
         """Longest a healthy runner can take for this job."""
         runs = max(1, len(self.inputs))
-        compiling = compile_s if self.language == "cpp" else 0.0
+        compiling = compile_s if self.language in COMPILED else 0.0
         per_run = self.limits.time_s + 1.0 + (CHECKER_TIME_S + 1.0 if self.checker else 0.0)
         return compiling + runs * per_run + slack_s
 

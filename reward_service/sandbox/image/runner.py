@@ -8,7 +8,8 @@ Stdlib only: it runs on the image's Debian python3. It reports raw facts (exit c
 time, output); the service decides what they mean, and expected outputs never enter the sandbox.
 
 Stdin, JSON:
-    {"language": "python" | "cpp", "code": str, "inputs": [str, ...],
+    {"language": "python" | "cpp" | "java" | "javascript" | "go" | "rust", "code": str,
+     "inputs": [str, ...],
      "limits": {"time_s", "memory_mb", "output_bytes", "file_bytes", "processes"},
      "workdir": str, "harness": null | {"tests": str | null, "entry_point": str, "nonce": str},
      "checker": null | {"source": str, "expected": [str, ...]}}
@@ -29,6 +30,7 @@ import ctypes
 import json
 import math
 import os
+import re
 import resource
 import selectors
 import shutil
@@ -46,6 +48,9 @@ POLL_S = 0.05
 EXIT_DRAIN_S = 0.1
 COMPILE_TIME_S = 30
 COMPILE_MEMORY_MB = 2048
+COMPILE_FILE_BYTES = 64 * 1024 * 1024
+# go build forks several tools; rustc and javac run a dozen threads (threads count too).
+COMPILE_PROCESSES = 32
 PR_SET_DUMPABLE = 4
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
 
@@ -72,38 +77,122 @@ def main():
         sys.stdout.write(json.dumps(run_job(job, job["workdir"], local=True)))
 
 
-def run_job(job, workdir, local):
-    limits = job["limits"]
-    language = job["language"]
+# Java: the JVM's own threads, code cache and metaspace held small, so that it starts within
+# an address-space limit of the heap plus JAVA_OVERHEAD_MB; warnings go to stderr, not stdout.
+JAVA_FLAGS = [
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-XX:CICompilerCount=1",
+    "-XX:ActiveProcessorCount=1",
+    "-XX:-UsePerfData",
+    "-XX:CompressedClassSpaceSize=32m",
+    "-XX:ReservedCodeCacheSize=32m",
+    "-Xlog:disable",
+    "-Xlog:all=warning:stderr",
+]
+# Address space each runtime reserves beyond the program's own memory limit, MiB (measured:
+# below these the JVM, V8 and the Go runtime do not start).
+OVERHEAD_MB = {"java": 512, "javascript": 512, "go": 768}
+JAVA_PUBLIC_TYPE = re.compile(
+    r"\bpublic\s+(?:(?:final|abstract|strictfp)\s+)*(?:class|interface|enum|record)\s+"
+    r"([A-Za-z_$][\w$]*)"
+)
+JAVA_CLASS = re.compile(r"\bclass\s+([A-Za-z_$][\w$]*)")
+JAVA_MAIN = re.compile(r"\bstatic\s+void\s+main\s*\(")
+JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
+
+
+def toolchain(language, code, workdir, memory_mb, harness):
+    """Where the source goes, how to compile it (None: not compiled) and run it, the run's
+    address-space limit and stack limit (MiB; None: the default), and extra environment."""
+    binary = os.path.join(workdir, "solution")
+    address_space = memory_mb + OVERHEAD_MB.get(language, 0)
     if language == "python":
         source = os.path.join(workdir, "solution.py")
-        command = [sys.executable, "-I", "-B", source]
-        if job.get("harness"):
-            command = [sys.executable, "-I", "-B", HARNESS]
-    elif language == "cpp":
+        run = [sys.executable, "-I", "-B", HARNESS if harness else source]
+        return source, None, run, address_space, None, {}
+    if language == "cpp":
         source = os.path.join(workdir, "solution.cpp")
-        binary = os.path.join(workdir, "solution")
-        command = [binary]
-    else:
-        raise SystemExit(f"unknown language {language!r}")
+        build = ["g++", "-O2", "-std=c++17", "-pipe", "-o", binary, source]
+        return source, build, [binary], address_space, None, {}
+    if language == "rust":
+        source = os.path.join(workdir, "solution.rs")
+        build = ["rustc", "--edition", "2021", "-O", "-C", "codegen-units=1"]
+        build += ["-C", "strip=debuginfo", "-o", binary, source]
+        return source, build, [binary], address_space, None, {}
+    if language == "go":
+        source = os.path.join(workdir, "solution.go")
+        return (
+            source,
+            ["go", "build", "-o", binary, source],
+            [binary],
+            address_space,
+            None,
+            {
+                "GOMAXPROCS": "1",
+                "GOCACHE": os.path.join(workdir, ".gocache"),
+                "GOTMPDIR": workdir,
+            },
+        )
+    if language == "javascript":
+        source = os.path.join(workdir, "solution.js")
+        run = ["node", f"--max-old-space-size={memory_mb}", "--v8-pool-size=1"]
+        run += ["--stack-size=65500", source]
+        env = {"MALLOC_ARENA_MAX": "1", "UV_THREADPOOL_SIZE": "1"}
+        return source, None, run, address_space, 64, env
+    if language == "java":
+        name, package = java_main_class(code)
+        source = os.path.join(workdir, name + ".java")
+        build = ["javac", "-J-Xmx512m", *("-J" + flag for flag in JAVA_FLAGS)]
+        build += ["-encoding", "UTF-8", "-d", workdir, source]
+        run = ["java", f"-Xmx{memory_mb}m", "-Xss64m", "-XX:ThreadStackSize=1024"]
+        run += ["-XX:MaxMetaspaceSize=64m", *JAVA_FLAGS, "-cp", workdir]
+        run.append(f"{package}.{name}" if package else name)
+        return source, build, run, address_space, None, {"MALLOC_ARENA_MAX": "1"}
+    raise SystemExit(f"unknown language {language!r}")
+
+
+def java_main_class(code):
+    """The class `java` must run, and its package: the public type (its file must bear its
+    name), or else the last class declared before `main`, or else Main."""
+    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", code, flags=re.S)
+    package = JAVA_PACKAGE.search(code)
+    package = package.group(1) if package else ""
+    public = JAVA_PUBLIC_TYPE.search(code)
+    if public:
+        return public.group(1), package
+    main = JAVA_MAIN.search(code)
+    if main:
+        declared = [m for m in JAVA_CLASS.finditer(code) if m.start() < main.start()]
+        if declared:
+            return declared[-1].group(1), package
+    return "Main", package
+
+
+def run_job(job, workdir, local):
+    limits = job["limits"]
+    source, build, command, address_space, stack, env = toolchain(
+        job["language"], job["code"], workdir, int(limits["memory_mb"]), job.get("harness")
+    )
     with open(source, "w", encoding="utf-8") as handle:
         handle.write(job["code"])
 
     compiled = None
-    if language == "cpp":
-        compile_limits = dict(limits, time_s=COMPILE_TIME_S, memory_mb=COMPILE_MEMORY_MB)
-        compile_limits["output_bytes"] = 65536
-        result = run_process(
-            ["g++", "-O2", "-std=c++17", "-pipe", "-o", binary, source],
-            "",
-            compile_limits,
-            workdir,
-            local,
+    if build is not None:
+        compile_limits = dict(
+            limits,
+            time_s=COMPILE_TIME_S,
+            memory_mb=COMPILE_MEMORY_MB,
+            output_bytes=65536,
+            file_bytes=COMPILE_FILE_BYTES,
+            processes=max(int(limits["processes"]), COMPILE_PROCESSES),
         )
+        result = run_process(build, "", compile_limits, workdir, local, env)
         ok = result["exit_code"] == 0 and not result["timed_out"]
         compiled = {"ok": ok, "stderr": result["stderr"], "time_s": result["time_s"]}
         if not ok:
             return {"compile": compiled, "runs": []}
+    limits = dict(limits, address_space_mb=address_space, stack_mb=stack)
 
     inputs = job["inputs"]
     if job.get("harness"):
@@ -115,7 +204,7 @@ def run_job(job, workdir, local):
     runs = []
     checker = job.get("checker")
     for index, stdin in enumerate(inputs):
-        run = run_process(command, stdin, limits, workdir, local)
+        run = run_process(command, stdin, limits, workdir, local, env)
         if checker and run["exit_code"] == 0 and not (run["timed_out"] or run["output_limit"]):
             expected = checker["expected"][index]
             run["checker"] = run_checker(
@@ -144,13 +233,18 @@ def run_checker(source, stdin, expected, run, limits, workdir, local):
     }
 
 
-def run_process(command, stdin_text, limits, workdir, local):
+def run_process(command, stdin_text, limits, workdir, local, env=None):
+    """Run one process under the limits (`address_space_mb`, default `memory_mb`; `stack_mb`,
+    if given), feeding it stdin; its raw facts."""
     time_limit = float(limits["time_s"])
 
     def set_limits():
-        memory = int(limits["memory_mb"]) * 1024 * 1024
+        memory = int(limits.get("address_space_mb") or limits["memory_mb"]) * 1024 * 1024
         cpu = math.ceil(time_limit) + 1
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if limits.get("stack_mb"):
+            stack = int(limits["stack_mb"]) * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -168,7 +262,7 @@ def run_process(command, stdin_text, limits, workdir, local):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=workdir,
-        env=ENV,
+        env=dict(ENV, **(env or {})),
         preexec_fn=set_limits,
         start_new_session=True,
     )
