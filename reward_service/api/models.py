@@ -61,6 +61,18 @@ class FloatCompare(BaseModel):
 
 
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# What datasets and fences also call the languages.
+LANGUAGE_ALIASES = {
+    "py": "python",
+    "python3": "python",
+    "c++": "cpp",
+    "cxx": "cpp",
+    "js": "javascript",
+    "node": "javascript",
+    "nodejs": "javascript",
+    "golang": "go",
+    "rs": "rust",
+}
 
 
 def _json_text(value: Any) -> Any:
@@ -168,6 +180,13 @@ class CodeReference(BaseModel):
     processes: int | None = Field(None, ge=1, description="Processes a program may run at once.")
 
     _from_json = field_validator("input_output", "test_cases", mode="before")(_json_text)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _canonical_language(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return LANGUAGE_ALIASES.get(value.strip().lower(), value.strip().lower())
+        return value
 
     @model_validator(mode="after")
     def _has_tests(self) -> CodeReference:

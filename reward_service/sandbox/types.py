@@ -119,6 +119,9 @@ class RunReport:
 
     @classmethod
     def from_runner(cls, report: dict) -> RunReport:
+        """The runner's JSON report; SandboxUnavailable if it lacks the language's toolchain."""
+        if report.get("unavailable"):
+            raise SandboxUnavailable(report["unavailable"])
         compiled = report.get("compile")
         return cls(
             Compilation(**compiled) if compiled else None,

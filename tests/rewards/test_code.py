@@ -231,3 +231,13 @@ def test_code_extraction_is_linear_on_adversarial_input():
     started = time.perf_counter()
     extract_code_block(hostile)
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("given", "language"),
+    [("C++", "cpp"), ("js", "javascript"), ("Golang", "go"), ("python3", "python"), ("rs", "rust")],
+)
+def test_language_aliases(given, language):
+    from reward_service.api.models import CodeReference
+
+    assert CodeReference(language=given, cases=[{"stdout": "1"}]).language == language

@@ -71,6 +71,21 @@ def test_local_backend_runs_stdio_and_harness_jobs():
     assert "N0NCE" in harness.runs[0].stdout.splitlines()
 
 
+def test_a_toolchain_missing_on_the_host_is_the_sandboxs_fault(monkeypatch):
+    """The local backend on a machine without `go`: unavailable (unjudged), not a compile
+    error charged to the submission."""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    job = SandboxJob("go", "package main\n\nfunc main() {}", ("",), LIMITS)
+
+    async def main():
+        sandbox = LocalSandbox(concurrency=1)
+        await sandbox.start()
+        return await sandbox.run(job)
+
+    with pytest.raises(SandboxUnavailable, match="`go` is not installed"):
+        asyncio.run(main())
+
+
 def test_local_backend_still_enforces_time_and_memory_limits():
     async def main():
         sandbox = LocalSandbox(concurrency=1)

@@ -18,7 +18,7 @@ and the tests; with inputs (call-based tests), one harness.py run per input, a J
 call's arguments. With a checker, each run that exits cleanly is followed by checker.py, fed
 the input, that input's expected output and the program's output, once the program's processes
 are gone.
-Stdout, JSON:
+Stdout, JSON ("unavailable": why, instead, when the language's toolchain is missing):
     {"compile": null | {"ok": bool, "stderr": str, "time_s": float},
      "runs": [{"exit_code": int | null, "signal": int | null, "timed_out": bool,
                "output_limit": bool, "time_s": float, "stdout": str, "stderr": str,
@@ -174,6 +174,10 @@ def run_job(job, workdir, local):
     source, build, command, address_space, stack, env = toolchain(
         job["language"], job["code"], workdir, int(limits["memory_mb"]), job.get("harness")
     )
+    tool = (build or command)[0]
+    if shutil.which(tool) is None:
+        # The machine's fault, not the submission's (the local backend on a bare host).
+        return {"compile": None, "runs": [], "unavailable": f"`{tool}` is not installed here"}
     with open(source, "w", encoding="utf-8") as handle:
         handle.write(job["code"])
 
