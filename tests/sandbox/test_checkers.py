@@ -39,7 +39,7 @@ def test_different_correct_outputs_pass_and_a_wrong_one_fails(client):
     ("checker", "message"),
     [
         ("def check(input, expected, output):\n    return int(output) > 0", "ValueError"),
-        ("def check(input, expected, output):\n    return 1", "not a bool"),
+        ("def check(input, expected, output):\n    return 'yes'", "not a bool"),
         ("def judge(input, expected, output):\n    return True", "KeyError"),
         ("def check(input, expected, output):\n    while True:\n        pass", "timed out"),
     ],
@@ -59,6 +59,16 @@ def test_a_case_failed_outright_decides_despite_a_failing_checker(client):
     program = "n = int(input())\nprint('x' if n == 2 else n)\nimport sys\nsys.exit(n == 1)"
     (result,) = score(client, with_checker(program, checker, cases=cases))
     assert (result["scores"]["accuracy"], result["details"]["reason"]) == (0.0, "runtime_error")
+
+
+def test_a_checker_may_answer_one_or_zero(client):
+    checker = "def check(input, expected, output):\n    return int(output.split()[0] == '5')"
+    results = score(
+        client,
+        with_checker("print(5, 5)", checker, cases=CASES[:1]),
+        with_checker("print(4, 6)", checker, cases=CASES[:1]),
+    )
+    assert [r["scores"]["accuracy"] for r in results] == [1.0, 0.0]
 
 
 def test_fraction_scoring_with_a_checker(client):

@@ -227,6 +227,16 @@ def test_java_runs_the_class_it_is_given(client):
     assert [r["scores"]["accuracy"] for r in results] == [1.0] * 3, [r["details"] for r in results]
 
 
+def test_javascript_as_an_es_module(client):
+    program = (
+        'import { readFileSync } from "fs";\n'
+        'const [a, b] = readFileSync(0, "utf8").trim().split(/\\s+/).map(Number);\n'
+        "console.log(a + b);"
+    )
+    (result,) = score(client, code_item(program, "javascript", cases=add_cases()))
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_memory_limit_allows_what_it_says(client, language):
     """A program that uses well under its memory limit is not stopped by the runtime's own

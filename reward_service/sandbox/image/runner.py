@@ -100,6 +100,7 @@ JAVA_PUBLIC_TYPE = re.compile(
 JAVA_CLASS = re.compile(r"\bclass\s+([A-Za-z_$][\w$]*)")
 JAVA_MAIN = re.compile(r"\bstatic\s+void\s+main\s*\(")
 JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
+ES_MODULE = re.compile(r"^\s*(?:import\s[^(]|export\s)", re.M)
 
 
 def toolchain(language, code, workdir, memory_mb, harness):
@@ -135,7 +136,9 @@ def toolchain(language, code, workdir, memory_mb, harness):
             },
         )
     if language == "javascript":
-        source = os.path.join(workdir, "solution.js")
+        # ES-module syntax needs the .mjs name (node reads .js as CommonJS).
+        name = "solution.mjs" if ES_MODULE.search(code) else "solution.js"
+        source = os.path.join(workdir, name)
         run = ["node", f"--max-old-space-size={memory_mb}", "--v8-pool-size=1"]
         run += ["--stack-size=65500", source]
         env = {"MALLOC_ARENA_MAX": "1", "UV_THREADPOOL_SIZE": "1"}
