@@ -16,6 +16,7 @@ SCRIPTS = [
     ("Latency of one group of 16", "latency.py"),
     ("Load at twice the capacity", "load.py"),
     ("Code sandbox throughput and overhead", "sandbox.py"),
+    ("Contest-style judging: languages and compile-once", "judging.py"),
     ("Math agreement with labels", "math_agreement.py"),
     ("Language-consistency speed", "language.py"),
     ("Language detectors", "language_detectors.py"),
