@@ -27,6 +27,8 @@ MAX_KEY_CHARS = 256
 
 MAX_CASES = 1000
 MAX_CODE_CHARS = 1_000_000
+# One test's input or expected output: contest data runs to megabytes.
+MAX_TEST_CHARS = 16_000_000
 
 Task = Literal["math", "code", "none"]
 RewardName = Literal["accuracy", "format", "language"]
@@ -41,8 +43,8 @@ class StdioCase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    stdin: str = Field("", max_length=MAX_CODE_CHARS)
-    stdout: str = Field(max_length=MAX_CODE_CHARS)
+    stdin: str = Field("", max_length=MAX_TEST_CHARS)
+    stdout: str = Field(max_length=MAX_TEST_CHARS)
 
 
 class FloatTolerance(BaseModel):
@@ -110,8 +112,8 @@ class LiveCodeBenchCase(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    input: str = Field(max_length=MAX_CODE_CHARS)
-    output: str = Field(max_length=MAX_CODE_CHARS)
+    input: str = Field(max_length=MAX_TEST_CHARS)
+    output: str = Field(max_length=MAX_TEST_CHARS)
     testtype: Literal["stdin", "functional"] = "stdin"
 
     @model_validator(mode="after")
