@@ -26,6 +26,7 @@ Stdout, JSON ("unavailable": why, instead, when the language's toolchain is miss
                             "timed_out": bool, "time_s": float, "stderr": str}}]}
 """
 
+import collections
 import ctypes
 import json
 import math
@@ -103,38 +104,38 @@ JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
 ES_MODULE = re.compile(r"^\s*(?:import\s[^(]|export\s)", re.M)
 
 
+# Where the source goes, how to compile it (None: not compiled) and run it, the run's
+# address-space and stack limits (MiB; stack None: the default) and extra environment.
+Toolchain = collections.namedtuple(
+    "Toolchain", "source build run address_space_mb stack_mb env", defaults=(None, {})
+)
+
+
 def toolchain(language, code, workdir, memory_mb, harness):
-    """Where the source goes, how to compile it (None: not compiled) and run it, the run's
-    address-space limit and stack limit (MiB; None: the default), and extra environment."""
     binary = os.path.join(workdir, "solution")
     address_space = memory_mb + OVERHEAD_MB.get(language, 0)
     if language == "python":
         source = os.path.join(workdir, "solution.py")
         run = [sys.executable, "-I", "-B", HARNESS if harness else source]
-        return source, None, run, address_space, None, {}
+        return Toolchain(source, None, run, address_space)
     if language == "cpp":
         source = os.path.join(workdir, "solution.cpp")
         build = ["g++", "-O2", "-std=c++17", "-pipe", "-o", binary, source]
-        return source, build, [binary], address_space, None, {}
+        return Toolchain(source, build, [binary], address_space)
     if language == "rust":
         source = os.path.join(workdir, "solution.rs")
         build = ["rustc", "--edition", "2021", "-O", "-C", "codegen-units=1"]
         build += ["-C", "strip=debuginfo", "-o", binary, source]
-        return source, build, [binary], address_space, None, {}
+        return Toolchain(source, build, [binary], address_space)
     if language == "go":
         source = os.path.join(workdir, "solution.go")
-        return (
-            source,
-            ["go", "build", "-o", binary, source],
-            [binary],
-            address_space,
-            None,
-            {
-                "GOMAXPROCS": "1",
-                "GOCACHE": os.path.join(workdir, ".gocache"),
-                "GOTMPDIR": workdir,
-            },
-        )
+        cache = {
+            "GOMAXPROCS": "1",
+            "GOCACHE": os.path.join(workdir, ".gocache"),
+            "GOTMPDIR": workdir,
+        }
+        build = ["go", "build", "-o", binary, source]
+        return Toolchain(source, build, [binary], address_space, env=cache)
     if language == "javascript":
         # ES-module syntax needs the .mjs name (node reads .js as CommonJS).
         name = "solution.mjs" if ES_MODULE.search(code) else "solution.js"
@@ -142,7 +143,7 @@ def toolchain(language, code, workdir, memory_mb, harness):
         run = ["node", f"--max-old-space-size={memory_mb}", "--v8-pool-size=1"]
         run += ["--stack-size=65500", source]
         env = {"MALLOC_ARENA_MAX": "1", "UV_THREADPOOL_SIZE": "1"}
-        return source, None, run, address_space, 64, env
+        return Toolchain(source, None, run, address_space, 64, env)
     if language == "java":
         name, package = java_main_class(code)
         source = os.path.join(workdir, name + ".java")
@@ -151,7 +152,7 @@ def toolchain(language, code, workdir, memory_mb, harness):
         run = ["java", f"-Xmx{memory_mb}m", "-Xss64m", "-XX:ThreadStackSize=1024"]
         run += ["-XX:MaxMetaspaceSize=64m", *JAVA_FLAGS, "-cp", workdir]
         run.append(f"{package}.{name}" if package else name)
-        return source, build, run, address_space, None, {"MALLOC_ARENA_MAX": "1"}
+        return Toolchain(source, build, run, address_space, env={"MALLOC_ARENA_MAX": "1"})
     raise SystemExit(f"unknown language {language!r}")
 
 
@@ -174,9 +175,10 @@ def java_main_class(code):
 
 def run_job(job, workdir, local):
     limits = job["limits"]
-    source, build, command, address_space, stack, env = toolchain(
+    tools = toolchain(
         job["language"], job["code"], workdir, int(limits["memory_mb"]), job.get("harness")
     )
+    source, build, command, env = tools.source, tools.build, tools.run, tools.env
     tool = (build or command)[0]
     if shutil.which(tool) is None:
         # The machine's fault, not the submission's (the local backend on a bare host).
@@ -199,7 +201,7 @@ def run_job(job, workdir, local):
         compiled = {"ok": ok, "stderr": result["stderr"], "time_s": result["time_s"]}
         if not ok:
             return {"compile": compiled, "runs": []}
-    limits = dict(limits, address_space_mb=address_space, stack_mb=stack)
+    limits = dict(limits, address_space_mb=tools.address_space_mb, stack_mb=tools.stack_mb)
 
     inputs = job["inputs"]
     if job.get("harness"):
