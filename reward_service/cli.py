@@ -19,6 +19,9 @@ from reward_service.config import Settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+# The target languages the language reward knows (api.models.Language, not imported here
+# to keep the CLI quick to start).
+REASONING_LANGUAGES = ["de", "en", "es", "fr", "it", "ja", "ko", "nl", "pt", "ru", "zh"]
 EXIT_BAD_CONFIG = 2
 EXIT_BAD_INPUT = 3
 EXIT_BUILD_FAILED = 4
@@ -184,6 +187,183 @@ def score(
     if report_path and evaluation.summary:
         with open(report_path, "w", encoding="utf-8") as handle:
             handle.write(render_html(evaluation.summary, records, f"Evaluation of {source}"))
+
+
+@main.command("filter")
+@click.argument("source", metavar="IN.jsonl")
+@click.option(
+    "-o", "--output", required=True, metavar="SFT.jsonl", help="The kept responses (`.gz` works)."
+)
+@click.option(
+    "--rejected",
+    "rejected_path",
+    metavar="REJECTED.jsonl",
+    help="Every rejected response, with its reasons.",
+)
+@click.option("--report", "report_path", metavar="REPORT.html", help="An HTML report with plots.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["messages", "text"]),
+    default="messages",
+    show_default=True,
+    help="messages: chat messages (TRL's SFTTrainer); text: prompt/completion.",
+)
+@click.option(
+    "--template",
+    type=click.Choice(["think_answer", "think", "none"]),
+    default="think",
+    show_default=True,
+    help="The format rule for items that name none.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(REASONING_LANGUAGES),
+    default=None,
+    help="Target language of the reasoning.  [default: the item's, else the one detected in "
+    "its prompt]",
+)
+@click.option(
+    "--min-language",
+    type=click.FloatRange(0, 1),
+    default=0.95,
+    show_default=True,
+    help="Least share of the reasoning in the target language.",
+)
+@click.option(
+    "--max-paragraph-chars",
+    type=click.IntRange(1),
+    default=2000,
+    show_default=True,
+    help="Longest paragraph of the reasoning.",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(1),
+    default=32768,
+    show_default=True,
+    help="Longest response, in words and CJK characters (or --tokenizer's tokens).",
+)
+@click.option(
+    "--tokenizer",
+    default=None,
+    help="A Hugging Face tokenizer name to count --max-tokens with (needs `transformers`).",
+)
+@click.option(
+    "--max-repeats",
+    type=click.IntRange(1),
+    default=4,
+    show_default=True,
+    help="Most times a line or sentence (20+ characters) may repeat in the reasoning.",
+)
+@click.option(
+    "--per-prompt",
+    type=click.IntRange(1),
+    default=4,
+    show_default=True,
+    help="Most responses kept per prompt (shortest first, near-duplicates dropped).",
+)
+@click.option(
+    "--scores",
+    "scores_path",
+    metavar="SCORES.jsonl",
+    default=None,
+    help="Where the scored responses go, to resume from.  [default: SFT.jsonl with .scores.jsonl]",
+)
+@click.option(
+    "--workers", type=int, default=None, help="Scoring processes.  [default: one per core]"
+)
+@click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "docker", "local", "remote"]),
+    default=None,
+    help="Where code items run (see `serve --help`).  [default: auto]",
+)
+def filter_command(
+    source: str,
+    output: str,
+    rejected_path: str | None,
+    report_path: str | None,
+    output_format: str,
+    template: str,
+    language: str | None,
+    min_language: float,
+    max_paragraph_chars: int,
+    max_tokens: int,
+    tokenizer: str | None,
+    max_repeats: int,
+    per_prompt: int,
+    scores_path: str | None,
+    workers: int | None,
+    sandbox: str | None,
+) -> None:
+    """Rejection sampling for SFT data (R1's third stage): keep the correct responses of a
+    sampling dump whose reasoning is clean, at most --per-prompt per prompt.
+
+    IN.jsonl takes the lines of `score` (score items, or {"id", "prompt", "answer" | "tests",
+    "responses": [...]}). A response is kept if its accuracy is 1, its format passes, at least
+    --min-language of its reasoning is in the target language, no paragraph of the reasoning
+    is over --max-paragraph-chars, the reasoning of a non-code task holds no code block, it is
+    under --max-tokens, and no line or sentence repeats more than --max-repeats times. Scoring
+    is resumable: a rerun scores only what the scores file lacks.
+    """
+    from tqdm import tqdm
+
+    from reward_service.evaluate import MalformedInput
+    from reward_service.filtering import FilterOptions, filter_file
+    from reward_service.report import render_filter_html, render_filter_table
+    from reward_service.rewards.readability import token_count
+
+    if output == "-":
+        click.echo("error: --output must be a file (the scores file goes beside it)", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    count = token_count if tokenizer is None else _tokenizer_count(tokenizer)
+    settings = _settings(workers={"processes": workers}, sandbox={"backend": sandbox})
+    options = FilterOptions(
+        min_language=min_language,
+        language=language,
+        max_paragraph_chars=max_paragraph_chars,
+        max_tokens=max_tokens,
+        max_repeats=max_repeats,
+        per_prompt=per_prompt,
+        output_format=output_format,  # type: ignore[arg-type]
+        template=template,
+    )
+    with tqdm(unit="response", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        try:
+            summary = filter_file(
+                source,
+                output,
+                settings,
+                options,
+                rejected_path=rejected_path,
+                scores_path=scores_path,
+                count=count,
+                progress=bar.update,
+                warn=lambda message: click.echo(message, err=True),
+                total=lambda total: bar.reset(total=total),
+            )
+        except (MalformedInput, OSError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    click.echo(render_filter_table(summary))
+    if report_path:
+        with open(report_path, "w", encoding="utf-8") as handle:
+            handle.write(render_filter_html(summary, f"Rejection sampling of {source}"))
+
+
+def _tokenizer_count(name: str) -> Any:
+    try:
+        from transformers import AutoTokenizer
+    except ImportError:
+        click.echo("error: --tokenizer needs `transformers` (pip install transformers)", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+    except OSError as exc:
+        click.echo(f"error: cannot load tokenizer {name!r}: {exc}", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    return lambda text: len(tokenizer.encode(text, add_special_tokens=False))
 
 
 @main.group()

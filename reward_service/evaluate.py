@@ -110,6 +110,7 @@ def score_file(
     settings: Settings,
     *,
     strict: bool = False,
+    prepare: Callable[[Entry], Entry] | None = None,
     progress: Callable[[int], Any] | None = None,
     warn: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
     total: Callable[[int], Any] | None = None,
@@ -121,6 +122,8 @@ def score_file(
         output: output JSONL path (`.gz` works; appended to, resuming), or `-` for stdout.
         settings: worker, math and sandbox settings, as for the server.
         strict: stop at the first malformed line instead of reporting and skipping it.
+        prepare: applied to each parsed entry before scoring (the filter sets its template and
+            target language so).
         progress: called with the number of items finished after each chunk.
         warn: where malformed lines are reported.
         total: called once with the number of items to score.
@@ -136,6 +139,8 @@ def score_file(
             raise problem
         warn(f"skipped malformed input, {problem}")
     entries = [entry for entry in parsed if isinstance(entry, Entry)]
+    if prepare is not None:
+        entries = [prepare(entry) for entry in entries]
     previous = (
         [] if output == "-" else _complete_groups(done_records(Path(output)), entries, output)
     )

@@ -5,8 +5,12 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reward_service.metrics import TaskSummary
+
+if TYPE_CHECKING:
+    from reward_service.filtering import FilterSummary
 
 _WIDTH, _HEIGHT, _MARGIN = 520, 260, 40
 
@@ -65,6 +69,47 @@ def render_html(summary: dict[str, TaskSummary], records: Sequence[dict], title:
         _histogram("Per-problem accuracy", accuracies, "accuracy", "problems"),
         _histogram("Reward distribution", rewards, "reward", "items"),
     ]
+    return _page(title, table, plots)
+
+
+def render_filter_table(summary: FilterSummary) -> str:
+    """A filter run's summary as plain text."""
+    lines = [
+        f"prompts {summary.prompts}, samples {summary.samples}, accepted {summary.accepted}, "
+        f"prompts with none accepted {len(summary.prompts_without)}",
+        "accepted per prompt: "
+        + ", ".join(f"{k}: {n}" for k, n in sorted(summary.accepted_per_prompt.items())),
+        "rejections:",
+    ]
+    width = max((len(reason) for reason in summary.reasons), default=0)
+    lines += [f"  {r.ljust(width)}  {n}" for r, n in summary.reasons.most_common()]
+    return "\n".join(lines)
+
+
+def render_filter_html(summary: FilterSummary, title: str) -> str:
+    """A filter run's report: the counts, the accepted-per-prompt distribution, the rejection
+    reasons, and the prompts with none accepted (worth more sampling)."""
+    rows = [
+        ("prompts", summary.prompts),
+        ("samples", summary.samples),
+        ("accepted", summary.accepted),
+        ("prompts with none accepted", len(summary.prompts_without)),
+    ]
+    table = "<table>" + "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{value}</td></tr>" for name, value in rows
+    )
+    table += "</table>"
+    per_prompt = {str(k): n for k, n in sorted(summary.accepted_per_prompt.items())}
+    plots = [
+        _bars("Accepted responses per prompt", per_prompt, "accepted", "prompts"),
+        _bars("Rejections by reason", dict(summary.reasons.most_common()), "reason", "responses"),
+    ]
+    hard = "".join(f"<li>{html.escape(p)}</li>" for p in summary.prompts_without[:1000])
+    plots.append(f"<h2>Prompts with none accepted</h2><ul>{hard}</ul>")
+    return _page(title, table, plots)
+
+
+def _page(title: str, table: str, plots: list[str]) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -80,6 +125,24 @@ svg text {{ font-size: 11px; fill: #333; }}
 {"".join(plots)}
 </body></html>
 """
+
+
+def _bars(title: str, counts: dict[str, int], x_label: str, y_label: str) -> str:
+    top = max(counts.values(), default=0) or 1
+    body = _axes(x_label, y_label)
+    width = (_WIDTH - 2 * _MARGIN) / max(1, len(counts))
+    for index, (label, count) in enumerate(counts.items()):
+        height = (_HEIGHT - 2 * _MARGIN) * count / top
+        x = _MARGIN + index * width
+        y = _HEIGHT - _MARGIN - height
+        body += (
+            f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{width - 2:.1f}" height="{height:.1f}" '
+            f'fill="#4c78a8"><title>{html.escape(label)}: {count}</title></rect>'
+            f'<text x="{x + width / 2:.1f}" y="{_HEIGHT - _MARGIN + 14}" text-anchor="middle">'
+            f"{html.escape(label[:14])}</text>"
+        )
+    body += f'<text x="{_MARGIN}" y="{_MARGIN - 8}">max {top}</text>'
+    return _figure(title, body)
 
 
 def _line_plot(title: str, curves: dict[str, dict[int, float]]) -> str:
