@@ -209,7 +209,7 @@ def filter_file(
     """Score `source` into the scores file (resuming it), select, and write the SFT file (and
     the rejected responses, with their reasons)."""
     detect = latin_detector()
-    evaluation, records = score_file(
+    _, records = score_file(
         source,
         scores_path or scores_file(output),
         settings,
