@@ -4,6 +4,11 @@ Both batch large inputs into requests of `batch_size` items (a group is never sp
 advantages stay right), send up to `concurrency` requests at once, and retry with exponential
 backoff and jitter on connection errors, 429 and 503 only. They reuse the API's pydantic models.
 
+Given several base URLs (a list, or one comma-separated string), each request goes to the
+endpoint with the fewest requests outstanding, and one that fails (connection error, 429, 503)
+is retried on another at once; only when every endpoint has failed does the client back off.
+Each request's results are returned exactly once, whichever endpoint answered.
+
     with RewardClient("http://127.0.0.1:8000") as client:
         results = client.score([{"response": "<think>…</think> \\boxed{4}", "answer": "4"}])
         results[0].reward
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -45,10 +51,34 @@ class RequestRejected(RewardServiceError):
         self.message = message
 
 
+class _Endpoint:
+    """One base URL: its HTTP client, its requests in flight, and until when it is avoided
+    after a failure."""
+
+    def __init__(self, url: str, http: Any) -> None:
+        self.url = url
+        self.http = http
+        self.outstanding = 0
+        self.avoid_until = 0.0
+
+
+def base_urls(base_url: str | Sequence[str]) -> list[str]:
+    """The endpoints: a list, or a comma-separated string.
+
+    >>> base_urls("http://a:8000/, http://b:8000")
+    ['http://a:8000', 'http://b:8000']
+    """
+    urls = base_url.split(",") if isinstance(base_url, str) else list(base_url)
+    cleaned = [url.strip().rstrip("/") for url in urls if url.strip()]
+    if not cleaned:
+        raise ValueError("no base URL given")
+    return cleaned
+
+
 class _Base:
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         *,
         timeout: float = 300.0,
         retries: int = 3,
@@ -60,7 +90,7 @@ class _Base:
     ) -> None:
         if batch_size < 1 or concurrency < 1 or retries < 0:
             raise ValueError("batch_size and concurrency must be >= 1, retries >= 0")
-        self.base_url = base_url.rstrip("/")
+        self.base_urls = base_urls(base_url)
         self.timeout = timeout
         self.retries = retries
         self.backoff_s = backoff_s
@@ -83,6 +113,23 @@ class _Base:
     def _delay(self, attempt: int) -> float:
         return self.backoff_s * 2**attempt * (0.5 + random.random())
 
+    def _pick(self, tried: set[str]) -> _Endpoint:
+        """The endpoint for the next try: not yet tried for this request if any is left, and
+        among those the one not being avoided with the fewest requests in flight."""
+        fresh = [e for e in self._endpoints if e.url not in tried] or self._endpoints
+        now = time.monotonic()
+        return min(fresh, key=lambda e: (e.avoid_until > now, e.outstanding))
+
+    def _failed(self, endpoint: _Endpoint, attempt: int) -> None:
+        endpoint.avoid_until = time.monotonic() + self._delay(attempt)
+
+    def _tries(self) -> int:
+        return (self.retries + 1) * len(self._endpoints)
+
+    def _round_over(self, tries: int) -> bool:
+        """Whether every endpoint has been tried once more: then back off before the next."""
+        return tries % len(self._endpoints) == 0
+
     @staticmethod
     def _parse(response: httpx.Response) -> list[ItemResult] | None:
         """The results, or None when the answer asks for a retry."""
@@ -100,11 +147,24 @@ class _Base:
 class RewardClient(_Base):
     """Blocking client; use as a context manager (or call `close`)."""
 
-    def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None, **kw: Any):
+    def __init__(
+        self,
+        base_url: str | Sequence[str],
+        *,
+        transport: httpx.BaseTransport | None = None,
+        **kw: Any,
+    ):
         super().__init__(base_url, **kw)
-        self._http = httpx.Client(
-            base_url=self.base_url, timeout=self.timeout, headers=self.headers, transport=transport
-        )
+        self._endpoints = [
+            _Endpoint(
+                url,
+                httpx.Client(
+                    base_url=url, timeout=self.timeout, headers=self.headers, transport=transport
+                ),
+            )
+            for url in self.base_urls
+        ]
+        self._lock = threading.Lock()
 
     def __enter__(self) -> RewardClient:
         return self
@@ -113,7 +173,8 @@ class RewardClient(_Base):
         self.close()
 
     def close(self) -> None:
-        self._http.close()
+        for endpoint in self._endpoints:
+            endpoint.http.close()
 
     def score(
         self, items: Sequence[ItemLike], weights: Mapping[str, float] | None = None, **options: Any
@@ -130,7 +191,7 @@ class RewardClient(_Base):
 
         Raises:
             RequestRejected: the service answered 4xx (bad items, limits).
-            ServiceUnavailable: no answer after every retry.
+            ServiceUnavailable: no answer after every retry on every endpoint.
         """
         if weights is not None:
             options["weights"] = dict(weights)
@@ -143,31 +204,51 @@ class RewardClient(_Base):
             return [result for batch in pool.map(self._send, bodies) for result in batch]
 
     def _send(self, body: dict[str, Any]) -> list[ItemResult]:
-        problem = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self._delay(attempt - 1))
+        problem, tried = "", set()
+        for tries in range(self._tries()):
+            if tries and self._round_over(tries):
+                time.sleep(self._delay(tries // len(self._endpoints) - 1))
+                tried.clear()
+            with self._lock:
+                endpoint = self._pick(tried)
+                endpoint.outstanding += 1
+            tried.add(endpoint.url)
             try:
-                results = self._parse(self._http.post(self.endpoint, json=body))
+                results = self._parse(endpoint.http.post(self.endpoint, json=body))
             except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-                continue
+                results, problem = None, f"{endpoint.url}: {type(exc).__name__}: {exc}"
+            else:
+                if results is None:
+                    problem = f"{endpoint.url}: busy (429/503)"
+            finally:
+                with self._lock:
+                    endpoint.outstanding -= 1
             if results is not None:
                 return results
-            problem = "the service is busy (429/503)"
-        raise ServiceUnavailable(f"{self.base_url}: {problem} after {self.retries + 1} tries")
+            self._failed(endpoint, tries // len(self._endpoints))
+        raise ServiceUnavailable(f"{problem}, after {self.retries + 1} tries on each endpoint")
 
 
 class AsyncRewardClient(_Base):
     """asyncio client; use as an async context manager (or await `aclose`)."""
 
     def __init__(
-        self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None, **kw: Any
+        self,
+        base_url: str | Sequence[str],
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **kw: Any,
     ):
         super().__init__(base_url, **kw)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, timeout=self.timeout, headers=self.headers, transport=transport
-        )
+        self._endpoints = [
+            _Endpoint(
+                url,
+                httpx.AsyncClient(
+                    base_url=url, timeout=self.timeout, headers=self.headers, transport=transport
+                ),
+            )
+            for url in self.base_urls
+        ]
 
     async def __aenter__(self) -> AsyncRewardClient:
         return self
@@ -176,7 +257,8 @@ class AsyncRewardClient(_Base):
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for endpoint in self._endpoints:
+            await endpoint.http.aclose()
 
     async def score(
         self, items: Sequence[ItemLike], weights: Mapping[str, float] | None = None, **options: Any
@@ -194,16 +276,24 @@ class AsyncRewardClient(_Base):
         return [result for batch in batches for result in batch]
 
     async def _send(self, body: dict[str, Any]) -> list[ItemResult]:
-        problem = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                await asyncio.sleep(self._delay(attempt - 1))
+        problem, tried = "", set()
+        for tries in range(self._tries()):
+            if tries and self._round_over(tries):
+                await asyncio.sleep(self._delay(tries // len(self._endpoints) - 1))
+                tried.clear()
+            endpoint = self._pick(tried)
+            tried.add(endpoint.url)
+            endpoint.outstanding += 1
             try:
-                results = self._parse(await self._http.post(self.endpoint, json=body))
+                results = self._parse(await endpoint.http.post(self.endpoint, json=body))
             except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-                continue
+                results, problem = None, f"{endpoint.url}: {type(exc).__name__}: {exc}"
+            else:
+                if results is None:
+                    problem = f"{endpoint.url}: busy (429/503)"
+            finally:
+                endpoint.outstanding -= 1
             if results is not None:
                 return results
-            problem = "the service is busy (429/503)"
-        raise ServiceUnavailable(f"{self.base_url}: {problem} after {self.retries + 1} tries")
+            self._failed(endpoint, tries // len(self._endpoints))
+        raise ServiceUnavailable(f"{problem}, after {self.retries + 1} tries on each endpoint")

@@ -50,7 +50,7 @@ class ServiceReward:
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         reward: RewardChoice,
         task: str,
         answer_key: str,
@@ -160,7 +160,7 @@ class ServiceReward:
 
 
 def reward_func(
-    base_url: str,
+    base_url: str | Sequence[str],
     reward: RewardChoice = "accuracy",
     task: str = "math",
     answer_key: str = "answer",
@@ -175,7 +175,8 @@ def reward_func(
     """A GRPOTrainer reward function `(prompts, completions, **kwargs) -> list[float | None]`.
 
     Args:
-        base_url: the service, e.g. "http://127.0.0.1:8000".
+        base_url: the service, e.g. "http://127.0.0.1:8000"; several endpoints as a list or
+            comma-separated, spread over and failed over by the client.
         reward: the value returned per completion: one score ("accuracy", "format",
             "language") or "reward" (the weighted sum of those asked for, see `weights`).
         task: "math" (the reference column holds answers), "code" (it holds `tests` objects

@@ -53,16 +53,16 @@ _client_pid: int | None = None
 
 
 def get_client() -> RewardClient:
-    """This process's client for `$REWARD_SERVICE_URL` (with `$REWARD_SERVICE_TOKEN`, if set),
-    opened on first use.
+    """This process's client for `$REWARD_SERVICE_URL` (several endpoints: comma-separated;
+    with `$REWARD_SERVICE_TOKEN`, if set), opened on first use.
 
     Returns:
         The shared `RewardClient` (a fresh one in a forked child: connections are not shared
         across processes).
 
     Example:
-        >>> get_client().base_url  # doctest: +SKIP
-        'http://127.0.0.1:8000'
+        >>> get_client().base_urls  # doctest: +SKIP
+        ['http://127.0.0.1:8000']
     """
     global _client, _client_pid
     with _lock:
