@@ -1,0 +1,110 @@
+"""Scaling out: math scoring throughput with N independent `reward-service serve` processes
+behind the multi-endpoint client, against N times one process's throughput.
+
+For N = 1, 2, 4, 8 (those that fit the machine's cores at `--workers` each), N servers start
+with `--workers` scoring processes each; the client sends GRPO groups of 16 with 4 requests in
+flight per server, spread by least outstanding requests. The items are those of
+math_throughput.py's batch that need the parser (roots, multiples of pi: the workers' work;
+the exact-number answers are scored in microseconds in the event loop and would measure the
+client instead), a fresh seed per run so that no verdict cache helps. Efficiency =
+items/s(N) / (N x items/s(1)).
+
+Usage: python benchmarks/scaling.py [--workers 2] [--prompts 256]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+
+from reward_service.client import RewardClient
+from reward_service.extract import extract_math_answer
+from reward_service.rewards.math import quick_score
+
+sys.path.insert(0, str(Path(__file__).parent))
+from math_throughput import batch  # noqa: E402
+
+SAMPLES = 16
+
+
+@contextmanager
+def server(workers: int):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reward_service", "serve", "--port", str(port)]
+        + ["--workers", str(workers), "--log-level", "warning", "--sandbox", "local"],
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("a server did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def parser_items(prompts: int, seed: int) -> list[dict]:
+    """Whole groups of the batch, keeping the answers the exact path cannot decide."""
+    kept = [
+        item
+        for item in batch(prompts, SAMPLES, seed=seed)
+        if quick_score(extract_math_answer(item["response"]), item["answer"]) is None
+    ]
+    return kept[: len(kept) - len(kept) % SAMPLES]
+
+
+def throughput(urls: list[str], prompts: int, seed: int) -> float:
+    items = parser_items(prompts, seed)
+    with RewardClient(urls, batch_size=SAMPLES, concurrency=4 * len(urls)) as client:
+        client.score(items[: SAMPLES * len(urls) * 2])  # warm-up: every server's workers
+        started = time.perf_counter()
+        results = client.score(items)
+        elapsed = time.perf_counter() - started
+    assert len(results) == len(items)
+    return len(items) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--prompts", type=int, default=512, help="per server")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    counts = [n for n in (1, 2, 4, 8) if n * args.workers <= cores]
+    print(
+        f"{platform.node()}: {cores} cores, Python {platform.python_version()}; "
+        f"{args.prompts} prompts x {SAMPLES} samples per run, {args.workers} workers per server"
+    )
+    base = None
+    for n in counts:
+        with ExitStack() as stack:
+            urls = [stack.enter_context(server(args.workers)) for _ in range(n)]
+            rate = throughput(urls, args.prompts * n, seed=100 + n)
+        base = base or rate
+        print(
+            f"  N={n}: {rate:8.0f} items/s, {rate / n:6.0f} per server, "
+            f"efficiency {rate / (n * base):.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
