@@ -2,12 +2,13 @@
 behind the multi-endpoint client, against N times one process's throughput.
 
 For N = 1, 2, 4, 8 (those that fit the machine's cores at `--workers` each), N servers start
-with `--workers` scoring processes each; the client sends GRPO groups of 16 with 4 requests in
-flight per server, spread by least outstanding requests. The items are those of
+with `--workers` scoring processes each; the clients send GRPO groups of 16, 4 requests in
+flight each, spread by least outstanding requests. The items are those of
 math_throughput.py's batch that need the parser (roots, multiples of pi: the workers' work;
 the exact-number answers are scored in microseconds in the event loop and would measure the
-client instead), a fresh seed per run so that no verdict cache helps. Efficiency =
-items/s(N) / (N x items/s(1)).
+client instead), a fresh seed per run so that no verdict cache helps, from N client processes
+(one Python client spends about 0.1 ms of CPU per item). Efficiency = items/s(N) / (N x
+items/s(1)).
 
 Usage: python benchmarks/scaling.py [--workers 2] [--prompts 256]
 """
@@ -15,6 +16,7 @@ Usage: python benchmarks/scaling.py [--workers 2] [--prompts 256]
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import socket
@@ -23,6 +25,7 @@ import sys
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -72,14 +75,33 @@ def parser_items(prompts: int, seed: int) -> list[dict]:
     return kept[: len(kept) - len(kept) % SAMPLES]
 
 
+def drive(urls: list[str], items: list[dict], start: Any) -> int:
+    """One client process: wait for the start, score its share over every endpoint."""
+    with RewardClient(urls, batch_size=SAMPLES, concurrency=4) as client:
+        start.wait()
+        return len(client.score(items))
+
+
 def throughput(urls: list[str], prompts: int, seed: int) -> float:
+    """Items/s with one client process per server, each spreading over all of them (as a
+    trainer's rollout workers would: one Python client tops out near 8000 items/s)."""
     items = parser_items(prompts, seed)
-    with RewardClient(urls, batch_size=SAMPLES, concurrency=4 * len(urls)) as client:
+    with RewardClient(urls, batch_size=SAMPLES, concurrency=2 * len(urls)) as client:
         client.score(items[: SAMPLES * len(urls) * 2])  # warm-up: every server's workers
+    groups = [items[i : i + SAMPLES] for i in range(0, len(items), SAMPLES)]
+    shares = [
+        [item for group in groups[k :: len(urls)] for item in group] for k in range(len(urls))
+    ]
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(len(urls)) as pool:
+        start = manager.Event()
+        pending = [pool.apply_async(drive, (urls, share, start)) for share in shares]
+        time.sleep(1.0)  # every client connected and waiting
         started = time.perf_counter()
-        results = client.score(items)
+        start.set()
+        scored = sum(result.get() for result in pending)
         elapsed = time.perf_counter() - started
-    assert len(results) == len(items)
+    assert scored == len(items)
     return len(items) / elapsed
 
 
