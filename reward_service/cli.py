@@ -68,6 +68,35 @@ def main() -> None:
     default=None,
     help="json: one object per line with the request id; text: for people.  [default: json]",
 )
+@click.option(
+    "--ray",
+    "on_ray",
+    is_flag=True,
+    help="Serve with Ray Serve: replicas of this service on a Ray cluster, behind Serve's "
+    "HTTP proxy on --host/--port (needs `pip install reward-service[ray]`).",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="With --ray: the cluster to join (`auto`, `ray://...`).  [default: start a local one]",
+)
+@click.option(
+    "--replicas", type=click.IntRange(1), default=1, show_default=True, help="With --ray."
+)
+@click.option(
+    "--replica-cpus",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    help="With --ray: CPUs per replica; its scoring processes and sandbox containers.",
+)
+@click.option(
+    "--autoscaling",
+    default=None,
+    metavar="JSON",
+    help='With --ray: Serve\'s autoscaling_config, e.g. \'{"min_replicas": 1, "max_replicas": '
+    "4}'; replaces --replicas.",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -76,6 +105,11 @@ def serve(
     sandbox: str | None,
     log_level: str | None,
     log_format: str | None,
+    on_ray: bool,
+    address: str | None,
+    replicas: int,
+    replica_cpus: float,
+    autoscaling: str | None,
 ) -> None:
     """Start the HTTP service (POST /v1/score, /v1/accuracy; GET /health, /metrics; docs at
     /docs).
@@ -89,9 +123,34 @@ def serve(
         workers={"processes": workers, "item_timeout_s": item_timeout},
         sandbox={"backend": sandbox},
     )
+    if on_ray:
+        _serve_on_ray(settings, address, replicas, replica_cpus, autoscaling)
+        return
     from reward_service.api.app import create_app
 
     run_server(create_app(settings), settings)
+
+
+def _serve_on_ray(
+    settings: Settings,
+    address: str | None,
+    replicas: int,
+    replica_cpus: float,
+    autoscaling: str | None,
+) -> None:
+    try:
+        from reward_service.ray_serve import RayServeArgs, run
+    except ImportError as exc:
+        click.echo(
+            f"error: --ray needs Ray Serve: pip install 'reward-service[ray]' ({exc})", err=True
+        )
+        sys.exit(EXIT_BAD_CONFIG)
+    try:
+        args = RayServeArgs(replicas=replicas, replica_cpus=replica_cpus, autoscaling=autoscaling)
+    except (ValidationError, ValueError) as exc:
+        click.echo(f"error: invalid setting: {exc}", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    run(args, settings, address)
 
 
 @main.command()

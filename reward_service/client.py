@@ -2,11 +2,11 @@
 
 Both batch large inputs into requests of `batch_size` items (a group is never split, so its
 advantages stay right), send up to `concurrency` requests at once, and retry with exponential
-backoff and jitter on connection errors, 429 and 503 only. They reuse the API's pydantic models.
+backoff and jitter on connection errors and on 429, 500, 502, 503 and 504 only. They reuse the API's pydantic models.
 
 Given several base URLs (a list, or one comma-separated string), each request goes to the
-endpoint with the fewest requests outstanding, and one that fails (connection error, 429, 503)
-is retried on another at once; only when every endpoint has failed does the client back off.
+endpoint with the fewest requests outstanding, and one that fails (connection error, or one
+of those statuses) is retried on another at once; only when every endpoint has failed does the client back off.
 Each request's results are returned exactly once, whichever endpoint answered.
 
     with RewardClient("http://127.0.0.1:8000") as client:
@@ -30,7 +30,9 @@ from reward_service.api.models import ItemResult, ScoreItem, ScoreRequest, Score
 from reward_service.batching import group_batches
 
 ItemLike = ScoreItem | Mapping[str, Any]
-_RETRY_STATUSES = {429, 503}
+# The service itself answers 429 and 503 when busy, and never 500; a 500, 502 or 504 comes from
+# a proxy in front of it (Ray Serve's, when a replica dies mid-request): retried too.
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
 class RewardServiceError(Exception):
@@ -38,12 +40,12 @@ class RewardServiceError(Exception):
 
 
 class ServiceUnavailable(RewardServiceError):
-    """The service could not be reached, or kept answering 429/503, after every retry."""
+    """The service could not be reached, or kept answering 429/5xx, after every retry."""
 
 
 class RequestRejected(RewardServiceError):
-    """The service refused the request (4xx, or an error status other than 429/503, which are
-    retried): `status` and its `message`."""
+    """The service refused the request (4xx other than 429, which is retried): `status` and
+    its `message`."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"{status}: {message}")
@@ -219,7 +221,7 @@ class RewardClient(_Base):
                 results, problem = None, f"{endpoint.url}: {type(exc).__name__}: {exc}"
             else:
                 if results is None:
-                    problem = f"{endpoint.url}: busy (429/503)"
+                    problem = f"{endpoint.url}: busy or failing (429/5xx)"
             finally:
                 with self._lock:
                     endpoint.outstanding -= 1
@@ -290,7 +292,7 @@ class AsyncRewardClient(_Base):
                 results, problem = None, f"{endpoint.url}: {type(exc).__name__}: {exc}"
             else:
                 if results is None:
-                    problem = f"{endpoint.url}: busy (429/503)"
+                    problem = f"{endpoint.url}: busy or failing (429/5xx)"
             finally:
                 endpoint.outstanding -= 1
             if results is not None:

@@ -95,3 +95,24 @@ def test_the_service_image_needs_a_checkout(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli.main, ["sandbox", "build", "--service"])
     assert result.exit_code == cli.EXIT_BUILD_FAILED
     assert "built from a checkout" in result.output
+
+
+def test_plain_serve_never_imports_ray():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from reward_service import cli\n"
+        "cli.run_server = lambda app, settings: None\n"
+        "assert CliRunner().invoke(cli.main, ['serve']).exit_code == 0\n"
+        "assert 'ray' not in sys.modules, 'ray was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ray_options_are_checked(served):
+    result = CliRunner().invoke(cli.main, ["serve", "--ray", "--autoscaling", "{not json"])
+    assert result.exit_code == cli.EXIT_BAD_CONFIG
+    assert "invalid setting" in result.output

@@ -95,7 +95,7 @@ def scripted(statuses: list[int], seen: list[httpx.Request]) -> httpx.MockTransp
     return httpx.MockTransport(handle)
 
 
-def test_retries_on_429_and_503_only_with_a_bearer_token():
+def test_retries_on_429_and_5xx_only_with_a_bearer_token():
     seen: list[httpx.Request] = []
     client = RewardClient(
         "http://service", transport=scripted([503, 429], seen), backoff_s=0.001, token="s3cret"
@@ -104,8 +104,13 @@ def test_retries_on_429_and_503_only_with_a_bearer_token():
     assert len(seen) == 3
     assert all(r.headers["authorization"] == "Bearer s3cret" for r in seen)
 
+    # A 500 comes from a proxy in front (a Ray Serve replica died): retried too. A 4xx is not.
     seen.clear()
-    client = RewardClient("http://service", transport=scripted([500], seen), backoff_s=0.001)
+    client = RewardClient("http://service", transport=scripted([500, 502], seen), backoff_s=0)
+    assert [r.reward for r in client.score([{"response": "x"}])] == [1.0]
+    assert len(seen) == 3
+    seen.clear()
+    client = RewardClient("http://service", transport=scripted([404], seen), backoff_s=0.001)
     with pytest.raises(RequestRejected):
         client.score([{"response": "x"}])
     assert len(seen) == 1
