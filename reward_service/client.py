@@ -2,12 +2,13 @@
 
 Both batch large inputs into requests of `batch_size` items (a group is never split, so its
 advantages stay right), send up to `concurrency` requests at once, and retry with exponential
-backoff and jitter on connection errors and on 429, 500, 502, 503 and 504 only. They reuse the API's pydantic models.
+backoff and jitter on connection errors and on 429, 500, 502, 503 and 504 only. They reuse the
+API's pydantic models.
 
 Given several base URLs (a list, or one comma-separated string), each request goes to the
-endpoint with the fewest requests outstanding, and one that fails (connection error, or one
-of those statuses) is retried on another at once; only when every endpoint has failed does the client back off.
-Each request's results are returned exactly once, whichever endpoint answered.
+endpoint with the fewest requests outstanding, and one that fails (connection error, or one of
+those statuses) is retried on another at once; only when every endpoint has failed does the
+client back off. Each request's results are returned exactly once, whichever endpoint answered.
 
     with RewardClient("http://127.0.0.1:8000") as client:
         results = client.score([{"response": "<think>…</think> \\boxed{4}", "answer": "4"}])
