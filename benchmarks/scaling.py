@@ -10,7 +10,10 @@ client instead), a fresh seed per run so that no verdict cache helps, from N cli
 (one Python client spends about 0.1 ms of CPU per item). Efficiency = items/s(N) / (N x
 items/s(1)).
 
-Usage: python benchmarks/scaling.py [--workers 2] [--prompts 256]
+With --ray: the same with Ray Serve, 1 and 2 replicas of --workers CPUs behind Serve's proxy on
+a local cluster (a sanity ratio; on a 2-core machine it cannot be more).
+
+Usage: python benchmarks/scaling.py [--workers 2] [--prompts 512] [--ray]
 """
 
 from __future__ import annotations
@@ -40,18 +43,19 @@ SAMPLES = 16
 
 
 @contextmanager
-def server(workers: int):
+def server(workers: int, replicas: int | None = None):
+    """A `reward-service serve` (with `replicas`: on Ray Serve, that many replicas)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reward_service", "serve", "--port", str(port)]
-        + ["--workers", str(workers), "--log-level", "warning", "--sandbox", "local"],
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "reward_service", "serve", "--port", str(port)]
+    command += ["--workers", str(workers), "--log-level", "warning", "--sandbox", "local"]
+    if replicas:
+        command += ["--ray", "--replicas", str(replicas), "--replica-cpus", str(workers)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
+        for _ in range(1800):
             try:
                 if httpx.get(f"{url}/health").status_code == 200:
                     break
@@ -82,18 +86,16 @@ def drive(urls: list[str], items: list[dict], start: Any) -> int:
         return len(client.score(items))
 
 
-def throughput(urls: list[str], prompts: int, seed: int) -> float:
-    """Items/s with one client process per server, each spreading over all of them (as a
-    trainer's rollout workers would: one Python client tops out near 8000 items/s)."""
+def throughput(urls: list[str], prompts: int, seed: int, clients: int) -> float:
+    """Items/s from `clients` client processes, each spreading over every URL (as a trainer's
+    rollout workers would: one Python client tops out near 8000 items/s)."""
     items = parser_items(prompts, seed)
-    with RewardClient(urls, batch_size=SAMPLES, concurrency=2 * len(urls)) as client:
-        client.score(items[: SAMPLES * len(urls) * 2])  # warm-up: every server's workers
+    with RewardClient(urls, batch_size=SAMPLES, concurrency=2 * clients) as client:
+        client.score(items[: SAMPLES * clients * 2])  # warm-up: every server's workers
     groups = [items[i : i + SAMPLES] for i in range(0, len(items), SAMPLES)]
-    shares = [
-        [item for group in groups[k :: len(urls)] for item in group] for k in range(len(urls))
-    ]
+    shares = [[item for group in groups[k::clients] for item in group] for k in range(clients)]
     context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager, context.Pool(len(urls)) as pool:
+    with context.Manager() as manager, context.Pool(clients) as pool:
         start = manager.Event()
         pending = [pool.apply_async(drive, (urls, share, start)) for share in shares]
         time.sleep(1.0)  # every client connected and waiting
@@ -109,18 +111,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--prompts", type=int, default=512, help="per server")
+    parser.add_argument("--ray", action="store_true", help="Ray Serve, 1 and 2 replicas")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     counts = [n for n in (1, 2, 4, 8) if n * args.workers <= cores]
     print(
         f"{platform.node()}: {cores} cores, Python {platform.python_version()}; "
-        f"{args.prompts} prompts x {SAMPLES} samples per run, {args.workers} workers per server"
+        f"{args.prompts} prompts x {SAMPLES} samples per run, {args.workers} workers per "
+        + ("Ray Serve replica" if args.ray else "server")
     )
     base = None
-    for n in counts:
+    for n in [1, 2] if args.ray else counts:
         with ExitStack() as stack:
-            urls = [stack.enter_context(server(args.workers)) for _ in range(n)]
-            rate = throughput(urls, args.prompts * n, seed=100 + n)
+            if args.ray:
+                urls = [stack.enter_context(server(args.workers, replicas=n))]
+            else:
+                urls = [stack.enter_context(server(args.workers)) for _ in range(n)]
+            rate = throughput(urls, args.prompts * n, seed=100 + n, clients=n)
         base = base or rate
         print(
             f"  N={n}: {rate:8.0f} items/s, {rate / n:6.0f} per server, "
