@@ -97,6 +97,8 @@ def test_two_replicas_a_killed_one_and_a_clean_shutdown():
         ).json()["results"]
         assert math["scores"]["accuracy"] == 1.0
         assert (code["scores"]["accuracy"], code["details"]["sandbox"]) == (1.0, "docker")
+        metrics = httpx.get(url + "/metrics", timeout=10)
+        assert metrics.status_code == 200 and "reward_workers 1.0" in metrics.text
 
         batch = items()
         outcome: dict = {}
