@@ -95,6 +95,17 @@ class SandboxSettings(BaseModel):
     workdir_mb: int = Field(64, ge=8, description="Size of each container's tmpfs work dir.")
     cpus: float = Field(1.0, gt=0, description="CPUs per sandbox container.")
 
+    def maxima(self) -> dict[str, float]:
+        """The most a job may ask for, per limit (named as in `sandbox.types.Limits`, whose
+        default is the setting of the same name)."""
+        return {
+            "time_s": self.max_time_s,
+            "memory_mb": self.max_memory_mb,
+            "output_bytes": self.output_bytes,
+            "file_bytes": self.file_bytes,
+            "processes": self.processes,
+        }
+
     @model_validator(mode="after")
     def _remote_has_url(self) -> SandboxSettings:
         if self.backend == "remote" and not self.url:

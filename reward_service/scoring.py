@@ -87,24 +87,25 @@ def judge_language(job: LanguageJob) -> Score:
     return score_language(job.response, job.target, latin_detector(), job.tags)  # type: ignore[arg-type]
 
 
-# Per-request sandbox limit -> the server setting that is its default, and its maximum.
+# Per-request sandbox limit -> the job limit it sets (also the setting that is its default).
 _REQUEST_LIMITS = {
-    "timeout_s": ("time_s", "max_time_s"),
-    "memory_mb": ("memory_mb", "max_memory_mb"),
-    "output_bytes": ("output_bytes", "output_bytes"),
-    "file_bytes": ("file_bytes", "file_bytes"),
-    "processes": ("processes", "processes"),
+    "timeout_s": "time_s",
+    "memory_mb": "memory_mb",
+    "output_bytes": "output_bytes",
+    "file_bytes": "file_bytes",
+    "processes": "processes",
 }
 
 
 def limit_violations(request: ScoreRequest, settings: SandboxSettings) -> list[str]:
     """Per-request sandbox limits above the server's maxima, as `field: problem` strings."""
     problems = []
+    maxima = settings.maxima()
     for index, item in enumerate(request.items):
         if item.tests is None:
             continue
-        for field, (_, maximum_setting) in _REQUEST_LIMITS.items():
-            asked, maximum = getattr(item.tests, field), getattr(settings, maximum_setting)
+        for field, limit in _REQUEST_LIMITS.items():
+            asked, maximum = getattr(item.tests, field), maxima[limit]
             if asked is not None and asked > maximum:
                 problems.append(
                     f"items.{index}.tests.{field}: {asked} is above the server maximum {maximum}"
@@ -270,9 +271,9 @@ def _item_result(
 
 def _code_tests(reference: CodeReference, settings: SandboxSettings) -> CodeTests:
     chosen = {}
-    for field, (default_setting, _) in _REQUEST_LIMITS.items():
+    for field, limit in _REQUEST_LIMITS.items():
         asked = getattr(reference, field)
-        chosen[default_setting] = getattr(settings, default_setting) if asked is None else asked
+        chosen[limit] = getattr(settings, limit) if asked is None else asked
     limits = Limits(**chosen)
     cases, calls = dataset_tests(reference)
     return CodeTests(

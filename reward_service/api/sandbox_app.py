@@ -23,15 +23,6 @@ from reward_service.config import SandboxSettings, Settings
 from reward_service.sandbox import Sandbox, SandboxUnavailable, open_sandbox
 from reward_service.sandbox.types import Limits, RunReply, SandboxJob
 
-# Each job limit and the setting that is its maximum.
-_MAXIMA = {
-    "time_s": "max_time_s",
-    "memory_mb": "max_memory_mb",
-    "output_bytes": "output_bytes",
-    "file_bytes": "file_bytes",
-    "processes": "processes",
-}
-
 
 def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; its Docker pool lives as long as its lifespan (and must start)."""
@@ -83,8 +74,8 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
 def limit_violations(limits: Limits, settings: SandboxSettings) -> list[str]:
     """The job limits that are negative or above this service's maxima."""
     problems = []
-    for field, maximum_setting in _MAXIMA.items():
-        asked, maximum = getattr(limits, field), getattr(settings, maximum_setting)
+    for field, maximum in settings.maxima().items():
+        asked = getattr(limits, field)
         if not 0 <= asked <= maximum:
             problems.append(f"limits.{field}: {asked} is not in [0, {maximum}]")
     return problems
