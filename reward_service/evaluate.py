@@ -111,6 +111,7 @@ def score_file(
     *,
     strict: bool = False,
     prepare: Callable[[Entry], Entry] | None = None,
+    summarize_records: bool = True,
     progress: Callable[[int], Any] | None = None,
     warn: Callable[[str], None] = lambda message: print(message, file=sys.stderr),
     total: Callable[[int], Any] | None = None,
@@ -124,6 +125,9 @@ def score_file(
         strict: stop at the first malformed line instead of reporting and skipping it.
         prepare: applied to each parsed entry before scoring (the filter sets its template and
             target language so).
+        summarize_records: compute the summary (pass@k, and the majority votes of cons@k,
+            which parse every answer again); off, the evaluation's summary is empty (the filter
+            needs the records alone).
         progress: called with the number of items finished after each chunk.
         warn: where malformed lines are reported.
         total: called once with the number of items to score.
@@ -156,11 +160,11 @@ def score_file(
             out.flush()
 
         new, scored, classes = asyncio.run(
-            _score_and_vote(todo, previous, write, settings, progress)
+            _score_and_vote(todo, previous, write, settings, progress, summarize_records)
         )
     records = previous + new
     evaluation = Evaluation(
-        summarize(scored, classes),
+        summarize(scored, classes) if summarize_records else {},
         scored=len(new),
         skipped=len(entries) - len(todo),
         malformed=malformed,
@@ -174,14 +178,18 @@ async def _score_and_vote(
     write: Callable[[dict], None],
     settings: Settings,
     progress: Callable[[int], Any] | None,
+    vote: bool,
 ) -> tuple[list[dict], list[Sample], dict[str, list[int | None]]]:
-    """Score what is left, then vote over every record (earlier ones included) in one pool."""
+    """Score what is left, then (with `vote`) vote over every record, earlier ones included,
+    in the same pool."""
     async with WorkerPool(
         processes=settings.workers.processes,
         item_timeout_s=settings.workers.item_timeout_s,
         memory_mb=settings.workers.memory_mb,
     ) as pool:
         new = await score_entries(todo, write, pool, settings, progress)
+        if not vote:
+            return new, [], {}
         scored = samples(previous + new)
         return new, scored, await vote_classes(scored, pool)
 

@@ -214,6 +214,7 @@ def filter_file(
         scores_path or scores_file(output),
         settings,
         prepare=lambda entry: prepared(entry, options, detect),
+        summarize_records=False,
         progress=progress,
         warn=warn,
         total=total,
