@@ -243,8 +243,8 @@ async def vote_classes(scored: list[Sample], pool: WorkerPool) -> dict[str, list
 def samples(records: list[dict]) -> list[Sample]:
     return [
         Sample(
-            problem=_problem(record),
-            task=_task(record),
+            problem=problem_of(record),
+            task=task_of(record),
             accuracy=record["result"]["scores"]["accuracy"],
             extracted=record["result"]["details"].get("extracted"),
             format=record["result"]["scores"]["format"],
@@ -308,11 +308,13 @@ def _result_fields(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k not in ("id", "group")}
 
 
-def _problem(record: dict) -> str:
+def problem_of(record: dict) -> str:
+    """The problem (prompt) a scored record answers: its group, else its own id."""
     return str(record.get("group") or record["id"])
 
 
-def _task(record: dict) -> str:
+def task_of(record: dict) -> str:
+    """The record's task, as its item gives or infers it."""
     item = ScoreItem.model_validate({k: v for k, v in record.items() if k in _ITEM_FIELDS})
     return item.task or "none"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reward_service.config import Settings
-from reward_service.evaluate import Entry, open_text, score_file
+from reward_service.evaluate import Entry, open_text, problem_of, score_file, task_of
 from reward_service.rewards.language import LatinDetector, count_words, latin_detector
 from reward_service.rewards.readability import (
     code_in_reasoning,
@@ -109,10 +109,9 @@ def rejections(
     if record.get("language") and (scores["language"] or 0.0) < options.min_language:
         reasons.append("language")
     reasoning = reasoning_of(response)
-    task = record.get("task") or ("code" if record.get("tests") else "math")
     for reason in (
         overlong_paragraph(reasoning, options.max_paragraph_chars),
-        code_in_reasoning(reasoning, task),
+        code_in_reasoning(reasoning, task_of(record)),
         too_long(response, options.max_tokens, count),
         repetition(reasoning, options.max_repeats),
     ):
@@ -132,7 +131,7 @@ def select(
     """
     by_prompt: dict[str, list[dict]] = {}
     for record in records:
-        by_prompt.setdefault(str(record.get("group") or record["id"]), []).append(record)
+        by_prompt.setdefault(problem_of(record), []).append(record)
     kept: list[dict] = []
     rejected: list[tuple[dict, list[str]]] = []
     summary = FilterSummary(prompts=len(by_prompt))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from reward_service.evaluate import problem_of
 from reward_service.metrics import TaskSummary
 
 if TYPE_CHECKING:
@@ -58,9 +59,7 @@ def render_html(summary: dict[str, TaskSummary], records: Sequence[dict], title:
     for record in records:
         result = record["result"]
         if result["scores"]["accuracy"] is not None:
-            per_problem[str(record.get("group") or record["id"])].append(
-                result["scores"]["accuracy"]
-            )
+            per_problem[problem_of(record)].append(result["scores"]["accuracy"])
         if result["reward"] is not None:
             rewards.append(result["reward"])
     accuracies = [sum(values) / len(values) for values in per_problem.values()]

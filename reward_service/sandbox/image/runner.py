@@ -79,7 +79,7 @@ def main():
 
 
 # Java: the JVM's own threads, code cache and metaspace held small, so that it starts within
-# an address-space limit of the heap plus JAVA_OVERHEAD_MB; warnings go to stderr, not stdout.
+# an address-space limit of the heap plus OVERHEAD_MB["java"]; warnings go to stderr, not stdout.
 JAVA_FLAGS = [
     "-XX:+UseSerialGC",
     "-XX:TieredStopAtLevel=1",
