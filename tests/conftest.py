@@ -18,6 +18,23 @@ import pytest
 SERVER_ITEM_TIMEOUT_S = 2.0
 
 
+def sandbox_containers_owned_by(*owners: str) -> list:
+    """Sandbox containers whose owner label starts with one of `owners` ("host/" or
+    "host/pid/"). Containers removed while listing are skipped, not an error."""
+    import docker
+
+    from reward_service.sandbox.docker import LABEL, OWNER_LABEL
+
+    listed = docker.from_env().containers.list(
+        all=True, filters={"label": LABEL}, ignore_removed=True
+    )
+    return [c for c in listed if c.labels.get(OWNER_LABEL, "").startswith(owners)]
+
+
+def pid_owner(pid: int) -> str:
+    return f"{socket.gethostname()}/{pid}/"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

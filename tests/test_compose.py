@@ -16,8 +16,7 @@ import docker
 import httpx
 import pytest
 
-from reward_service.sandbox.docker import LABEL, OWNER_LABEL
-from tests.conftest import free_port
+from tests.conftest import free_port, sandbox_containers_owned_by
 
 pytestmark = pytest.mark.docker
 
@@ -94,8 +93,7 @@ def container(project: str, service: str):
 
 
 def sandbox_containers_of(hostname: str) -> list:
-    listed = docker.from_env().containers.list(all=True, filters={"label": LABEL})
-    return [c for c in listed if c.labels.get(OWNER_LABEL, "").startswith(hostname + "/")]
+    return sandbox_containers_owned_by(hostname + "/")
 
 
 def wait_healthy(url: str, seconds: float = 120) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -16,8 +15,7 @@ import docker
 import httpx
 import pytest
 
-from reward_service.sandbox.docker import LABEL, OWNER_LABEL
-from tests.conftest import RunningServer, running_server
+from tests.conftest import RunningServer, pid_owner, running_server, sandbox_containers_owned_by
 
 pytestmark = pytest.mark.docker
 
@@ -69,9 +67,7 @@ def scoring_workers(server: RunningServer) -> list[int]:
 
 
 def owned_containers(pid: int) -> list:
-    mine = f"{socket.gethostname()}/{pid}/"
-    listed = docker.from_env().containers.list(all=True, filters={"label": LABEL})
-    return [c for c in listed if c.labels.get(OWNER_LABEL, "").startswith(mine)]
+    return sandbox_containers_owned_by(pid_owner(pid))
 
 
 def metric(server: RunningServer, name: str, token: str | None = None) -> float:

@@ -13,13 +13,11 @@ import threading
 import time
 from pathlib import Path
 
-import docker
 import httpx
 import pytest
 
 from reward_service.client import RewardClient
-from reward_service.sandbox.docker import LABEL, OWNER_LABEL
-from tests.conftest import free_port
+from tests.conftest import free_port, pid_owner, sandbox_containers_owned_by
 from tests.test_client_failover import items
 from tests.test_faults import exited, wait_for
 
@@ -59,8 +57,7 @@ def ray_processes(session_dir: str) -> list[str]:
 
 
 def containers_of(pids: set[int]) -> list:
-    listed = docker.from_env().containers.list(all=True, filters={"label": LABEL})
-    return [c for c in listed if int(c.labels.get(OWNER_LABEL, "x/0/").split("/")[1]) in pids]
+    return sandbox_containers_owned_by(*map(pid_owner, pids)) if pids else []
 
 
 def test_two_replicas_a_killed_one_and_a_clean_shutdown():

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
-from docker.errors import DockerException, ImageNotFound
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from requests.exceptions import RequestException
 
 from reward_service.sandbox.types import PoolStats, RunReport, SandboxJob, SandboxUnavailable
@@ -323,15 +323,14 @@ class DockerSandbox:
         while it could not remove them."""
         assert self._client is not None
         mine = f"{OWNER_LABEL}={owner_id(os.getpid())}"
-        stopped = {"label": mine, "status": ["exited", "dead"]}
-        for container in self._client.containers.list(all=True, filters=stopped):
-            container.remove(force=True)
+        for listed in sandbox_containers(self._client, mine, status=("exited", "dead")):
+            remove_container(self._client, listed["Id"])
 
     def _remove(self, session: _Session) -> None:
         assert self._client is not None
         session.stream.close()
         try:
-            self._client.api.remove_container(session.container, force=True)
+            remove_container(self._client, session.container)
         except (DockerException, RequestException) as exc:
             log.warning("could not remove sandbox container %s: %s", session.container[:12], exc)
         self._sessions.discard(session)
@@ -364,19 +363,41 @@ def owner_id(pid: int) -> str | None:
     return f"{socket.gethostname()}/{pid}/{start_time}"
 
 
+def sandbox_containers(
+    client: docker.DockerClient, *labels: str, status: tuple[str, ...] = ()
+) -> list[dict]:
+    """Sandbox containers as the daemon lists them, in one call: `containers.list` inspects
+    each one afterwards and fails when another service removes one in between."""
+    filters: dict[str, list[str]] = {"label": [LABEL, *labels]}
+    if status:
+        filters["status"] = list(status)
+    return client.api.containers(all=True, filters=filters)
+
+
+def remove_container(client: docker.DockerClient, container_id: str) -> None:
+    """Force-remove a container; one already gone, or being removed by another service, is fine."""
+    try:
+        client.api.remove_container(container_id, force=True)
+    except NotFound:
+        pass
+    except APIError as exc:
+        if exc.status_code != 409 or "already in progress" not in str(exc.explanation):
+            raise
+
+
 def reap_orphans(client: docker.DockerClient) -> int:
     """Remove sandbox containers whose owning service, on this host, is no longer running."""
     host = socket.gethostname()
     orphans = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner = container.labels.get(OWNER_LABEL, "")
+    for listed in sandbox_containers(client):
+        owner = (listed["Labels"] or {}).get(OWNER_LABEL, "")
         owner_host, _, rest = owner.partition("/")
         pid = rest.partition("/")[0]
         unowned = not owner
         if unowned or (owner_host == host and (not pid.isdigit() or owner_id(int(pid)) != owner)):
-            orphans.append(container)
-    for container in orphans:
-        container.remove(force=True)
+            orphans.append(listed["Id"])
+    for container_id in orphans:
+        remove_container(client, container_id)
     if orphans:
         log.warning("removed %d orphaned sandbox containers", len(orphans))
     return len(orphans)

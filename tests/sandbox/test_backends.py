@@ -105,7 +105,13 @@ def test_start_up_reaps_orphans_of_dead_services_and_spares_live_ones():
 
     import docker as docker_sdk
 
-    from reward_service.sandbox.docker import LABEL, OWNER_LABEL, owner_id, reap_orphans
+    from reward_service.sandbox.docker import (
+        LABEL,
+        OWNER_LABEL,
+        owner_id,
+        reap_orphans,
+        sandbox_containers,
+    )
     from reward_service.sandbox.images import sandbox_image
 
     client = docker_sdk.from_env()
@@ -122,7 +128,7 @@ def test_start_up_reaps_orphans_of_dead_services_and_spares_live_ones():
     }
     try:
         reap_orphans(client)
-        remaining = {c.id for c in client.containers.list(all=True, filters={"label": LABEL})}
+        remaining = {listed["Id"] for listed in sandbox_containers(client)}
         assert made[dead].id not in remaining
         assert made[live].id in remaining
     finally:
@@ -134,20 +140,45 @@ def test_start_up_reaps_orphans_of_dead_services_and_spares_live_ones():
 
 
 @pytest.mark.docker
-def test_shutdown_removes_the_pool_containers():
+def test_two_services_reaping_the_same_orphans_at_once_both_succeed():
+    """Replicas starting together race to remove the same orphans (CI saw the loser fail)."""
     import socket
+    from concurrent.futures import ThreadPoolExecutor
 
     import docker as docker_sdk
 
-    from reward_service.sandbox.docker import LABEL, OWNER_LABEL
-    from tests.conftest import running_server
+    from reward_service.sandbox.docker import (
+        LABEL,
+        OWNER_LABEL,
+        reap_orphans,
+        remove_container,
+        sandbox_containers,
+    )
+    from reward_service.sandbox.images import sandbox_image
 
     client = docker_sdk.from_env()
+    dead = f"{socket.gethostname()}/999999998/0"
+    orphans = [
+        client.containers.create(sandbox_image(), labels={LABEL: "1", OWNER_LABEL: dead}).id
+        for _ in range(8)
+    ]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            reaped = list(pool.map(reap_orphans, [docker_sdk.from_env() for _ in range(2)]))
+        assert sum(reaped) >= len(orphans)
+        assert not {listed["Id"] for listed in sandbox_containers(client)} & set(orphans)
+        remove_container(client, orphans[0])  # already gone: fine
+    finally:
+        for container_id in orphans:
+            remove_container(client, container_id)
+
+
+@pytest.mark.docker
+def test_shutdown_removes_the_pool_containers():
+    from tests.conftest import pid_owner, running_server, sandbox_containers_owned_by
 
     def owned_by(pid: int) -> list:
-        mine = f"{socket.gethostname()}/{pid}/"
-        containers = client.containers.list(all=True, filters={"label": LABEL})
-        return [c for c in containers if c.labels.get(OWNER_LABEL, "").startswith(mine)]
+        return sandbox_containers_owned_by(pid_owner(pid))
 
     env = {"REWARD_SANDBOX__BACKEND": "docker", "REWARD_SANDBOX__POOL_SIZE": "3"}
     with running_server(env, workers=1) as running:
