@@ -1,7 +1,8 @@
 # The service image docker-compose.yml runs, built by `reward-service sandbox build --service`.
-# FROM the locally debootstrapped base (no registry is reachable); the project and its
-# dependencies come as wheels built on the host, so nothing here needs a network.
-FROM reward-sandbox-base:bookworm
+# FROM a locally debootstrapped base with python3 and no compiler (no registry is reachable);
+# the project and its dependencies come as wheels built on the host, so nothing here needs a
+# network.
+FROM reward-service-base:bookworm
 COPY wheels /tmp/wheels
 # pip runs from its own wheel: the base has no pip, and gets none.
 RUN python3 -m venv --without-pip /opt/reward \

@@ -14,7 +14,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from reward_service.sandbox.images import ImageBuildError, build_images, run_logged
+from reward_service.sandbox.images import (
+    SERVICE_BASE,
+    ImageBuildError,
+    build_images,
+    ensure_base,
+    run_logged,
+)
 
 SERVICE_IMAGE = "reward-service:latest"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -25,13 +31,15 @@ _NOT_SOURCE = (".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
 
 
 def build_service_image(echo: Callable[[str], None] = print) -> str:
-    """Build the base and sandbox images if missing, then the service image; return its tag."""
+    """Build the sandbox images (for the sandbox service) and the service base if missing,
+    then the service image; return its tag."""
     if not (PROJECT_ROOT / "pyproject.toml").exists() or not (PROJECT_ROOT / "Dockerfile").exists():
         raise ImageBuildError(
             f"the service image is built from a checkout of the project ({PROJECT_ROOT} is not "
             "one): clone it and `pip install -e .` there"
         )
     build_images(echo)
+    ensure_base(SERVICE_BASE, echo)
     context = Path(tempfile.mkdtemp(prefix="reward-service-image-"))
     try:
         wheels = context / "wheels"

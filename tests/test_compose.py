@@ -178,6 +178,12 @@ def check_lockdown(project: str) -> None:
         assert host["RestartPolicy"]["Name"] == "unless-stopped"
         assert attrs["Config"]["Healthcheck"]["Test"]
     assert reward["Config"]["User"] == "65534:65534"
+    # The service image carries Python, not the sandbox's compilers.
+    no_toolchain = "import shutil, sys; sys.exit(any(map(shutil.which, sys.argv[1:])))"
+    probe = container(project, "reward").exec_run(
+        ["python3", "-c", no_toolchain, "g++", "javac", "node", "go", "rustc"]
+    )
+    assert probe.exit_code == 0, "the service image has a compiler"
     assert not any("docker.sock" in mount["Source"] for mount in reward["Mounts"])
     assert [m["Destination"] for m in sandbox["Mounts"]] == ["/var/run/docker.sock"]
     # The sandbox service is reachable from `reward` only: no published port, internal network.

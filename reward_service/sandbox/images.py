@@ -1,9 +1,9 @@
 """Build the sandbox images offline: a debootstrapped Debian base, then our layer on top.
 
-No image registry is reachable, so the base is made from Debian packages with debootstrap
+No image registry is reachable, so a base is made from Debian packages with debootstrap
 (from the mirror apt itself is configured with) and imported with `docker import`. The
 sandbox image's tag is a hash of its build context and of the base's package list, so a
-changed runner gets a new image and an unchanged one is not rebuilt; the base records its
+changed runner gets a new image and an unchanged one is not rebuilt; a base records its
 package list in a label, and is rebuilt when the list changes.
 """
 
@@ -16,12 +16,25 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-BASE_IMAGE = "reward-sandbox-base:bookworm"
-IMAGE_REPOSITORY = "reward-sandbox"
+
+@dataclass(frozen=True)
+class BaseImage:
+    tag: str
+    packages: tuple[str, ...]
+
+
 SUITE = "bookworm"
-BASE_PACKAGES = ("python3", "g++", "default-jdk-headless", "nodejs", "golang-go", "rustc")
+# The toolchains of every language the sandbox runs.
+SANDBOX_BASE = BaseImage(
+    "reward-sandbox-base:bookworm",
+    ("python3", "g++", "default-jdk-headless", "nodejs", "golang-go", "rustc"),
+)
+# The service image's: no compiler, a tenth of the size.
+SERVICE_BASE = BaseImage("reward-service-base:bookworm", ("python3",))
+IMAGE_REPOSITORY = "reward-sandbox"
 PACKAGES_LABEL = "reward_service.packages"
 CONTEXT = Path(__file__).parent / "image"
 _APT_SOURCES = (Path("/etc/apt/sources.list.d"), Path("/etc/apt/sources.list"))
@@ -33,7 +46,7 @@ class ImageBuildError(RuntimeError):
 
 def sandbox_image() -> str:
     """The tag of the sandbox image that matches this version of the runner."""
-    digest = hashlib.sha256(",".join(BASE_PACKAGES).encode())
+    digest = hashlib.sha256(",".join(SANDBOX_BASE.packages).encode())
     for path in sorted(CONTEXT.iterdir()):
         if path.is_file() and path.suffix in {".py", ""}:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -45,11 +58,7 @@ def build_images(echo: Callable[[str], None] = print) -> str:
 
     Idempotent: with both images present it only checks and returns.
     """
-    _require("docker", "install docker.io and start dockerd")
-    if _base_packages() == ",".join(BASE_PACKAGES):
-        echo(f"base image {BASE_IMAGE}: present")
-    else:
-        _build_base(echo)
+    ensure_base(SANDBOX_BASE, echo)
     tag = sandbox_image()
     if image_exists(tag):
         echo(f"sandbox image {tag}: present")
@@ -87,17 +96,26 @@ def _main_archive_uri(text: str) -> str | None:
     return None
 
 
-def _build_base(echo: Callable[[str], None]) -> None:
+def ensure_base(base: BaseImage, echo: Callable[[str], None]) -> None:
+    """Build `base` unless an image of its tag with its package list is present."""
+    _require("docker", "install docker.io and start dockerd")
+    if _base_packages(base.tag) == ",".join(base.packages):
+        echo(f"base image {base.tag}: present")
+    else:
+        _build_base(base, echo)
+
+
+def _build_base(base: BaseImage, echo: Callable[[str], None]) -> None:
     _require("debootstrap", "apt-get install debootstrap")
     mirror = debian_mirror()
-    root = Path(tempfile.mkdtemp(prefix="reward-sandbox-root-"))
+    root = Path(tempfile.mkdtemp(prefix="reward-base-root-"))
     try:
-        echo(f"base image {BASE_IMAGE}: debootstrap {SUITE} from {mirror} (about a minute)")
+        echo(f"base image {base.tag}: debootstrap {SUITE} from {mirror} (about a minute)")
         run_logged(
             [
                 "debootstrap",
                 "--variant=minbase",
-                f"--include={','.join(BASE_PACKAGES)}",
+                f"--include={','.join(base.packages)}",
                 SUITE,
                 str(root),
                 mirror,
@@ -108,11 +126,11 @@ def _build_base(echo: Callable[[str], None]) -> None:
             for path in (root / leftovers).glob("*"):
                 if path.is_file():
                     path.unlink()
-        echo(f"base image {BASE_IMAGE}: importing")
+        echo(f"base image {base.tag}: importing")
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-        label = f"LABEL {PACKAGES_LABEL}={','.join(BASE_PACKAGES)}"
+        label = f"LABEL {PACKAGES_LABEL}={','.join(base.packages)}"
         imported = subprocess.run(
-            ["docker", "import", "--change", label, "-", BASE_IMAGE],
+            ["docker", "import", "--change", label, "-", base.tag],
             stdin=tar.stdout,
             capture_output=True,
             text=True,
@@ -120,15 +138,15 @@ def _build_base(echo: Callable[[str], None]) -> None:
         tar.stdout.close()
         if tar.wait() != 0 or imported.returncode != 0:
             raise ImageBuildError(f"docker import failed: {imported.stderr.strip()}")
-        echo(f"base image {BASE_IMAGE}: imported")
+        echo(f"base image {base.tag}: imported")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _base_packages() -> str | None:
+def _base_packages(tag: str) -> str | None:
     """The packages the present base image was built with; None without one."""
     inspected = subprocess.run(
-        ["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", BASE_IMAGE],
+        ["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", tag],
         capture_output=True,
         text=True,
     )
