@@ -419,7 +419,7 @@ def _tokenizer_count(name: str) -> Any:
         sys.exit(EXIT_BAD_CONFIG)
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a folder without a tokenizer
         click.echo(f"error: cannot load tokenizer {name!r}: {exc}", err=True)
         sys.exit(EXIT_BAD_CONFIG)
     return lambda text: len(tokenizer.encode(text, add_special_tokens=False))

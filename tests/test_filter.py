@@ -200,3 +200,44 @@ def test_bad_options_exit_with_a_message(tmp_path, args):
     result = CliRunner().invoke(cli.main, ["filter", source, "-o", str(tmp_path / "o"), *args])
     assert result.exit_code == 2
     assert "rror" in result.output
+
+
+def word_level_tokenizer(folder: Path) -> Path:
+    """A Hugging Face tokenizer saved like a model's, made here (no hub): words and punctuation
+    runs are tokens, so `<think>` counts 3 where the default count sees one word."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    words = Tokenizer(models.WordLevel({"[UNK]": 0}, unk_token="[UNK]"))
+    words.pre_tokenizer = pre_tokenizers.Whitespace()
+    PreTrainedTokenizerFast(tokenizer_object=words, unk_token="[UNK]").save_pretrained(folder)
+    return folder
+
+
+def test_max_tokens_counts_with_the_given_tokenizer(tmp_path):
+    from reward_service.rewards.readability import token_count
+
+    source = tmp_path / "dump.jsonl"
+    line = {"id": "sum", "prompt": "What is two plus three?", "answer": "5", "responses": [CLEAN]}
+    source.write_text(json.dumps(line) + "\n")
+    assert token_count(CLEAN) == 24  # and 36 tokens by the tokenizer below
+
+    def run(*extra: str) -> list[dict]:
+        output = tmp_path / f"sft{len(extra)}.jsonl"
+        rejected = tmp_path / f"rejected{len(extra)}.jsonl"
+        base = ["filter", str(source), "-o", str(output), "--rejected", str(rejected)]
+        result = CliRunner().invoke(cli.main, [*base, "--max-tokens", "30", *extra])
+        assert result.exit_code == 0, result.output
+        return read(rejected)
+
+    assert run() == []
+    (rejected,) = run("--tokenizer", str(word_level_tokenizer(tmp_path / "tokenizer")))
+    assert rejected["reasons"] == ["too_long"]
+
+
+def test_a_folder_without_a_tokenizer_exits_with_a_message(tmp_path):
+    source = str(dump(tmp_path / "dump.jsonl"))
+    args = ["filter", source, "-o", str(tmp_path / "o"), "--tokenizer", str(tmp_path)]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 2
+    assert "cannot load tokenizer" in result.output
