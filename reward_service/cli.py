@@ -161,7 +161,7 @@ def _serve_on_ray(
     required=True,
     metavar="OUT.jsonl",
     help="Where each item plus its result goes, in input order (`-`: stdout; `.gz` works). "
-    "An existing file is resumed: items whose id it holds are skipped.",
+    "An existing file is resumed: items it holds unchanged are skipped.",
 )
 @click.option(
     "--summary", "summary_path", metavar="SUMMARY.json", help="Write the summary as JSON."
@@ -364,7 +364,7 @@ def filter_command(
     --min-language of its reasoning is in the target language, no paragraph of the reasoning
     is over --max-paragraph-chars, the reasoning of a non-code task holds no code block, it is
     under --max-tokens, and no line or sentence repeats more than --max-repeats times. Scoring
-    is resumable: a rerun scores only what the scores file lacks.
+    is resumable: a rerun scores only what the scores file lacks, or what changed since.
     """
     from tqdm import tqdm
 

@@ -100,8 +100,7 @@ def _entries(data: dict, number: int) -> Iterator[Entry]:
             )
         return
     record = {**data, "id": str(data.get("id", f"line{number}"))}
-    item = ScoreItem.model_validate({k: v for k, v in record.items() if k in _ITEM_FIELDS})
-    yield Entry(record, item)
+    yield Entry(record, _item_of(record))
 
 
 def score_file(
@@ -145,9 +144,7 @@ def score_file(
     entries = [entry for entry in parsed if isinstance(entry, Entry)]
     if prepare is not None:
         entries = [prepare(entry) for entry in entries]
-    previous = (
-        [] if output == "-" else _complete_groups(done_records(Path(output)), entries, output)
-    )
+    previous = [] if output == "-" else _reusable(done_records(Path(output)), entries, output)
     done = {record["id"] for record in previous}
     todo = [entry for entry in entries if entry.record["id"] not in done]
     if total:
@@ -273,15 +270,27 @@ def done_records(path: Path) -> list[dict]:
     return records
 
 
-def _complete_groups(previous: list[dict], entries: list[Entry], output: str) -> list[dict]:
-    """Drop (and rescore) the records of a group that an interruption left half written:
-    its statistics, and so its advantages, need the whole group."""
+def _reusable(previous: list[dict], entries: list[Entry], output: str) -> list[dict]:
+    """The earlier records that still hold; the others are dropped, to be scored again.
+
+    A record whose item the input now gives differently (another response, reference,
+    template or target language) is stale. A stale record's group goes as a whole, as does a
+    group an interruption left half written: its statistics, and so its advantages, need
+    the whole group.
+    """
+    current = {entry.record["id"]: entry.item for entry in entries}
+    stale = {
+        record["id"]
+        for record in previous
+        if record["id"] in current and _item_of(record) != current[record["id"]]
+    }
     wanted = Counter(entry.item.group for entry in entries if entry.item.group is not None)
     have = Counter(record.get("group") for record in previous if record.get("group") is not None)
-    partial = {group for group, count in have.items() if count < wanted.get(group, count)}
-    if not partial:
+    redo = {group for group, count in have.items() if count < wanted.get(group, count)}
+    redo |= {record.get("group") for record in previous if record["id"] in stale} - {None}
+    kept = [r for r in previous if r["id"] not in stale and r.get("group") not in redo]
+    if len(kept) == len(previous):
         return previous
-    kept = [record for record in previous if record.get("group") not in partial]
     with open_text(output, "w") as handle:
         handle.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in kept)
     return kept
@@ -315,8 +324,11 @@ def problem_of(record: dict) -> str:
 
 def task_of(record: dict) -> str:
     """The record's task, as its item gives or infers it."""
-    item = ScoreItem.model_validate({k: v for k, v in record.items() if k in _ITEM_FIELDS})
-    return item.task or "none"
+    return _item_of(record).task or "none"
+
+
+def _item_of(record: dict) -> ScoreItem:
+    return ScoreItem.model_validate({k: v for k, v in record.items() if k in _ITEM_FIELDS})
 
 
 def _short(exc: Exception) -> str:

@@ -119,6 +119,25 @@ def test_an_interrupted_run_resumes_and_loses_nothing(tmp_path):
     assert read_lines(output) == complete
 
 
+def test_a_changed_item_is_rescored_with_its_group(tmp_path):
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_lines(source, DUMP)
+    assert run(str(source), "-o", str(output)).exit_code == 0
+    before = read_lines(output)
+    changed = json.loads(json.dumps(DUMP))
+    changed[1]["responses"][3] = "<think>2+2</think> \\boxed{4}"
+    write_lines(source, changed)
+    result = run(str(source), "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert "scored 4 items, skipped 4" in result.output
+    after = {record["id"]: record for record in read_lines(output)}
+    assert len(after) == 8 and [r["id"] for r in before[:4]] == list(after)[:4]
+    assert after["four-3"]["result"]["scores"]["accuracy"] == 1.0
+    # The group's advantages are those of its new responses (accuracies 0, 0, 1, 1).
+    assert after["four-2"]["result"]["advantage"] == pytest.approx(1.0, abs=1e-3)
+    assert after["half-0"] == before[0]
+
+
 def test_a_killed_process_resumes(tmp_path):
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     slow = "<think>slow</think> \\boxed{9^{9^{9^{99}}}}"

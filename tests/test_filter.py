@@ -145,6 +145,17 @@ def test_text_format_and_resume(tmp_path):
     assert len(ids) == len(set(ids)) == 16
 
 
+def test_a_rerun_with_another_target_language_is_judged_by_it(tmp_path):
+    source, output = dump(tmp_path / "dump.jsonl"), tmp_path / "sft.jsonl"
+    english = filter_file(str(source), str(output), settings(), FilterOptions())
+    french = filter_file(str(source), str(output), settings(), FilterOptions(language="fr"))
+    assert english.accepted == 5 and english.reasons["language"] == 1
+    # English reasoning under a French target: nothing is kept, for language.
+    assert french.accepted == 0 and french.reasons["language"] >= 14
+    ids = [json.loads(line)["id"] for line in Path(scores_file(str(output))).open()]
+    assert len(ids) == len(set(ids)) == 16
+
+
 def test_both_formats_load_with_datasets(filtered, tmp_path):
     datasets = pytest.importorskip("datasets")
     output, _, _ = filtered
