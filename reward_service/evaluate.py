@@ -144,7 +144,11 @@ def score_file(
     entries = [entry for entry in parsed if isinstance(entry, Entry)]
     if prepare is not None:
         entries = [prepare(entry) for entry in entries]
-    previous = [] if output == "-" else _reusable(done_records(Path(output)), entries, output)
+    earlier = [] if output == "-" else done_records(Path(output))
+    previous = _reusable(earlier, entries)
+    dropped = len(previous) < len(earlier)
+    if dropped:
+        _rewrite(output, previous)
     done = {record["id"] for record in previous}
     todo = [entry for entry in entries if entry.record["id"] not in done]
     if total:
@@ -160,6 +164,10 @@ def score_file(
             _score_and_vote(todo, previous, write, settings, progress, summarize_records)
         )
     records = previous + new
+    if dropped:  # what was scored again went to the end: back to input order
+        position = {entry.record["id"]: index for index, entry in enumerate(entries)}
+        records.sort(key=lambda record: position.get(record["id"], len(position)))
+        _rewrite(output, records)
     evaluation = Evaluation(
         summarize(scored, classes) if summarize_records else {},
         scored=len(new),
@@ -270,8 +278,8 @@ def done_records(path: Path) -> list[dict]:
     return records
 
 
-def _reusable(previous: list[dict], entries: list[Entry], output: str) -> list[dict]:
-    """The earlier records that still hold; the others are dropped, to be scored again.
+def _reusable(previous: list[dict], entries: list[Entry]) -> list[dict]:
+    """The earlier records that still hold; the others are to be scored again.
 
     A record whose item the input now gives differently (another response, reference,
     template or target language) is stale. A stale record's group goes as a whole, as does a
@@ -288,12 +296,16 @@ def _reusable(previous: list[dict], entries: list[Entry], output: str) -> list[d
     have = Counter(record.get("group") for record in previous if record.get("group") is not None)
     redo = {group for group, count in have.items() if count < wanted.get(group, count)}
     redo |= {record.get("group") for record in previous if record["id"] in stale} - {None}
-    kept = [r for r in previous if r["id"] not in stale and r.get("group") not in redo]
-    if len(kept) == len(previous):
-        return previous
-    with open_text(output, "w") as handle:
-        handle.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in kept)
-    return kept
+    return [r for r in previous if r["id"] not in stale and r.get("group") not in redo]
+
+
+def _rewrite(output: str, records: list[dict]) -> None:
+    """Replace the output file's records, all at once: an interruption leaves the old file."""
+    path = Path(output)
+    partial = path.with_name(f".partial-{path.name}")  # the same suffix: .gz stays gzip
+    with open_text(str(partial), "w") as handle:
+        handle.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    partial.replace(path)
 
 
 @contextlib.contextmanager

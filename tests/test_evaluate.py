@@ -125,17 +125,18 @@ def test_a_changed_item_is_rescored_with_its_group(tmp_path):
     assert run(str(source), "-o", str(output)).exit_code == 0
     before = read_lines(output)
     changed = json.loads(json.dumps(DUMP))
-    changed[1]["responses"][3] = "<think>2+2</think> \\boxed{4}"
+    changed[0]["responses"][3] = "<think>1/2</think> \\boxed{0.5}"
     write_lines(source, changed)
     result = run(str(source), "-o", str(output))
     assert result.exit_code == 0, result.output
     assert "scored 4 items, skipped 4" in result.output
-    after = {record["id"]: record for record in read_lines(output)}
-    assert len(after) == 8 and [r["id"] for r in before[:4]] == list(after)[:4]
-    assert after["four-3"]["result"]["scores"]["accuracy"] == 1.0
-    # The group's advantages are those of its new responses (accuracies 0, 0, 1, 1).
-    assert after["four-2"]["result"]["advantage"] == pytest.approx(1.0, abs=1e-3)
-    assert after["half-0"] == before[0]
+    after = read_lines(output)
+    assert [r["id"] for r in after] == [r["id"] for r in before]  # still in input order
+    assert after[3]["result"]["scores"]["accuracy"] == 1.0
+    # The group's advantages are those of its new responses (accuracies 1, 1, 0, 1).
+    assert after[0]["result"]["advantage"] == pytest.approx(0.577, abs=1e-3)
+    assert after[4:] == before[4:]
+    assert not list(tmp_path.glob(".partial-*"))
 
 
 def test_a_killed_process_resumes(tmp_path):
