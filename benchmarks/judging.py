@@ -27,7 +27,8 @@ from pathlib import Path
 
 import httpx
 
-from reward_service.sandbox.docker import ContainerLimits, DockerSandbox
+from reward_service.sandbox.containers import ContainerLimits
+from reward_service.sandbox.docker import DockerSandbox
 from reward_service.sandbox.images import sandbox_image
 from reward_service.sandbox.types import Limits, SandboxJob
 

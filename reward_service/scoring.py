@@ -40,13 +40,14 @@ from reward_service.rewards.code import (
     IOCase,
     judge_code,
     sandbox_jobs,
+    within_budget,
 )
 from reward_service.rewards.combine import group_advantages, weighted_reward
 from reward_service.rewards.format import Tags, score_format
 from reward_service.rewards.language import latin_detector, score_language
 from reward_service.rewards.math import MathOptions, parse_reference, quick_score, score_answer
 from reward_service.sandbox import Sandbox, SandboxUnavailable
-from reward_service.sandbox.types import Limits
+from reward_service.sandbox.types import Limits, RunReport
 from reward_service.scores import Reason, Score
 from reward_service.workers import TaskFailure, WorkerPool
 
@@ -94,6 +95,7 @@ _REQUEST_LIMITS = {
     "output_bytes": "output_bytes",
     "file_bytes": "file_bytes",
     "processes": "processes",
+    "budget_s": "budget_s",
 }
 
 
@@ -182,8 +184,16 @@ class _Batch:
 
     async def _run_code(self, code: str, tests: CodeTests) -> Score:
         nonce = secrets.token_hex(16)
+        reports: list[RunReport] = []
+        spent_s = 0.0
         try:
-            reports = [await self.sandbox.run(job) for job in sandbox_jobs(code, tests, nonce)]
+            for job in sandbox_jobs(code, tests, nonce):
+                budgeted = within_budget(job, spent_s)
+                if isinstance(budgeted, RunReport):
+                    reports.append(budgeted)
+                    continue
+                reports.append(await self.sandbox.run(budgeted))
+                spent_s += reports[-1].spent_s
         except SandboxUnavailable as exc:
             log.error("code item unjudged: %s", exc)
             return Score.unknown(Reason.SANDBOX_ERROR, str(exc))
@@ -274,6 +284,7 @@ def _code_tests(reference: CodeReference, settings: SandboxSettings) -> CodeTest
     for field, limit in _REQUEST_LIMITS.items():
         asked = getattr(reference, field)
         chosen[limit] = getattr(settings, limit) if asked is None else asked
+    budget_s = chosen.pop("budget_s")
     limits = Limits(**chosen)
     cases, calls = dataset_tests(reference)
     return CodeTests(
@@ -286,6 +297,7 @@ def _code_tests(reference: CodeReference, settings: SandboxSettings) -> CodeTest
         scoring=reference.scoring,
         calls=calls,
         checker=reference.checker,
+        budget_s=budget_s,
     )
 
 

@@ -23,7 +23,7 @@ def sandbox_containers_owned_by(*owners: str) -> list:
     "host/pid/"). Containers removed while listing are skipped, not an error."""
     import docker
 
-    from reward_service.sandbox.docker import LABEL, OWNER_LABEL
+    from reward_service.sandbox.containers import LABEL, OWNER_LABEL
 
     listed = docker.from_env().containers.list(
         all=True, filters={"label": LABEL}, ignore_removed=True

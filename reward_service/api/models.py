@@ -175,11 +175,19 @@ class CodeReference(BaseModel):
     scoring: Literal["all", "fraction"] = Field(
         "all", description='"all": 1 only if every test passes (R1); "fraction": passed/total.'
     )
-    timeout_s: float | None = Field(None, gt=0, description="Wall time per case, seconds.")
+    timeout_s: float | None = Field(
+        None, gt=0, description="CPU time per case, seconds (the program's own, all processes)."
+    )
     memory_mb: int | None = Field(None, ge=16, description="Memory per program, MiB.")
     output_bytes: int | None = Field(None, ge=1, description="Most stdout per run, bytes.")
     file_bytes: int | None = Field(None, ge=0, description="Largest file a program may write.")
     processes: int | None = Field(None, ge=1, description="Processes a program may run at once.")
+    budget_s: float | None = Field(
+        None,
+        gt=0,
+        description="Sandbox time for the whole item, seconds (compiling and every case); cases "
+        "past it are not run and fail (`time_budget`).",
+    )
 
     _from_json = field_validator("input_output", "test_cases", mode="before")(_json_text)
 

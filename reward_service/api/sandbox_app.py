@@ -21,7 +21,7 @@ from reward_service.api.errors import install_error_handlers
 from reward_service.api.limits import BodyLimit
 from reward_service.config import SandboxSettings, Settings
 from reward_service.sandbox import Sandbox, SandboxUnavailable, open_sandbox
-from reward_service.sandbox.types import Limits, RunReply, SandboxJob
+from reward_service.sandbox.types import RunReply, SandboxJob
 
 
 def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
@@ -55,7 +55,7 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/v1/run", operation_id="run", responses={503: {"description": "sandbox fault"}})
     async def run(job: SandboxJob, request: Request) -> RunReply:
         """Run one job: compile once, then each input (or the harness); the runner's report."""
-        problems = limit_violations(job.limits, docker_only)
+        problems = limit_violations(job, docker_only)
         if problems:
             raise HTTPException(422, "; ".join(problems))
         sandbox: Sandbox = request.app.state.sandbox
@@ -71,11 +71,14 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def limit_violations(limits: Limits, settings: SandboxSettings) -> list[str]:
+def limit_violations(job: SandboxJob, settings: SandboxSettings) -> list[str]:
     """The job limits that are negative or above this service's maxima."""
     problems = []
     for field, maximum in settings.maxima().items():
-        asked = getattr(limits, field)
+        if field == "budget_s":
+            where, asked = field, job.budget_s
+        else:
+            where, asked = f"limits.{field}", getattr(job.limits, field)
         if not 0 <= asked <= maximum:
-            problems.append(f"limits.{field}: {asked} is not in [0, {maximum}]")
+            problems.append(f"{where}: {asked} is not in [0, {maximum}]")
     return problems

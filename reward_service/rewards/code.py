@@ -11,10 +11,11 @@ import json
 import math
 import re
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from reward_service.sandbox.types import (
+    COMPILE_TIME_S,
     Checker,
     CheckerRun,
     Harness,
@@ -28,14 +29,16 @@ from reward_service.scores import Reason, Score
 
 EXCERPT_CHARS = 300
 
-# Exit codes of the in-sandbox harness (sandbox/image/harness.py).
+# Exit codes of the tests' process (sandbox/image/harness.py).
 _HARNESS_REASONS = {
     101: Reason.WRONG_ANSWER,  # an assertion failed
     102: Reason.RUNTIME_ERROR,  # the candidate or the tests raised
-    103: Reason.RUNTIME_ERROR,  # the solution failed (or exited) while being defined
+    103: Reason.RUNTIME_ERROR,  # the solution failed while being defined, or exited, or died
     104: Reason.RUNTIME_ERROR,  # the entry point is not defined
     105: Reason.WRONG_ANSWER,  # a non-plain return value (e.g. an always-equal object)
 }
+# The tests themselves do not compile, or pass the solution what cannot cross: no verdict.
+_HARNESS_BAD_TESTS = 106
 # What each runtime prints when it runs out of memory (the run is then over its limit).
 _MEMORY_MARKERS = (
     "MemoryError",
@@ -85,7 +88,8 @@ class CallCase:
 @dataclass(frozen=True)
 class CodeTests:
     """The reference for a code problem: stdin/stdout cases, call-based cases of
-    `entry_point`, and/or HumanEval-style asserts."""
+    `entry_point`, and/or HumanEval-style asserts; `budget_s`, the sandbox time all of them
+    may take together."""
 
     language: Language
     cases: tuple[IOCase, ...]
@@ -96,6 +100,7 @@ class CodeTests:
     scoring: Scoring = "all"
     calls: tuple[CallCase, ...] = ()
     checker: str | None = None
+    budget_s: float = 120.0
 
     @property
     def total(self) -> int:
@@ -119,22 +124,33 @@ class CodeScore(Score):
 
 def sandbox_jobs(code: str, tests: CodeTests, nonce: str) -> list[SandboxJob]:
     """The sandbox runs for a submission: all stdio cases in one job, all calls in another, the
-    asserts in a third. Expected outputs and return values stay out of the sandbox."""
+    asserts in a third. Expected outputs and return values stay out of the sandbox. Each job
+    gets the whole budget: the caller passes on what the earlier ones left (`within_budget`)."""
     jobs = []
+    limits, budget = tests.limits, tests.budget_s
     if tests.cases:
         inputs = tuple(case.stdin for case in tests.cases)
         checker = None
         if tests.checker is not None:
             checker = Checker(tests.checker, tuple(case.stdout for case in tests.cases))
-        jobs.append(SandboxJob(tests.language, code, inputs, tests.limits, checker=checker))
+        jobs.append(SandboxJob(tests.language, code, inputs, limits, None, checker, budget))
     if tests.calls:
         harness = Harness(None, tests.entry_point or "", nonce)
         arguments = tuple(call.args for call in tests.calls)
-        jobs.append(SandboxJob(tests.language, code, arguments, tests.limits, harness))
+        jobs.append(SandboxJob(tests.language, code, arguments, limits, harness, None, budget))
     if tests.assert_code:
         harness = Harness(tests.assert_code, tests.entry_point or "", nonce)
-        jobs.append(SandboxJob(tests.language, code, (), tests.limits, harness))
+        jobs.append(SandboxJob(tests.language, code, (), limits, harness, None, budget))
     return jobs
+
+
+def within_budget(job: SandboxJob, spent_s: float) -> SandboxJob | RunReport:
+    """`job` with what is left of its budget after `spent_s`, or, with none left, the report
+    of a job none of whose inputs ran."""
+    left = job.budget_s - spent_s
+    if left <= 0:
+        return RunReport(None, (), skipped=max(1, len(job.inputs)))
+    return replace(job, budget_s=left)
 
 
 def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str) -> CodeScore:
@@ -143,51 +159,71 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
 
     >>> limits = Limits(5, 256, 1 << 20, 1 << 20, 32)
     >>> tests = CodeTests("python", (IOCase("1 2\\n", "3\\n"),), limits)
-    >>> run = ProcessRun(0, None, False, False, 0.03, "3\\n", "")
+    >>> run = ProcessRun(0, None, False, False, 0.03, 0.03, "3\\n", "")
     >>> judge_code("print(3)", tests, [RunReport(None, (run,))], "n").value
     1.0
     """
-    failures: list[CaseFailure] = []
     for report in reports:
-        if report.runner_error is not None:
-            reason = Reason.TIMEOUT if report.runner_timed_out else Reason.RUNTIME_ERROR
-            return _failed(code, tests, [CaseFailure(0, reason, report.runner_error)], 0)
+        if report.killed_sandbox:
+            failure = CaseFailure(0, Reason.KILLED_SANDBOX, "it brought its container down twice")
+            return _failed(code, tests, [failure], 0)
         if report.compilation is not None and not report.compilation.ok:
             excerpt = report.compilation.stderr[-EXCERPT_CHARS:]
+            if report.compilation.timed_out:
+                excerpt = f"compiling took more than {COMPILE_TIME_S:g} s of CPU time"
             return _failed(code, tests, [CaseFailure(0, Reason.COMPILE_ERROR, excerpt)], 0)
 
+    failures: list[CaseFailure] = []
     reports_iter = iter(reports)
     checker_failure: tuple[int, CheckerRun | None] | None = None
     if tests.cases:
-        runs = next(reports_iter).runs
-        for index, (case, run) in enumerate(zip(tests.cases, runs, strict=True)):
-            if tests.checker is None:
+        report = next(reports_iter)
+        for index, (case, run) in enumerate(_runs(tests.cases, report)):
+            if run is None:
+                failures.append(_over_budget(index))
+            elif tests.checker is None:
                 reason = classify_run(run, expected=case.stdout, compare=tests.compare)
+                if reason is not None:
+                    failures.append(CaseFailure(index, reason, _excerpt(run, reason)))
             else:
                 reason = _process_failure(run)
-                verdict = run.checker.verdict if run.checker else None
-                if reason is None and verdict is None:
-                    checker_failure = checker_failure or (index, run.checker)
-                    continue
-                if reason is None and not verdict:
-                    reason = Reason.WRONG_ANSWER
-            if reason is not None:
-                failures.append(CaseFailure(index, reason, _excerpt(run, reason)))
+                checked = run.checker
+                if reason is None:
+                    if checked is None or (checked.verdict is None and not checked.sane):
+                        checker_failure = checker_failure or (index, checked)
+                        continue
+                    # False, or failed on this output though it accepts the expected one.
+                    if not checked.verdict:
+                        reason = Reason.WRONG_ANSWER
+                if reason is not None:
+                    failures.append(CaseFailure(index, reason, _excerpt(run, reason)))
+    offset = len(tests.cases)
     if tests.calls:
-        runs = next(reports_iter).runs
-        for index, (call, run) in enumerate(zip(tests.calls, runs, strict=True)):
+        report = next(reports_iter)
+        for index, (call, run) in enumerate(_runs(tests.calls, report)):
+            if run is None:
+                failures.append(_over_budget(offset + index))
+                continue
+            if _bad_tests(run):
+                return _bad_tests_score(code, tests, run)
             reason = classify_call(run, nonce, call.expected)
             if reason is not None:
                 excerpt = _excerpt(run, reason)
-                if reason is Reason.WRONG_ANSWER and nonce in run.stdout:
+                if reason is Reason.WRONG_ANSWER and run.tests and nonce in run.tests.stdout:
                     excerpt = "returned " + returned_text(run, nonce)[:EXCERPT_CHARS]
-                failures.append(CaseFailure(len(tests.cases) + index, reason, excerpt))
+                failures.append(CaseFailure(offset + index, reason, excerpt))
+    offset += len(tests.calls)
     if tests.assert_code:
-        (run,) = next(reports_iter).runs
-        reason = classify_run(run, nonce=nonce)
-        if reason is not None:
-            case = len(tests.cases) + len(tests.calls)
-            failures.append(CaseFailure(case, reason, _excerpt(run, reason)))
+        report = next(reports_iter)
+        if not report.runs:
+            failures.append(_over_budget(offset))
+        else:
+            (run,) = report.runs
+            if _bad_tests(run):
+                return _bad_tests_score(code, tests, run)
+            reason = classify_harness(run, nonce)
+            if reason is not None:
+                failures.append(CaseFailure(offset, reason, _excerpt(run, reason)))
 
     # A checker that failed leaves its case unknown: that decides the score unless another
     # case already failed it outright.
@@ -201,51 +237,98 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
     )
 
 
-def classify_run(
-    run: ProcessRun,
-    *,
-    expected: str | None = None,
-    nonce: str | None = None,
-    compare: Compare = "exact",
-) -> Reason | None:
-    """Why a run failed, or None if it passed.
+def _runs(cases: tuple, report: RunReport) -> list:
+    """Each case with its run, or None for one the time budget left unrun."""
+    runs = list(report.runs) + [None] * (len(cases) - len(report.runs))
+    return list(zip(cases, runs, strict=True))
 
-    A run passes only if its check completed: the harness's nonce line reached stdout (so
-    exiting with status 0 before the asserts fails), or the whole normalized stdout matched.
-    """
-    reason = _process_failure(run, harness=nonce is not None)
+
+def _over_budget(case: int) -> CaseFailure:
+    return CaseFailure(case, Reason.TIME_BUDGET, "not run: the item's time budget was spent")
+
+
+def _bad_tests(run: ProcessRun) -> bool:
+    return run.tests is not None and run.tests.exit_code == _HARNESS_BAD_TESTS
+
+
+def _bad_tests_score(code: str, tests: CodeTests, run: ProcessRun) -> CodeScore:
+    """Tests that cannot run (they do not compile, or pass the solution a value that cannot
+    cross to its process) judge nothing: the item is unjudged, not failed."""
+    assert run.tests is not None
+    return CodeScore(
+        None,
+        Reason.BAD_REFERENCE,
+        _shown(code),
+        message=run.tests.stderr[-EXCERPT_CHARS:],
+        total=tests.total,
+        scoring=tests.scoring,
+    )
+
+
+def classify_run(
+    run: ProcessRun, *, expected: str, compare: Compare = "exact"
+) -> Reason | None:
+    """Why a stdio run failed, or None if it passed: it exited cleanly and its whole
+    normalized stdout matched."""
+    reason = _process_failure(run)
     if reason is not None:
         return reason
-    if nonce is not None:
-        return None if nonce in run.stdout.splitlines() else Reason.WRONG_ANSWER
-    assert expected is not None
     return None if outputs_match(expected, run.stdout, compare) else Reason.WRONG_ANSWER
 
 
-def _process_failure(run: ProcessRun, harness: bool = False) -> Reason | None:
+def classify_harness(run: ProcessRun, nonce: str) -> Reason | None:
+    """Why a function-level run failed, or None if it passed: the tests' process wrote the
+    nonce line, which it does only after `check(candidate)` returned (so a solution that
+    exits early cannot pass). The solution's own facts come first: its time, output and
+    memory limits; it cannot reach the tests' process to forge anything."""
+    if run.output_limit:
+        return Reason.OUTPUT_LIMIT
+    if run.timed_out or run.signal == signal.SIGXCPU:
+        return Reason.TIMEOUT
+    tests = run.tests
+    if tests is None:
+        return Reason.RUNTIME_ERROR
+    if tests.exit_code == 0 and nonce in tests.stdout.splitlines():
+        return None
+    if run.signal == signal.SIGKILL or _out_of_memory(run.stderr):
+        return Reason.MEMORY
+    if tests.signal == signal.SIGXCPU:
+        return Reason.TIMEOUT
+    if tests.signal is not None:
+        return Reason.MEMORY if tests.signal == signal.SIGKILL else Reason.RUNTIME_ERROR
+    if tests.exit_code == 0:
+        return Reason.WRONG_ANSWER
+    return _HARNESS_REASONS.get(tests.exit_code or 0, Reason.RUNTIME_ERROR)
+
+
+def _process_failure(run: ProcessRun) -> Reason | None:
     """Why a run failed before its output could be judged, or None if it exited cleanly."""
     if run.output_limit:
         return Reason.OUTPUT_LIMIT
     if run.timed_out or run.signal == signal.SIGXCPU:
         return Reason.TIMEOUT
-    if run.signal == signal.SIGKILL or any(marker in run.stderr for marker in _MEMORY_MARKERS):
+    if run.signal == signal.SIGKILL or _out_of_memory(run.stderr):
         return Reason.MEMORY
     if run.exit_code != 0:
-        if harness:
-            return _HARNESS_REASONS.get(run.exit_code or 0, Reason.RUNTIME_ERROR)
         return Reason.RUNTIME_ERROR
     return None
+
+
+def _out_of_memory(stderr: str) -> bool:
+    return any(marker in stderr for marker in _MEMORY_MARKERS)
 
 
 def classify_call(run: ProcessRun, nonce: str, expected: str) -> Reason | None:
     """Why a call-based run failed, or None: the value after the nonce line must equal the
     expected one, or its only element (as in APPS: datasets wrap some answers in a list).
 
-    >>> ok = ProcessRun(0, None, False, False, 0.1, "noise\\nN\\n[1, 2]\\n", "")
+    >>> from reward_service.sandbox.types import HarnessRun
+    >>> tests = HarnessRun(0, None, "noise\\nN\\n[1, 2]\\n", "")
+    >>> ok = ProcessRun(0, None, False, False, 0.1, 0.1, "", "", tests=tests)
     >>> classify_call(ok, "N", "[[1, 2]]") is None, classify_call(ok, "N", "[2, 1]")
     (True, <Reason.WRONG_ANSWER: 'wrong_answer'>)
     """
-    reason = classify_run(run, nonce=nonce)
+    reason = classify_harness(run, nonce)
     if reason is not None:
         return reason
     try:
@@ -259,8 +342,8 @@ def classify_call(run: ProcessRun, nonce: str, expected: str) -> Reason | None:
 
 
 def returned_text(run: ProcessRun, nonce: str) -> str:
-    """What the call harness wrote after the last nonce line: the returned value as JSON."""
-    lines = run.stdout.split("\n")
+    """What the tests' process wrote after the last nonce line: the returned value as JSON."""
+    lines = run.tests.stdout.split("\n") if run.tests else []
     if nonce not in lines:
         return ""
     return (lines[len(lines) - lines[::-1].index(nonce) :] or [""])[0]
@@ -315,12 +398,16 @@ def _close(want: str, got: str, tolerance: FloatTolerance) -> bool:
 
 
 def _excerpt(run: ProcessRun, reason: Reason) -> str:
-    if reason in (Reason.RUNTIME_ERROR, Reason.MEMORY) or (
-        reason is Reason.WRONG_ANSWER and run.stderr
-    ):
-        return run.stderr[-EXCERPT_CHARS:]
     if reason is Reason.TIMEOUT:
-        return f"ran {run.time_s:.2f} s"
+        return f"used {run.cpu_s:.2f} s of CPU time in {run.wall_s:.2f} s"
+    # A function-level run: the tests' traceback says more than the solution's output.
+    stderr = (run.tests.stderr if run.tests else "") or run.stderr
+    if reason in (Reason.RUNTIME_ERROR, Reason.MEMORY) or (
+        reason is Reason.WRONG_ANSWER and stderr
+    ):
+        return stderr[-EXCERPT_CHARS:]
+    if run.checker is not None and run.checker.verdict is None and run.checker.sane:
+        return "the checker failed on this output: " + run.checker.stderr[-EXCERPT_CHARS:]
     return run.stdout[:EXCERPT_CHARS]
 
 
@@ -335,7 +422,7 @@ def _checker_failed(
     if checker is None:
         what = "the checker did not run"
     elif checker.timed_out:
-        what = f"the checker timed out ({checker.time_s:.1f} s)"
+        what = f"the checker timed out ({checker.cpu_s:.1f} s of CPU time)"
     else:
         what = "the checker failed: " + checker.stderr[-EXCERPT_CHARS:]
     return CodeScore(

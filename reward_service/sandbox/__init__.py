@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 from reward_service.config import SandboxSettings
-from reward_service.sandbox.docker import ContainerLimits, DockerSandbox, docker_reachable
+from reward_service.sandbox.containers import ContainerLimits
+from reward_service.sandbox.docker import DockerSandbox, docker_reachable
 from reward_service.sandbox.images import sandbox_image
 from reward_service.sandbox.local import LocalSandbox
 from reward_service.sandbox.remote import RemoteSandbox

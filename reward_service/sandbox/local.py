@@ -15,7 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from reward_service.sandbox.types import PoolStats, RunReport, SandboxJob, SandboxUnavailable
+from reward_service.sandbox.types import (
+    PoolStats,
+    RunnerEvents,
+    RunReport,
+    SandboxJob,
+    SandboxUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,23 +76,26 @@ class LocalSandbox:
         payload = json.dumps(job.payload(workdir)).encode()
         try:
             stdout, stderr = await asyncio.wait_for(
-                process.communicate(payload), timeout=job.deadline_s()
+                process.communicate(payload), timeout=job.longest_s()
             )
+        except asyncio.CancelledError:
+            # The runner kills what the job left behind on SIGTERM.
+            process.terminate()
+            await asyncio.shield(process.wait())
+            raise
         except asyncio.TimeoutError:
-            process.kill()
+            process.terminate()
             await process.wait()
-            return RunReport(
-                None,
-                (),
-                runner_error="the submission outlasted its time limits",
-                runner_timed_out=True,
-            )
+            raise SandboxUnavailable("the local runner did not finish in time") from None
+        events = RunnerEvents()
         try:
-            return RunReport.from_runner(json.loads(stdout))
-        except (ValueError, KeyError, TypeError):
-            return RunReport(
-                None,
-                (),
-                runner_error="the runner was killed before it reported: "
-                + stderr.decode("utf-8", "replace")[-300:],
+            for line in stdout.splitlines():
+                events.add(line)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SandboxUnavailable(f"the local runner's report is unreadable: {exc}") from exc
+        if events.done is None:
+            raise SandboxUnavailable(
+                "the local runner ended without a report: "
+                + stderr.decode("utf-8", "replace")[-300:]
             )
+        return events.report()

@@ -61,7 +61,7 @@ class RemoteSandbox:
             log.warning("the sandbox service at %s does not answer yet: %s", self.url, exc)
 
     async def run(self, job: SandboxJob) -> RunReport:
-        timeout = httpx.Timeout(10.0, read=job.deadline_s() + QUEUE_ALLOWANCE_S, pool=None)
+        timeout = httpx.Timeout(10.0, read=job.longest_s() + QUEUE_ALLOWANCE_S, pool=None)
         try:
             reply = await self._client.post("/v1/run", json=asdict(job), timeout=timeout)
         except httpx.HTTPError as exc:

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Literal, Protocol
 
 Language = Literal["python", "cpp", "java", "javascript", "go", "rust"]
 COMPILED: frozenset[Language] = frozenset({"cpp", "java", "go", "rust"})
 
+# The runner's own limits (image/runner.py and image/processes.py; a test keeps them equal).
+COMPILE_TIME_S = 30.0
+JUDGE_TIME_S = 10.0
+
+
+def hard_cap_s(time_s: float) -> float:
+    """Wall time after which the runner calls a run of `time_s` CPU seconds starved."""
+    return 10 * time_s + 30
+
 
 class SandboxUnavailable(Exception):
-    """The sandbox itself failed (no daemon, no image, a container lost): not the code's fault."""
+    """The sandbox itself failed (no daemon, no image, a container lost, the machine too busy
+    to judge): not the code's fault."""
 
 
 @dataclass(frozen=True)
 class Limits:
+    """Per run: CPU seconds (`time_s`), memory, stdout, file size, processes at once."""
+
     time_s: float
     memory_mb: int
     output_bytes: int
@@ -25,8 +38,9 @@ class Limits:
 @dataclass(frozen=True)
 class Harness:
     """Python's function-level tests: HumanEval-style asserts (`tests`), or with `tests` None one
-    call of `entry_point` per input (a JSON list of arguments). A run passed only if `nonce`
-    reached stdout (for a call, followed by the returned value as JSON)."""
+    call of `entry_point` per input (a JSON list of arguments). The tests run in a process of
+    their own, apart from the solution's; a run passed only if `nonce` reached their stdout
+    (for a call, followed by the returned value as JSON)."""
 
     tests: str | None
     entry_point: str
@@ -43,13 +57,10 @@ class Checker:
     expected: tuple[str, ...]
 
 
-# The checker's own limits, as the runner applies them (image/runner.py: CHECKER_LIMITS).
-CHECKER_TIME_S = 10.0
-
-
 @dataclass(frozen=True)
 class SandboxJob:
-    """One submission: compile once, then run once per input (once for assert tests)."""
+    """One submission: compile once, then run once per input (once for assert tests), within
+    `budget_s` seconds of sandbox time in all (inputs past it are not run)."""
 
     language: Language
     code: str
@@ -57,6 +68,7 @@ class SandboxJob:
     limits: Limits
     harness: Harness | None = None
     checker: Checker | None = None
+    budget_s: float = 120.0
 
     def payload(self, workdir: str) -> dict:
         return {
@@ -66,72 +78,139 @@ class SandboxJob:
             "limits": asdict(self.limits),
             "harness": asdict(self.harness) if self.harness else None,
             "checker": asdict(self.checker) if self.checker else None,
+            "budget_s": self.budget_s,
             "workdir": workdir,
         }
 
-    def deadline_s(self, compile_s: float = 30.0, slack_s: float = 10.0) -> float:
-        """Longest a healthy runner can take for this job."""
-        runs = max(1, len(self.inputs))
-        compiling = compile_s if self.language in COMPILED else 0.0
-        per_run = self.limits.time_s + 1.0 + (CHECKER_TIME_S + 1.0 if self.checker else 0.0)
-        return compiling + runs * per_run + slack_s
+    def quiet_s(self, slack_s: float = 30.0) -> float:
+        """Longest a healthy runner stays silent on this job: it reports each run (and the
+        compilation) as it ends, and gives up on a run, or a compilation, the machine starves
+        past its hard cap after one retry."""
+        compiling = 2 * hard_cap_s(COMPILE_TIME_S) if self.language in COMPILED else 0.0
+        run = 2 * hard_cap_s(self.limits.time_s)
+        if self.checker:
+            run += 2 * 2 * hard_cap_s(max(JUDGE_TIME_S, self.limits.time_s))
+        return max(compiling, run) + slack_s
+
+    def longest_s(self) -> float:
+        """Longest a healthy runner can take on the whole job."""
+        return self.quiet_s() * (len(self.inputs) + 2)
 
 
 @dataclass(frozen=True)
 class CheckerRun:
-    """What the checker made of one run: `verdict` None when it failed (raised, timed out)."""
+    """What the checker made of one run: `verdict` None when it failed (raised, timed out);
+    then `sane` says whether it accepts the expected output itself (so the run's output made it
+    fail: the run's fault) or not (a broken checker: nobody's verdict)."""
 
     verdict: bool | None
     exit_code: int | None
     timed_out: bool
-    time_s: float
+    cpu_s: float
+    stderr: str
+    sane: bool | None = None
+
+
+@dataclass(frozen=True)
+class HarnessRun:
+    """The tests' process of a function-level run: the verdict is its exit code and stdout."""
+
+    exit_code: int | None
+    signal: int | None
+    stdout: str
     stderr: str
 
 
 @dataclass(frozen=True)
 class ProcessRun:
+    """One run of the program: its raw facts. `timed_out`: its CPU time passed the limit, or
+    it stayed idle past the backstop (never because the machine was slow)."""
+
     exit_code: int | None
     signal: int | None
     timed_out: bool
     output_limit: bool
-    time_s: float
+    cpu_s: float
+    wall_s: float
     stdout: str
     stderr: str
     checker: CheckerRun | None = None
+    tests: HarnessRun | None = None
 
 
 @dataclass(frozen=True)
 class Compilation:
     ok: bool
     stderr: str
-    time_s: float
+    cpu_s: float
+    wall_s: float = 0.0
+    timed_out: bool = False
 
 
 @dataclass(frozen=True)
 class RunReport:
-    """What the runner saw. `runner_error` is set when the code under test killed, starved or
-    outlasted the runner itself, so that no per-run facts exist: the submission's fault."""
+    """What the runner saw. `skipped`: inputs not run, the time budget being spent;
+    `spent_s`: the budget used; `killed_sandbox`: the submission brought its container down,
+    in two containers, so no per-run facts exist (the submission's fault)."""
 
     compilation: Compilation | None
     runs: tuple[ProcessRun, ...]
-    runner_error: str | None = None
-    runner_timed_out: bool = False
+    skipped: int = 0
+    spent_s: float = 0.0
+    killed_sandbox: bool = False
 
-    @classmethod
-    def from_runner(cls, report: dict) -> RunReport:
-        """The runner's JSON report; SandboxUnavailable if it lacks the language's toolchain."""
-        if report.get("unavailable"):
-            raise SandboxUnavailable(report["unavailable"])
-        compiled = report.get("compile")
-        return cls(
-            Compilation(**compiled) if compiled else None,
-            tuple(_process_run(run) for run in report["runs"]),
+
+class RunnerEvents:
+    """Collects a runner's event lines for one job into a RunReport."""
+
+    def __init__(self) -> None:
+        self.compilation: Compilation | None = None
+        self.runs: list[ProcessRun] = []
+        self.done: dict | None = None
+
+    def add(self, line: bytes) -> None:
+        """One event line; ValueError (or KeyError, TypeError) for an unreadable one."""
+        event = json.loads(line)
+        if "compile" in event:
+            self.compilation = Compilation(**event["compile"])
+        elif "run" in event:
+            self.runs.append(_process_run(event["run"]))
+        elif "done" in event:
+            self.done = event["done"]
+        else:
+            raise ValueError(f"unknown runner event {sorted(event)}")
+
+    def report(self) -> RunReport:
+        """The job's report, once `done` came; SandboxUnavailable when the runner could not
+        judge it (a toolchain missing, the machine starving it, its own failure)."""
+        done = self.done
+        assert done is not None
+        if done.get("unavailable"):
+            raise SandboxUnavailable(done["unavailable"])
+        if done.get("error"):
+            raise SandboxUnavailable(f"the sandbox runner failed: {done['error']}")
+        if done.get("starved"):
+            raise SandboxUnavailable(
+                "the machine was too busy to judge this submission: a run got too little CPU "
+                "time to finish within its hard wall-time cap, twice"
+            )
+        return RunReport(
+            self.compilation,
+            tuple(self.runs),
+            skipped=int(done.get("skipped", 0)),
+            spent_s=float(done.get("spent_s", 0.0)),
         )
 
 
 def _process_run(run: dict) -> ProcessRun:
-    checker = run.get("checker")
-    return ProcessRun(**{**run, "checker": CheckerRun(**checker) if checker else None})
+    checker, tests = run.get("checker"), run.get("tests")
+    return ProcessRun(
+        **{
+            **run,
+            "checker": CheckerRun(**checker) if checker else None,
+            "tests": HarnessRun(**tests) if tests else None,
+        }
+    )
 
 
 @dataclass(frozen=True)

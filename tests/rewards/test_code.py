@@ -11,19 +11,43 @@ from reward_service.rewards.code import (
     CodeTests,
     FloatTolerance,
     IOCase,
+    classify_harness,
     classify_run,
     judge_code,
     outputs_match,
     sandbox_jobs,
+    within_budget,
 )
-from reward_service.sandbox.types import Compilation, Limits, ProcessRun, RunReport
+from reward_service.sandbox.types import (
+    CheckerRun,
+    Compilation,
+    HarnessRun,
+    Limits,
+    ProcessRun,
+    RunReport,
+)
 from reward_service.scores import Reason
 
 LIMITS = Limits(time_s=2, memory_mb=256, output_bytes=1 << 20, file_bytes=1 << 20, processes=32)
 
 
-def run(stdout="", stderr="", exit_code=0, signal_number=None, timed_out=False, output_limit=False):
-    return ProcessRun(exit_code, signal_number, timed_out, output_limit, 0.01, stdout, stderr)
+def run(
+    stdout="",
+    stderr="",
+    exit_code=0,
+    signal_number=None,
+    timed_out=False,
+    output_limit=False,
+    **facts,
+):
+    return ProcessRun(
+        exit_code, signal_number, timed_out, output_limit, 0.01, 0.01, stdout, stderr, **facts
+    )
+
+
+def hosted(tests_stdout="", tests_exit=0, tests_signal=None, tests_stderr="", **solution):
+    """A function-level run: the solution's facts, and its tests' process."""
+    return run(tests=HarnessRun(tests_exit, tests_signal, tests_stdout, tests_stderr), **solution)
 
 
 EPS = FloatTolerance(abs=1e-6, rel=1e-6)
@@ -131,14 +155,23 @@ def test_classify_stdio_run(facts, reason):
 @pytest.mark.parametrize(
     ("facts", "reason"),
     [
-        (run("noise\nNONCE\n"), None),
-        (run("NONCE"), None),
-        (run(""), Reason.WRONG_ANSWER),
-        (run("xNONCEx\n"), Reason.WRONG_ANSWER),
-        (run("", exit_code=101), Reason.WRONG_ANSWER),
-        (run("", exit_code=105), Reason.WRONG_ANSWER),
-        (run("", exit_code=103), Reason.RUNTIME_ERROR),
-        (run("NONCE\n", exit_code=3), Reason.RUNTIME_ERROR),
+        (hosted("noise\nNONCE\n"), None),
+        (hosted("NONCE"), None),
+        (hosted(""), Reason.WRONG_ANSWER),
+        (hosted("xNONCEx\n"), Reason.WRONG_ANSWER),
+        (hosted("", 101), Reason.WRONG_ANSWER),
+        (hosted("", 105), Reason.WRONG_ANSWER),
+        (hosted("", 103), Reason.RUNTIME_ERROR),
+        (hosted("NONCE\n", 3), Reason.RUNTIME_ERROR),
+        # The solution's own output never counts, whatever it prints.
+        (hosted("", 101, stdout="NONCE\n"), Reason.WRONG_ANSWER),
+        # Its limits come first; killed after the tests passed, it passed.
+        (hosted("NONCE", timed_out=True, exit_code=None, signal_number=9), Reason.TIMEOUT),
+        (hosted("NONCE", output_limit=True), Reason.OUTPUT_LIMIT),
+        (hosted("NONCE", exit_code=None, signal_number=9), None),
+        (hosted("", 103, exit_code=None, signal_number=9), Reason.MEMORY),
+        (hosted("", 102, stderr="MemoryError"), Reason.MEMORY),
+        (hosted("", None, signal.SIGXCPU), Reason.TIMEOUT),
     ],
     ids=[
         "nonce-line",
@@ -149,10 +182,17 @@ def test_classify_stdio_run(facts, reason):
         "not-plain",
         "solution-failed",
         "nonce-then-crash",
+        "solution-prints-the-nonce",
+        "solution-timed-out",
+        "solution-flooded",
+        "solution-killed-after-the-tests",
+        "solution-killed-for-memory",
+        "solution-memory-error",
+        "tests-out-of-cpu-time",
     ],
 )
 def test_classify_harness_run(facts, reason):
-    assert classify_run(facts, nonce="NONCE") is reason
+    assert classify_harness(facts, "NONCE") is reason
 
 
 def test_jobs_put_all_stdio_cases_in_one_run_and_asserts_in_another():
@@ -185,14 +225,74 @@ def test_compile_error_fails_every_test():
     assert "not declared" in score.failures[0].excerpt
 
 
-@pytest.mark.parametrize(
-    ("timed_out", "reason"), [(True, Reason.TIMEOUT), (False, Reason.RUNTIME_ERROR)]
-)
-def test_a_runner_that_gave_no_report_is_the_submissions_fault(timed_out, reason):
+def test_a_submission_that_brought_its_container_down_twice_scores_zero():
     tests = CodeTests("python", (IOCase("", "1\n"),), LIMITS)
-    report = RunReport(None, (), runner_error="killed", runner_timed_out=timed_out)
+    score = judge_code("x", tests, [RunReport(None, (), killed_sandbox=True)], "n")
+    assert (score.value, score.reason) == (0.0, Reason.KILLED_SANDBOX)
+
+
+def test_a_compilation_out_of_cpu_time_is_a_compile_error():
+    tests = CodeTests("cpp", (IOCase("", "1\n"),), LIMITS)
+    report = RunReport(Compilation(False, "", 30.1, 31.0, timed_out=True), ())
     score = judge_code("x", tests, [report], "n")
-    assert (score.value, score.reason) == (0.0, reason)
+    assert (score.value, score.reason) == (0.0, Reason.COMPILE_ERROR)
+    assert "CPU time" in score.failures[0].excerpt
+
+
+@pytest.mark.parametrize(("scoring", "value"), [("all", 0.0), ("fraction", 0.5)])
+def test_cases_past_the_time_budget_fail(scoring, value):
+    tests = CodeTests(
+        "python", tuple(IOCase("", f"{n}\n") for n in range(4)), LIMITS, scoring=scoring
+    )
+    report = RunReport(None, (run("0\n"), run("1\n")), skipped=2, spent_s=120.0)
+    score = judge_code("code", tests, [report], "n")
+    assert (score.value, score.passed) == (value, 2)
+    assert [(f.case, f.reason) for f in score.failures] == [
+        (2, Reason.TIME_BUDGET),
+        (3, Reason.TIME_BUDGET),
+    ]
+
+
+def test_later_jobs_get_what_the_earlier_ones_left_of_the_budget():
+    tests = CodeTests(
+        "python", (IOCase("", "1"),), LIMITS, "def check(c): pass", "f", budget_s=10.0
+    )
+    stdio, asserts = sandbox_jobs("def f(): pass", tests, "NONCE")
+    assert within_budget(asserts, 4.0).budget_s == 6.0
+    assert within_budget(asserts, 10.0) == RunReport(None, (), skipped=1)
+    report = RunReport(None, (run("1"),), spent_s=10.0)
+    score = judge_code("x", tests, [report, within_budget(asserts, 10.0)], "NONCE")
+    assert (score.value, score.reason, score.passed) == (0.0, Reason.TIME_BUDGET, 1)
+
+
+def checked(verdict, sane=None, stdout="x\n"):
+    return run(stdout, checker=CheckerRun(verdict, 0 if verdict is not None else 1, False, 0.01, "", sane))
+
+
+@pytest.mark.parametrize(
+    ("facts", "value", "reason"),
+    [
+        (checked(True), 1.0, None),
+        (checked(False), 0.0, Reason.WRONG_ANSWER),
+        # The checker failed on this output, but accepts the expected one: the output's fault.
+        (checked(None, sane=True), 0.0, Reason.WRONG_ANSWER),
+        # It fails on the expected output too: a broken checker judges nothing.
+        (checked(None, sane=False), None, Reason.CHECKER_ERROR),
+    ],
+    ids=["accepted", "rejected", "crashed-by-the-output", "broken-checker"],
+)
+def test_checker_verdicts(facts, value, reason):
+    tests = CodeTests("python", (IOCase("", "y\n"),), LIMITS, checker="def check(i, e, o): ...")
+    score = judge_code("x", tests, [RunReport(None, (facts,))], "n")
+    assert (score.value, score.reason) == (value, reason)
+
+
+def test_tests_that_cannot_run_leave_the_item_unjudged():
+    tests = CodeTests("python", (), LIMITS, "def check(candidate): candidate(object())", "f")
+    report = RunReport(None, (hosted("", 106, tests_stderr="only plain values cross"),))
+    score = judge_code("def f(x): pass", tests, [report], "NONCE")
+    assert (score.value, score.reason) == (None, Reason.BAD_REFERENCE)
+    assert "plain values" in (score.message or "")
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def test_local_backend_runs_stdio_and_harness_jobs():
 
     stdio, harness = asyncio.run(main())
     assert stdio.runs[0].stdout == "3\n"
-    assert "N0NCE" in harness.runs[0].stdout.splitlines()
+    assert "N0NCE" in harness.runs[0].tests.stdout.splitlines()
 
 
 def test_a_toolchain_missing_on_the_host_is_the_sandboxs_fault(monkeypatch):
@@ -105,7 +105,7 @@ def test_start_up_reaps_orphans_of_dead_services_and_spares_live_ones():
 
     import docker as docker_sdk
 
-    from reward_service.sandbox.docker import (
+    from reward_service.sandbox.containers import (
         LABEL,
         OWNER_LABEL,
         owner_id,
@@ -147,7 +147,7 @@ def test_two_services_reaping_the_same_orphans_at_once_both_succeed():
 
     import docker as docker_sdk
 
-    from reward_service.sandbox.docker import (
+    from reward_service.sandbox.containers import (
         LABEL,
         OWNER_LABEL,
         reap_orphans,

@@ -11,7 +11,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from reward_service.sandbox.docker import LABEL
+from reward_service.sandbox.containers import LABEL
 from tests.sandbox.helpers import ADD_PY, add_cases, code_item, score_one
 
 pytestmark = pytest.mark.docker

@@ -1,138 +1,228 @@
-"""Runs a solution's function in the solution's own process: HumanEval-style assert tests, or
-one call (the call-based tests of APPS, TACO, LiveCodeBench).
+"""Function-level tests, in the judge's process: HumanEval-style asserts, or one call (the
+call-based tests of APPS, TACO, LiveCodeBench).
 
-Stdin: JSON {"solution", "entry_point", "nonce"} and either "tests" (asserts) or "args" (one
-call's arguments). The run passed only if the nonce line reaches stdout, and it is written only
-after `check(candidate)` returned, or, for a call, followed by the returned value as JSON (the
-service compares it with the expected one: that never enters the sandbox). Exit codes say what
-went wrong otherwise. Stdlib only: it runs on the sandbox image's python3.
+The solution lives in another process, under the submission's identity (`solution_host.py`);
+this one runs under the judge's, which the submission cannot signal, trace or read. The tests
+call the solution across the boundary (fds `calls` and `replies`, frames of `plain.py`) and
+only plain data comes back: the solution never sees the tests' source, their frames, their
+globals or the nonce, and cannot lend the tests objects, builtins or modules of its own.
 
-Anti-hacking, and why:
-- `sys.exit(0)` / `os._exit(0)` / atexit tricks before the asserts: the nonce is never written,
-  so exiting early cannot pass (SandboxFusion's antihack rule, made structural).
-- Objects that compare equal to everything: every value the candidate returns must be a plain
-  built-in value (exact type, recursively), checked before the tests compare it.
-- Patching builtins (`abs`, `isinstance`, ...) or `os.write`: the tests run with a copy of the
-  builtins taken before the solution ran, and the harness keeps its own references.
-Not prevented, as in every in-process harness (HumanEval's own included): a solution that
-monkeypatches a shared module the tests import (`math.fabs = ...`) or walks the interpreter's
-objects to find the harness's secret.
+The run passed only if the nonce line reaches stdout, which is written only after
+`check(candidate)` returned or, for a call, followed by the returned value as JSON (the service
+compares it with the expected one, which never enters the sandbox). Exit codes say what went
+wrong otherwise. Stdlib only.
+
+How the tests see the solution:
+- `candidate` and the entry point's name are the solution's function, called remotely: the
+  arguments go over as plain values, and come back too, so that a mutation in place shows.
+- A name the tests use but neither define nor find among the builtins is looked up in the
+  solution (a prompt's helper such as HumanEval/32's `poly`): a function is called remotely, a
+  plain value is copied, a module the solution imported under its own name is imported here.
+  The builtins are always this process's own: a solution that defines `abs` or `sorted`
+  changes nothing for the tests.
+- An exception the solution raises is raised here as the built-in exception of that name (or
+  `SolutionError`), so tests that expect one still work; a solution that exits or dies ends
+  the run at once, whatever the tests would catch.
 """
 
 import builtins
+import importlib
 import json
 import os
 import sys
 import traceback
+import types
+
+import plain
 
 EXIT_ASSERTION = 101
 EXIT_ERROR = 102
 EXIT_SOLUTION_FAILED = 103
 EXIT_NO_ENTRY_POINT = 104
 EXIT_NOT_PLAIN = 105
-
-_SCALARS = (int, float, complex, str, bytes, bool, type(None))
-_CONTAINERS = (list, tuple, set, frozenset)
-
-
-class NotPlainValue(Exception):
-    pass
+EXIT_BAD_TESTS = 106
+SOLUTION_ENDED = "the solution's process ended (it exited or was killed)"
 
 
-def _is_plain(value, _type=type, _all=all):
-    kind = _type(value)
-    if kind in _SCALARS:
-        return True
-    if kind in _CONTAINERS:
-        return _all(_is_plain(item) for item in value)
-    if kind is dict:
-        return _all(_is_plain(k) and _is_plain(v) for k, v in value.items())
-    return False
+class SolutionError(Exception):
+    """An exception the solution raised whose type is not a built-in one."""
 
 
-def read_job(write=os.write, exit_now=os._exit):
-    """The job, and the one function that can report success (the nonce stays in its closure,
-    not in a local variable that `sys._getframe(1).f_locals` would show the solution)."""
-    job = json.loads(sys.stdin.read())
-    secret = ("\n" + job.pop("nonce") + "\n").encode()
-
-    def report_success(result=b""):
-        write(1, secret + result)
-        exit_now(0)
-
-    return job, report_success
-
-
-def main(write=os.write, exit_now=os._exit, format_exc=traceback.format_exc):
-    job, report_success = read_job()
-    clean_builtins = dict(vars(builtins))
-
-    def fail(code, message):
-        write(2, (message[-2000:] + "\n").encode("utf-8", "replace"))
-        exit_now(code)
-
-    solution_globals = {"__name__": "solution", "__builtins__": builtins}
-    try:
-        exec(compile(job["solution"], "solution.py", "exec"), solution_globals)
-    except BaseException:
-        fail(EXIT_SOLUTION_FAILED, format_exc())
-    candidate = find_entry_point(solution_globals, job["entry_point"])
-    if not callable(candidate):
-        fail(EXIT_NO_ENTRY_POINT, f"entry point {job['entry_point']!r} is not defined")
-
-    def guarded(*args, **kwargs):
-        result = candidate(*args, **kwargs)
-        if not _is_plain(result):
-            raise NotPlainValue(f"returned a {type(result).__name__}, not a plain value")
-        return result
-
+def main(job, calls, replies):
+    """Run the job's tests (or its one call) against the solution; never returns."""
+    solution = Solution(calls, replies)
+    if not solution.reply().get("defined"):
+        _fail(EXIT_SOLUTION_FAILED, "the solution failed while it was being defined")
+    entry_point = job["entry_point"]
     if "args" in job:
-        try:
-            returned = json.dumps(guarded(*job["args"]), allow_nan=True, default=_not_json)
-        except NotPlainValue as exc:
-            fail(EXIT_NOT_PLAIN, str(exc))
-        except BaseException:
-            fail(EXIT_ERROR, format_exc())
-        report_success(returned.encode() + b"\n")
-
-    # The tests see the solution's helpers (HumanEval/32's tests call the prompt's `poly`), as
-    # in the official harness, but the builtins as they were before the solution ran.
-    test_globals = dict(
-        solution_globals,
-        __name__="tests",
-        __builtins__=clean_builtins,
-        candidate=guarded,
-        **{job["entry_point"]: guarded},
-    )
+        _call(solution, entry_point, job)
     try:
-        exec(compile(job["tests"], "tests.py", "exec"), test_globals)
-        check = test_globals.get("check")
+        tests = compile(job["tests"], "tests.py", "exec")
+    except (SyntaxError, ValueError):
+        _fail(EXIT_BAD_TESTS, "the tests do not compile:\n" + traceback.format_exc())
+    wanted = sorted((_names(tests) | {entry_point}) - set(vars(builtins)))
+    found = solution.lookup(wanted)
+    if entry_point not in found:
+        _fail(EXIT_NO_ENTRY_POINT, f"entry point {entry_point!r} is not defined")
+    namespace = {"__name__": "tests", "__builtins__": builtins}
+    for name, (kind, *value) in found.items():
+        bound = _bound(solution, name, kind, value)
+        if bound is not _UNBOUND:
+            namespace[name] = bound
+    namespace["candidate"] = namespace[entry_point] = solution.remote(entry_point)
+    try:
+        exec(tests, namespace)
+        check = namespace.get("check")
         if callable(check):
-            check(guarded)
-    except NotPlainValue as exc:
-        fail(EXIT_NOT_PLAIN, str(exc))
+            check(namespace["candidate"])
     except AssertionError:
-        fail(EXIT_ASSERTION, format_exc())
+        _fail(EXIT_ASSERTION, traceback.format_exc())
     except BaseException:
-        fail(EXIT_ERROR, format_exc())
-    report_success()
+        _fail(EXIT_ERROR, traceback.format_exc())
+    _succeed(job["nonce"], b"")
 
 
-def find_entry_point(solution_globals, name):
-    """A top-level function, or a method of a LeetCode-style `class Solution`."""
-    found = solution_globals.get(name)
-    if found is None and isinstance(solution_globals.get("Solution"), type):
+def _call(solution, entry_point, job):
+    if entry_point not in solution.lookup([entry_point]):
+        _fail(EXIT_NO_ENTRY_POINT, f"entry point {entry_point!r} is not defined")
+    try:
+        value = solution.remote(entry_point)(*job["args"])
+        returned = json.dumps(value, allow_nan=True, default=_not_json)
+    except _NotJson as exc:
+        _fail(EXIT_NOT_PLAIN, str(exc))
+    except BaseException:
+        _fail(EXIT_ERROR, traceback.format_exc())
+    _succeed(job["nonce"], returned.encode() + b"\n")
+
+
+_UNBOUND = object()
+
+
+def _bound(solution, name, kind, value):
+    if kind == "callable":
+        return solution.remote(name)
+    if kind == "value" and value:
         try:
-            found = getattr(solution_globals["Solution"](), name, None)
-        except BaseException:
-            return None
-    return found
+            return plain.decode(value[0])
+        except (ValueError, RecursionError):
+            return _UNBOUND
+    # A module only under its own name (`import math`, `from os import path`): a solution
+    # must not choose which module a name the tests forgot to import stands for.
+    if kind == "module" and value and type(value[0]) is str:
+        if name in (value[0], value[0].rpartition(".")[2]):
+            try:
+                return importlib.import_module(value[0])
+            except Exception:
+                return _UNBOUND
+    return _UNBOUND
+
+
+def _names(code):
+    """Every name a code object and the code nested in it refer to."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _names(constant)
+    return names
+
+
+class Solution:
+    """The solution's process, seen from here."""
+
+    def __init__(self, calls, replies):
+        self.calls = calls
+        self.replies = replies
+
+    def reply(self):
+        try:
+            message = plain.receive(self.replies)
+        except (ValueError, OSError):
+            _fail(EXIT_NOT_PLAIN, "the solution's process sent something unreadable")
+        if message is None:
+            _fail(EXIT_SOLUTION_FAILED, SOLUTION_ENDED)
+        return message
+
+    def lookup(self, names):
+        plain.send(self.calls, {"lookup": names})
+        found = self.reply().get("names")
+        if type(found) is not dict:
+            _fail(EXIT_NOT_PLAIN, "the solution's process sent something unreadable")
+        return {
+            name: entry
+            for name, entry in found.items()
+            if name in names and type(entry) is list and entry and entry[0] in _KINDS
+        }
+
+    def remote(self, name):
+        def remote(*args, **kwargs):
+            try:
+                request = {"call": name, "args": plain.encode(list(args))}
+                request["kwargs"] = plain.encode(kwargs)
+            except (plain.NotPlain, RecursionError) as exc:
+                _fail(EXIT_BAD_TESTS, f"the tests pass the solution {exc}: only plain values cross")
+            try:
+                plain.send(self.calls, request)
+            except BrokenPipeError:
+                _fail(EXIT_SOLUTION_FAILED, SOLUTION_ENDED)
+            return self._outcome(self.reply(), args)
+
+        remote.__name__ = remote.__qualname__ = name
+        return remote
+
+    def _outcome(self, reply, args):
+        try:
+            if "returned" in reply:
+                value = plain.decode(reply["returned"])
+                _update_in_place(args, plain.decode(reply["args"]))
+                return value
+        except (ValueError, RecursionError, KeyError):
+            _fail(EXIT_NOT_PLAIN, "the solution's process sent something unreadable")
+        raised = reply.get("raised")
+        if type(raised) is list and len(raised) == 2 and all(type(s) is str for s in raised):
+            raise _rebuilt(*raised)
+        _fail(EXIT_NOT_PLAIN, f"the solution returned {reply.get('not_plain', 'no plain value')}")
+
+
+_KINDS = ("callable", "value", "module", "method")
+
+
+def _update_in_place(sent, returned):
+    if type(returned) is not list or len(returned) != len(sent):
+        return
+    for mine, theirs in zip(sent, returned, strict=True):
+        if type(mine) is list and type(theirs) is list:
+            mine[:] = theirs
+        elif type(mine) in (dict, set) and type(theirs) is type(mine):
+            mine.clear()
+            mine.update(theirs)
+
+
+def _rebuilt(type_name, message):
+    kind = getattr(builtins, type_name, None)
+    if isinstance(kind, type) and issubclass(kind, Exception):
+        try:
+            return kind(message)
+        except Exception:
+            pass
+    return SolutionError(f"{type_name}: {message}")
+
+
+class _NotJson(Exception):
+    pass
 
 
 def _not_json(value):
     # Sets, bytes, complex: no expected value (JSON) can equal them.
-    raise NotPlainValue(f"returned a {type(value).__name__}, which JSON cannot hold")
+    raise _NotJson(f"returned a {type(value).__name__}, which JSON cannot hold")
 
 
-if __name__ == "__main__":
-    main()
+def _succeed(nonce, returned):
+    sys.stdout.flush()
+    os.write(1, b"\n" + nonce.encode() + b"\n" + returned)
+    os._exit(0)
+
+
+def _fail(code, message):
+    sys.stdout.flush()
+    os.write(2, (message[-2000:] + "\n").encode("utf-8", "replace"))
+    os._exit(code)
