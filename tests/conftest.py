@@ -103,7 +103,7 @@ def _wait_healthy(process: subprocess.Popen, base_url: str, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def serving() -> Iterator[RunningServer]:
     """A real `reward-service serve` on a free loopback port, with the Docker sandbox.
 
     It fails to start (and so fails the tests, never skips them) without a Docker daemon and
@@ -114,10 +114,34 @@ def server() -> Iterator[str]:
         "REWARD_SANDBOX__BACKEND": "docker",
     }
     with running_server(env) as running:
-        yield running.url
+        yield running
+
+
+@pytest.fixture(scope="session")
+def server(serving: RunningServer) -> str:
+    return serving.url
 
 
 @pytest.fixture(scope="session")
 def client(server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=120) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def one_container() -> Iterator[RunningServer]:
+    """A server whose sandbox pool is one container: every job runs in the same one (until
+    it is replaced), so that what one job leaves, the next would see."""
+    env = {
+        "REWARD_WORKERS__ITEM_TIMEOUT_S": str(SERVER_ITEM_TIMEOUT_S),
+        "REWARD_SANDBOX__BACKEND": "docker",
+        "REWARD_SANDBOX__POOL_SIZE": "1",
+    }
+    with running_server(env, workers=1) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def one_client(one_container: RunningServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=one_container.url, timeout=300) as http:
         yield http

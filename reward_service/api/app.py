@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from reward_service import __version__
 from reward_service.api.auth import BearerAuth
 from reward_service.api.errors import install_error_handlers
-from reward_service.api.limits import Admission, BodyLimit, RequestAdmission
+from reward_service.api.limits import Admission, BodyLimit, CancelOnHangUp, RequestAdmission
 from reward_service.api.observability import Metrics, RequestObserver
 from reward_service.api.routes import openrlhf, ops, score
 from reward_service.api.service import ScoringService
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(openrlhf.router)
     # Added last is outermost: ids and metrics see every answer, auth's refusals included.
+    app.add_middleware(CancelOnHangUp)
     if settings.service_token is not None:
         app.add_middleware(BearerAuth, token=settings.service_token.get_secret_value())
     if settings.server.cors_origins:

@@ -7,12 +7,17 @@ latency without limit. (Too many items in one request is a 413 too: `errors.py`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fastapi import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 1
 _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
@@ -131,3 +136,48 @@ class RequestAdmission:
             await self.app(scope, receive, send)
         finally:
             admission.requests -= 1
+
+
+class CancelOnHangUp:
+    """ASGI middleware: a client that hangs up before its answer is ready cancels the work
+    done for it (its items queued for workers, its jobs waiting for or running in sandbox
+    containers), instead of leaving it to hold them for nobody.
+
+    Once the app has read the whole body, nothing else reads the request's messages, so this
+    one does: the next is `http.disconnect` when the client goes.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body_read = asyncio.Event()
+
+        async def receive_body() -> Message:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body"):
+                body_read.set()
+            return message
+
+        async def hang_up() -> None:
+            await body_read.wait()
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        app = asyncio.ensure_future(self.app(scope, receive_body, send))
+        watcher = asyncio.ensure_future(hang_up())
+        try:
+            await asyncio.wait({app, watcher}, return_when=asyncio.FIRST_COMPLETED)
+            if not app.done():
+                app.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await app
+                log.info("client hung up on %s: its work was cancelled", scope["path"])
+                return
+            app.result()
+        finally:
+            watcher.cancel()
+            app.cancel()

@@ -18,7 +18,7 @@ from fastapi import FastAPI, HTTPException, Request
 from reward_service import __version__
 from reward_service.api.auth import BearerAuth
 from reward_service.api.errors import install_error_handlers
-from reward_service.api.limits import BodyLimit
+from reward_service.api.limits import BodyLimit, CancelOnHangUp
 from reward_service.config import SandboxSettings, Settings
 from reward_service.sandbox import Sandbox, SandboxUnavailable, open_sandbox
 from reward_service.sandbox.types import RunReply, SandboxJob
@@ -65,6 +65,7 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(503, str(exc)) from exc
         return RunReply(report, sandbox.stats())
 
+    app.add_middleware(CancelOnHangUp)
     if settings.service_token is not None:
         app.add_middleware(BearerAuth, token=settings.service_token.get_secret_value())
     app.add_middleware(BodyLimit, max_bytes=settings.server.max_body_mb << 20)

@@ -6,8 +6,7 @@ import httpx
 
 
 def code_item(code: str, language: str = "python", **tests) -> dict:
-    fence = "cpp" if language == "cpp" else "python"
-    response = f"<think>Let me write it.</think>\n```{fence}\n{code}\n```"
+    response = f"<think>Let me write it.</think>\n```{language}\n{code}\n```"
     return {"response": response, "tests": {"language": language, **tests}}
 
 
@@ -28,3 +27,11 @@ def score_one(client: httpx.Client, item: dict) -> dict:
 
 ADD_PY = "a, b = map(int, input().split())\nprint(a + b)"
 ADD_CPP = "#include <iostream>\nint main() { long a, b; std::cin >> a >> b; std::cout << a + b << '\\n'; }"
+
+
+def replaced_containers(client: httpx.Client) -> float:
+    """How many sandbox containers the service has replaced so far (its /metrics)."""
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith("reward_sandbox_replaced_total "):
+            return float(line.split()[1])
+    raise AssertionError("no reward_sandbox_replaced metric")

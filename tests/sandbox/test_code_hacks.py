@@ -108,3 +108,163 @@ def test_plain_values_in_containers_still_pass(client):
     code = "def build(n):\n    return {'a': [1, (2.0, None)], 'b': {3}}"
     result = score_one(client, code_item(code, assert_code=tests, entry_point="build"))
     assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+# The solution runs in a process of its own, the tests in another that it cannot reach: what
+# an in-process harness leaves open (its frames, its objects, the builtins and modules the
+# tests use) is not there to be had.
+SEPARATE_PROCESS_HACKS = {
+    "walk-frames-to-the-harness": (
+        "import sys\n"
+        "def square(x):\n"
+        "    frame = sys._getframe()\n"
+        "    while frame:\n"
+        "        for value in list(frame.f_locals.values()) + list(frame.f_globals.values()):\n"
+        "            if callable(value) and 'succe' in getattr(value, '__name__', ''):\n"
+        "                value()\n"
+        "        frame = frame.f_back\n"
+        "    return x + 1\n"
+    ),
+    "read-the-tests-from-memory": (
+        "import gc, re, sys\n"
+        "def square(x):\n"
+        "    texts = [o for o in gc.get_objects() if isinstance(o, str)]\n"
+        "    frame = sys._getframe()\n"
+        "    while frame:\n"
+        "        texts += [v for v in frame.f_locals.values() if isinstance(v, str)]\n"
+        "        texts.append(frame.f_code.co_filename)\n"
+        "        frame = frame.f_back\n"
+        "    for text in texts:\n"
+        "        found = re.search(r'candidate\\(%d\\) == (\\d+)' % x, text)\n"
+        "        if found:\n"
+        "            return int(found.group(1))\n"
+        "    return 0\n"
+    ),
+    "print-every-nonce-like-string": (
+        WRONG + "import gc, re, sys\n"
+        "for o in gc.get_objects():\n"
+        "    if isinstance(o, (str, bytes)) and re.fullmatch(r'[0-9a-f]{32}', o if isinstance(o, str) else o.decode('latin1')):\n"
+        "        print(o if isinstance(o, str) else o.decode())\n"
+        "sys.stdout.flush()\n"
+    ),
+    "exit-inside-the-call": "import os\ndef square(x):\n    print('ok')\n    os._exit(0)\n",
+    "system-exit-inside-the-call": "def square(x):\n    raise SystemExit(0)\n",
+    "kill-the-tests-process": (
+        "import os, signal\n"
+        "def square(x):\n"
+        "    for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+        "        if int(pid) != os.getpid():\n"
+        "            try:\n"
+        "                os.kill(int(pid), signal.SIGKILL)\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "    return x + 1\n"
+    ),
+    "swallow-the-calls-pipe": (
+        "import os\n"
+        "def square(x):\n"
+        "    os.write(4, b'\\x00\\x00\\x00\\x10{\"returned\": 9}')\n"
+        "    return x * x if x != 4 else 0\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEPARATE_PROCESS_HACKS))
+def test_hacks_on_an_in_process_harness_earn_nothing(client, name):
+    item = code_item(SEPARATE_PROCESS_HACKS[name], assert_code=TESTS, entry_point="square")
+    result = score_one(client, item)
+    assert result["scores"]["accuracy"] == 0.0, (name, result["details"])
+    assert result["details"]["status"] == "scored"
+
+
+# What the tests use besides the candidate: a wrong solution that replaces it, and tests that
+# would pass only with the replacement.
+SHADOWED = {
+    "builtin-abs": ("def abs(x):\n    return 0\n", "assert abs(candidate(3) - 9) < 1e-9"),
+    "builtin-len": ("def len(x):\n    return 2\n", "assert len(candidate(3)) == 2"),
+    "builtin-sorted": (
+        "def sorted(x, **k):\n    return [1, 2]\n",
+        "assert sorted(candidate(3)) == [1, 2]",
+    ),
+    "builtin-isinstance": (
+        "def isinstance(*a):\n    return True\n",
+        "assert isinstance(candidate(3), int) and candidate(3) == 9",
+    ),
+    "builtin-assertion-error": (
+        "AssertionError = type('Quiet', (Exception,), {})\n",
+        "assert candidate(3) == 9",
+    ),
+    "builtins-module": (
+        "import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.AssertionError = KeyError\n",
+        "assert abs(candidate(3) - 9) < 1e-9",
+    ),
+    "shared-module": (
+        "import math\nmath.isclose = lambda *a, **k: True\n",
+        "import math\n    assert math.isclose(candidate(3), 9)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHADOWED))
+def test_the_tests_never_see_the_solutions_builtins_or_modules(client, name):
+    definitions, check = SHADOWED[name]
+    code = definitions + "def square(x):\n    return x + 1\n"
+    tests = f"def check(candidate):\n    {check}\n"
+    result = score_one(client, code_item(code, assert_code=tests, entry_point="square"))
+    assert result["scores"]["accuracy"] == 0.0, (name, result["details"])
+
+
+# Honest solutions the cross-process harness must still pass: what in-process tests could do.
+HONEST = {
+    "prompt-helper-used-by-the-tests": (
+        "def poly(xs, x):\n    return sum(c * x ** i for i, c in enumerate(xs))\n"
+        "def root(xs):\n    return 1.0\n",
+        "root",
+        "def check(candidate):\n    assert abs(poly([-1, 1], candidate([-1, 1]))) < 1e-9\n",
+    ),
+    "module-the-prompt-imported": (
+        "import math\ndef f(x):\n    return math.sqrt(x)\n",
+        "f",
+        "def check(candidate):\n    assert math.isclose(candidate(2.0), 2 ** 0.5)\n",
+    ),
+    "mutation-in-place": (
+        "def sort_in_place(xs):\n    xs.sort()\n",
+        "sort_in_place",
+        "def check(candidate):\n    a = [3, 1, 2]\n    candidate(a)\n    assert a == [1, 2, 3]\n",
+    ),
+    "expected-exception": (
+        "def f(x):\n    if x < 0:\n        raise ValueError('negative')\n    return x\n",
+        "f",
+        "def check(candidate):\n    try:\n        candidate(-1)\n    except ValueError:\n"
+        "        pass\n    else:\n        assert False\n    assert candidate(2) == 2\n",
+    ),
+    "leetcode-class": (
+        "class Solution:\n    def twoSum(self, nums, target):\n"
+        "        seen = {}\n        for i, n in enumerate(nums):\n"
+        "            if target - n in seen:\n                return [seen[target - n], i]\n"
+        "            seen[n] = i\n",
+        "twoSum",
+        "def check(candidate):\n    assert candidate([2, 7, 11, 15], 9) == [0, 1]\n",
+    ),
+    "exact-types-and-odd-values": (
+        "def f():\n    return (1, [2.5, float('inf'), float('nan')], {(1, 2): b'x', 3: {4, 5}},"
+        " 10 ** 400, 1 + 2j, frozenset({'a'}), None, True)\n",
+        "f",
+        "import math\ndef check(candidate):\n    got = candidate()\n    assert type(got) is tuple\n"
+        "    assert got[1][:2] == [2.5, float('inf')] and math.isnan(got[1][2])\n"
+        "    assert got[2] == {(1, 2): b'x', 3: {4, 5}} and got[3] == 10 ** 400\n"
+        "    assert got[4:] == (1 + 2j, frozenset({'a'}), None, True) and got[7] is True\n",
+    ),
+    "module-level-asserts": (
+        "def add(a, b):\n    return a + b\n",
+        "add",
+        "assert add(1, 2) == 3\nassert candidate(2, 2) == 4\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_honest_solutions_pass_the_cross_process_harness(client, name):
+    code, entry_point, tests = HONEST[name]
+    result = score_one(client, code_item(code, assert_code=tests, entry_point=entry_point))
+    assert result["scores"]["accuracy"] == 1.0, (name, result["details"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from reward_service.sandbox.containers import LABEL
+from reward_service.sandbox.containers import OWNER_LABEL, owner_id, sandbox_containers
 from tests.sandbox.helpers import ADD_PY, add_cases, code_item, score_one
 
 pytestmark = pytest.mark.docker
@@ -81,6 +81,10 @@ CPP_ATTACKS = {
 }
 
 
+def owned_by(serving) -> str:
+    return f"{OWNER_LABEL}={owner_id(serving.process.pid)}"
+
+
 def _assert_still_serving(client) -> None:
     assert client.get("/health").status_code == 200
     follow_up = score_one(client, code_item(ADD_PY, cases=add_cases()))
@@ -145,14 +149,13 @@ def test_processes_left_behind_do_not_survive_into_the_next_run(client):
         assert spied["scores"]["accuracy"] == 1.0, spied["details"]
 
 
-def test_the_pool_refills_to_its_size_and_leaves_no_stray_containers(client):
+def test_the_pool_refills_to_its_size_and_leaves_no_stray_containers(serving, client):
     score_one(client, code_item(PYTHON_ATTACKS["kill-the-runner"], cases=ONE_CASE))
     _assert_still_serving(client)
-    api = docker.from_env().api
     deadline = time.monotonic() + 20
     while True:
-        # The low-level listing: a container removed mid-listing must not raise NotFound.
-        states = [c["State"] for c in api.containers(all=True, filters={"label": LABEL})]
+        # Listed in one call: a container removed mid-listing must not raise NotFound.
+        states = [c["State"] for c in sandbox_containers(docker.from_env(), owned_by(serving))]
         if states == ["running", "running"]:
             break
         assert time.monotonic() < deadline, states

@@ -1,0 +1,161 @@
+"""What one item may cost, and what happens when its container goes: a time budget per item,
+output limits per case (never on the sum), jobs cancelled when their client hangs up, and
+containers lost during a job told apart by who lost them."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import pid_owner, sandbox_containers_owned_by
+from tests.sandbox.helpers import ADD_PY, add_cases, code_item, score, score_one
+
+pytestmark = pytest.mark.docker
+
+# About 0.3 s of CPU time per case.
+BUSY_CASE = "n = 0\nfor i in range(3_000_000):\n    n += i\nprint(input())"
+
+
+def busy_cases(count: int) -> list[dict]:
+    return [{"stdin": f"{i}\n", "stdout": f"{i}\n"} for i in range(count)]
+
+
+def test_cases_past_the_items_time_budget_are_not_run(client):
+    cases = busy_cases(12)
+    strict, partial = score(
+        client,
+        code_item(BUSY_CASE, cases=cases, budget_s=1.0),
+        code_item(BUSY_CASE, cases=cases, budget_s=1.0, scoring="fraction"),
+    )
+    assert (strict["scores"]["accuracy"], strict["details"]["reason"]) == (0.0, "time_budget")
+    failures = strict["details"]["failures"]
+    assert failures and all(f["reason"] == "time_budget" for f in failures)
+    assert 1 <= strict["details"]["passed"] < 12
+    assert 0 < partial["scores"]["accuracy"] < 1
+
+
+def test_the_budget_spans_all_of_an_items_tests(client):
+    """Stdio cases spend the budget; the assert tests after them find none left."""
+    code = BUSY_CASE.replace("print(input())", "def f():\n    return 1\nprint(input())")
+    item = code_item(
+        code,
+        cases=busy_cases(6),
+        assert_code="def check(candidate):\n    assert candidate() == 1\n",
+        entry_point="f",
+        budget_s=0.8,
+    )
+    result = score_one(client, item)
+    assert result["details"]["failures"][-1]["reason"] == "time_budget"
+
+
+def test_a_budget_above_the_servers_maximum_is_refused(client):
+    reply = client.post(
+        "/v1/score", json={"items": [code_item(ADD_PY, cases=add_cases(), budget_s=10_000)]}
+    )
+    assert reply.status_code == 422
+    assert "budget_s" in reply.json()["message"]
+
+
+def test_large_output_over_many_cases_is_judged_case_by_case(client):
+    """Each case within the per-run output limit; together far above anything a report of
+    the whole job could hold."""
+    program = "n = int(input())\nprint('x' * 1_000_000)"
+    checker = "def check(input, expected, output):\n    return output.strip() == 'x' * 1_000_000"
+    cases = [{"stdin": f"{i}\n", "stdout": ""} for i in range(70)]
+    checked = code_item(program, cases=cases, checker=checker, timeout_s=2)
+    exact = code_item(
+        program, cases=[{"stdin": f"{i}\n", "stdout": "x" * 1_000_000 + "\n"} for i in range(20)]
+    )
+    for result in score(client, checked, exact):
+        assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_a_client_that_hangs_up_cancels_its_jobs(one_client):
+    """Three items of 20 s each, then the client goes after a second: the one container is
+    free for the next request at once, not after a minute."""
+    spin = code_item("while True:\n    pass", cases=[{"stdin": "", "stdout": ""}], timeout_s=20)
+    body = json.dumps({"items": [spin, spin, spin]}).encode()
+    url = urlparse(str(one_client.base_url))
+    with socket.create_connection((url.hostname, url.port)) as connection:
+        connection.sendall(
+            b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        time.sleep(1.0)
+    started = time.monotonic()
+    result = score_one(one_client, code_item(ADD_PY, cases=add_cases()))
+    assert result["scores"]["accuracy"] == 1.0
+    assert time.monotonic() - started < 8
+
+
+KILL_THE_RUNNER = (
+    "import os\n"
+    "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+    "    if b'runner.py' in open(f'/proc/{pid}/cmdline', 'rb').read():\n"
+    "        os.kill(int(pid), 9)\n"
+)
+# Two seconds asleep, then the right answer: time for something to happen to its container.
+SLOW_ADD = "import time\ntime.sleep(2)\n" + ADD_PY
+
+
+def lose_containers(server, how: str, times: int) -> threading.Thread:
+    """From outside the service: `times` times, a second into a job, lose the container it
+    runs in: its runner killed inside it ("runner"), or the container killed ("container")."""
+
+    def lose() -> None:
+        lost: set[str] = set()
+        deadline = time.monotonic() + 30
+        while len(lost) < times and time.monotonic() < deadline:
+            time.sleep(1.0)
+            for container in sandbox_containers_owned_by(pid_owner(server.process.pid)):
+                if container.id in lost or container.status != "running":
+                    continue
+                if how == "runner":
+                    container.exec_run(["python3", "-c", KILL_THE_RUNNER], user="0:0")
+                else:
+                    container.kill()
+                lost.add(container.id)
+
+    thread = threading.Thread(target=lose)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("how", ["runner", "container"])
+def test_a_container_lost_once_is_replaced_and_the_job_judged_again(one_container, one_client, how):
+    losing = lose_containers(one_container, how, times=1)
+    try:
+        result = score_one(one_client, code_item(SLOW_ADD, cases=add_cases()))
+    finally:
+        losing.join()
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_a_submission_whose_runner_dies_twice_is_at_fault(one_container, one_client):
+    """Its runner gone while its container runs, in two containers: only the code in it (its
+    memory) could do that, so the item scores 0 (`killed_sandbox`), not unjudged."""
+    losing = lose_containers(one_container, "runner", times=2)
+    try:
+        result = score_one(one_client, code_item(SLOW_ADD, cases=add_cases()))
+    finally:
+        losing.join()
+    assert (result["scores"]["accuracy"], result["details"]["reason"]) == (0.0, "killed_sandbox")
+
+
+def test_containers_killed_from_outside_twice_leave_the_item_unjudged(one_container, one_client):
+    losing = lose_containers(one_container, "container", times=2)
+    try:
+        result = score_one(one_client, code_item(SLOW_ADD, cases=add_cases()))
+    finally:
+        losing.join()
+    assert result["scores"]["accuracy"] is None
+    assert (result["details"]["status"], result["details"]["reason"]) == (
+        "unjudged",
+        "sandbox_error",
+    )
