@@ -80,10 +80,10 @@ async def per_language() -> list[str]:
                 assert all(run.exit_code == 0 for run in report.runs), report
                 if index == 0:
                     continue  # warm-up
-                compiled = report.compilation.time_s if report.compilation else 0.0
-                ran = sum(run.time_s for run in report.runs)
+                compiled = report.compilation.wall_s if report.compilation else 0.0
+                ran = sum(run.wall_s for run in report.runs)
                 compiles.append(compiled)
-                runs.extend(run.time_s for run in report.runs)
+                runs.extend(run.wall_s for run in report.runs)
                 overheads.append(wall - compiled - ran)
             compile_text = f"{statistics.median(compiles) * 1000:.0f} ms" if any(compiles) else "-"
             overhead_p50, overhead_p99 = quantiles(overheads)

@@ -1,12 +1,15 @@
 """Sandbox throughput and overhead, measured side by side in one run.
 
-All 164 HumanEval canonical solutions (with their asserts), run three ways with the same
+All 164 HumanEval canonical solutions with their asserts, run three ways with the same
 concurrency (one per core):
-  1. the service's Docker warm pool (a runner session per container, no exec per submission),
-  2. the naive peer: `docker run --rm` of the same image and runner per submission,
-  3. a bare host subprocess per submission (no isolation at all; the floor).
-Also the sandbox overhead per submission in the warm pool: the exec's wall time minus the
-program's own run time as the runner measured it (p50, p99).
+  1. the service's Docker warm pool: a runner session per container, the solution in a process
+     of the submission's uid and the tests in a process of the judge's, plain values between;
+  2. the naive peer: `docker run --rm` of the same image per submission, the program and its
+     tests in one `python3` (as HumanEval's own harness runs them);
+  3. a bare host subprocess per submission, the same one-process program: no isolation at all
+     and the tests sharing the solution's interpreter (the floor).
+Also the sandbox overhead per submission in the warm pool: the job's wall time less the run's
+own wall time as the runner measured it (p50, p99).
 
 Usage: python benchmarks/sandbox.py   (needs Docker and `reward-service sandbox build`)
 """
@@ -14,12 +17,10 @@ Usage: python benchmarks/sandbox.py   (needs Docker and `reward-service sandbox 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import platform
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 
@@ -30,22 +31,20 @@ from reward_service.rewards.code import CodeTests, judge_code, sandbox_jobs
 from reward_service.sandbox.containers import ContainerLimits
 from reward_service.sandbox.docker import DockerSandbox
 from reward_service.sandbox.images import sandbox_image
-from reward_service.sandbox.local import RUNNER
-from reward_service.sandbox.types import Limits, RunReport, SandboxJob
+from reward_service.sandbox.types import Limits
 
 LIMITS = Limits(time_s=10, memory_mb=512, output_bytes=1 << 20, file_bytes=1 << 24, processes=32)
 CONCURRENCY = os.cpu_count() or 1
+NAIVE = [
+    "docker", "run", "--rm", "-i", "--network", "none", "--read-only",
+    "--tmpfs", "/tmp:rw,nosuid,nodev,noexec,size=16m", "--cap-drop", "ALL",
+    "--security-opt", "no-new-privileges", "--pids-limit", "64", "--memory", "1200m",
+    "--user", "1000000:1000000",
+]  # fmt: skip
 
 
-def humaneval_jobs() -> list[tuple[SandboxJob, CodeTests, str, str]]:
-    jobs = []
-    for problem in read_problems().values():
-        code = problem["prompt"] + problem["canonical_solution"]
-        tests = CodeTests("python", (), LIMITS, problem["test"], problem["entry_point"])
-        nonce = secrets.token_hex(16)
-        (job,) = sandbox_jobs(code, tests, nonce)
-        jobs.append((job, tests, nonce, code))
-    return jobs
+def problems() -> list[dict]:
+    return list(read_problems().values())
 
 
 async def bounded(calls, limit: int) -> list:
@@ -58,7 +57,7 @@ async def bounded(calls, limit: int) -> list:
     return await asyncio.gather(*(one(call) for call in calls))
 
 
-async def warm_pool(jobs) -> tuple[float, list[float], int]:
+async def warm_pool(problems: list[dict]) -> tuple[float, list[float], int]:
     sandbox = DockerSandbox(
         sandbox_image(),
         CONCURRENCY,
@@ -67,99 +66,63 @@ async def warm_pool(jobs) -> tuple[float, list[float], int]:
     await sandbox.start()
     overheads: list[float] = []
 
-    async def run(job, tests, nonce, code):
+    async def run(problem: dict) -> float | None:
+        code = problem["prompt"] + problem["canonical_solution"]
+        tests = CodeTests("python", (), LIMITS, problem["test"], problem["entry_point"])
+        nonce = secrets.token_hex(16)
+        (job,) = sandbox_jobs(code, tests, nonce)
         started = time.perf_counter()
         report = await sandbox.run(job)
-        overheads.append(time.perf_counter() - started - sum(r.time_s for r in report.runs))
+        overheads.append(time.perf_counter() - started - sum(r.wall_s for r in report.runs))
         return judge_code(code, tests, [report], nonce).value
 
     try:
         started = time.perf_counter()
-        values = await bounded([lambda j=j: run(*j) for j in jobs], CONCURRENCY)
+        values = await bounded([lambda p=p: run(p) for p in problems], CONCURRENCY)
         elapsed = time.perf_counter() - started
     finally:
         await sandbox.close()
     return elapsed, overheads, sum(v == 1.0 for v in values)
 
 
-def _via_process(command: list[str], job: SandboxJob, workdir: str):
-    async def call():
+async def per_submission(problems: list[dict], command: list[str]) -> tuple[float, int]:
+    """Each problem as one program (solution, tests, `check(entry_point)`) on a python3's
+    stdin; it passed if it exited 0."""
+
+    async def run(problem: dict) -> bool:
+        program = (
+            problem["prompt"] + problem["canonical_solution"] + "\n" + problem["test"]
+            + f"\ncheck({problem['entry_point']})\n"
+        )  # fmt: skip
         process = await asyncio.create_subprocess_exec(
-            *command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            *command,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
-        stdout, _ = await process.communicate(json.dumps(job.payload(workdir)).encode())
-        return RunReport.from_runner(json.loads(stdout))
-
-    return call
-
-
-async def per_submission(jobs, command_for) -> tuple[float, int]:
-    async def run(job, tests, nonce, code):
-        command, workdir = command_for()
-        try:
-            report = await _via_process(command, job, workdir)()
-        finally:
-            if workdir.startswith("/tmp/reward-bench-"):
-                subprocess.run(["rm", "-rf", workdir])
-        return judge_code(code, tests, [report], nonce).value
+        await process.communicate(program.encode())
+        return process.returncode == 0
 
     started = time.perf_counter()
-    values = await bounded([lambda j=j: run(*j) for j in jobs], CONCURRENCY)
-    return time.perf_counter() - started, sum(v == 1.0 for v in values)
-
-
-def docker_run_command() -> tuple[list[str], str]:
-    return (
-        [
-            "docker",
-            "run",
-            "--rm",
-            "-i",
-            "--network",
-            "none",
-            "--read-only",
-            "--tmpfs",
-            "/work:rw,nosuid,nodev,exec,size=64m,uid=10001,gid=10001,mode=0700",
-            "--tmpfs",
-            "/tmp:rw,nosuid,nodev,noexec,size=16m,uid=10001,gid=10001,mode=0700",
-            "--cap-drop",
-            "ALL",
-            "--security-opt",
-            "no-new-privileges",
-            "--pids-limit",
-            "48",
-            "--memory",
-            "1200m",
-            "--user",
-            "sandbox",
-            sandbox_image(),
-            "python3",
-            "-I",
-            "/opt/reward/runner.py",
-        ],
-        "/work",
-    )
-
-
-def host_command() -> tuple[list[str], str]:
-    workdir = f"/tmp/reward-bench-{secrets.token_hex(6)}"
-    os.makedirs(workdir)
-    return [sys.executable, "-I", str(RUNNER), "--local"], workdir
+    passed = await bounded([lambda p=p: run(p) for p in problems], CONCURRENCY)
+    return time.perf_counter() - started, sum(passed)
 
 
 def main() -> None:
-    jobs = humaneval_jobs()
+    todo = problems()
     client = docker.from_env()
-    print(f"# sandbox benchmark: {len(jobs)} HumanEval submissions, concurrency {CONCURRENCY}")
+    print(f"# sandbox benchmark: {len(todo)} HumanEval submissions, concurrency {CONCURRENCY}")
     print(
         f"# {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"Docker {client.version()['Version']}, image {sandbox_image()}"
     )
-    pool_s, overheads, pool_ok = asyncio.run(warm_pool(jobs))
-    naive_s, naive_ok = asyncio.run(per_submission(jobs, docker_run_command))
-    host_s, host_ok = asyncio.run(per_submission(jobs, host_command))
-    n = len(jobs)
-    print(f"warm pool (runner session)  {n / pool_s:7.1f} submissions/s  passed {pool_ok}/{n}")
+    pool_s, overheads, pool_ok = asyncio.run(warm_pool(todo))
+    naive_s, naive_ok = asyncio.run(
+        per_submission(todo, [*NAIVE, sandbox_image(), "python3", "-I", "-"])
+    )
+    host_s, host_ok = asyncio.run(per_submission(todo, [sys.executable, "-I", "-"]))
+    n = len(todo)
+    print(f"warm pool (tests apart)     {n / pool_s:7.1f} submissions/s  passed {pool_ok}/{n}")
     print(f"naive docker run --rm     {n / naive_s:7.1f} submissions/s  passed {naive_ok}/{n}")
     print(f"bare host subprocess      {n / host_s:7.1f} submissions/s  passed {host_ok}/{n}")
     print(f"ratio warm pool / docker run --rm: {naive_s / pool_s:.1f}x")

@@ -135,7 +135,7 @@ class Solution:
 
     def reply(self):
         try:
-            message = plain.receive(self.replies)
+            message = plain.receive_json(self.replies)
         except (ValueError, OSError):
             _fail(EXIT_NOT_PLAIN, "the solution's process sent something unreadable")
         if message is None:
@@ -143,7 +143,7 @@ class Solution:
         return message
 
     def lookup(self, names):
-        plain.send(self.calls, {"lookup": names})
+        plain.send_marshal(self.calls, {"lookup": names})
         found = self.reply().get("names")
         if type(found) is not dict:
             _fail(EXIT_NOT_PLAIN, "the solution's process sent something unreadable")
@@ -155,13 +155,13 @@ class Solution:
 
     def remote(self, name):
         def remote(*args, **kwargs):
+            request = {"call": name, "args": list(args), "kwargs": kwargs}
             try:
-                request = {"call": name, "args": plain.encode(list(args))}
-                request["kwargs"] = plain.encode(kwargs)
+                plain.check(request)
             except (plain.NotPlain, RecursionError) as exc:
                 _fail(EXIT_BAD_TESTS, f"the tests pass the solution {exc}: only plain values cross")
             try:
-                plain.send(self.calls, request)
+                plain.send_marshal(self.calls, request)
             except BrokenPipeError:
                 _fail(EXIT_SOLUTION_FAILED, SOLUTION_ENDED)
             return self._outcome(self.reply(), args)
