@@ -158,6 +158,28 @@ SLOW = {
         "            pass\n"
         "os.wait()"
     ),
+    # A task kept runnable but starved (lowest priority, behind busy siblings the kernel reaps
+    # itself with SIGCHLD ignored, so that no count of live or reaped processes sees their CPU
+    # time): it looks starved by the machine, but the container's cgroup counts it all.
+    "hidden-busy-children": (
+        "import os, signal, time\n"
+        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        "if os.fork() == 0:\n"
+        "    signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+        "    while True:\n"
+        "        try:\n"
+        "            if os.fork() == 0:\n"
+        "                end = time.process_time() + 0.3\n"
+        "                while time.process_time() < end:\n"
+        "                    pass\n"
+        "                os._exit(0)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "        time.sleep(0.01)\n"
+        "os.nice(19)\n"
+        "while True:\n"
+        "    pass"
+    ),
     # Threads starving each other and the main thread: still its own CPU time.
     "self-starving-threads": (
         "import threading, time\n"

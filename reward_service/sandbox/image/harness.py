@@ -158,8 +158,11 @@ class Solution:
             request = {"call": name, "args": list(args), "kwargs": kwargs}
             try:
                 plain.check(request)
-            except (plain.NotPlain, RecursionError) as exc:
+            except plain.NotPlain as exc:
                 _fail(EXIT_BAD_TESTS, f"the tests pass the solution {exc}: only plain values cross")
+            except RecursionError:
+                # Nesting that deep came from the solution's own return values.
+                _fail(EXIT_NOT_PLAIN, "the tests pass the solution a value nested too deeply")
             try:
                 plain.send_marshal(self.calls, request)
             except BrokenPipeError:

@@ -210,15 +210,65 @@ def _read_all(fd):
         chunks.append(chunk)
 
 
+# The container's CPU usage in its cgroup (v2, then v1 with either mount name), and the unit.
+_CGROUP_CPU = (
+    ("/sys/fs/cgroup/cpu.stat", 1e-6),
+    ("/sys/fs/cgroup/cpuacct/cpuacct.usage", 1e-9),
+    ("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage", 1e-9),
+)
+
+
+def _cgroup_cpu_s():
+    """CPU seconds the container's cgroup has used, or None where it cannot be read."""
+    for path, unit in _CGROUP_CPU:
+        try:
+            with open(path, "rb") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        if path.endswith("cpu.stat"):
+            text = text.partition(b"usage_usec ")[2].split(b"\n")[0]
+        try:
+            return int(text) * unit
+        except ValueError:
+            continue
+    return None
+
+
+def _own_cpu_s():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Tasks:
     """The subject's processes as the kernel sees them: in a container, every process but PID
-    1, the runner and those it names as the judge's; on the host, those of one session."""
+    1, the runner and those it names as the judge's (`exclude`); on the host, those of one
+    `session` (set once the subject started)."""
 
-    def __init__(self, contained, exclude=(), session=None):
+    def __init__(self, contained):
         self.contained = contained
-        self.exclude = {1, os.getpid(), *exclude}
-        self.session = session
+        self.exclude = {1, os.getpid()}
+        self.session = None
         self.delays = {}
+        # In a container, CPU time is counted by its cgroup, which sees every process that ever
+        # ran in it: a process can hide from any count of the live ones (its children reaped by
+        # the kernel, with SIGCHLD ignored, vanish with their CPU time), not from the cgroup.
+        self.cgroup_start = _cgroup_cpu_s() if contained else None
+        self.own_start = _own_cpu_s()
+
+    def counted_by_cgroup(self):
+        return self.cgroup_start is not None
+
+    def cgroup_cpu_s(self, judge=None):
+        """The subject's CPU seconds since we were made: the cgroup's, less the runner's own
+        and the judge's (`judge`, a Child, if one ran meanwhile)."""
+        used = _cgroup_cpu_s() - self.cgroup_start - (_own_cpu_s() - self.own_start)
+        if judge is not None:
+            if judge.status is not None:
+                used -= judge.cpu_s
+            else:
+                used -= sum(_stat(judge.pid, slice(11, 15)) or ()) / CLOCK_TICKS
+        return max(0.0, used)
 
     def pids(self):
         found = []
@@ -333,11 +383,14 @@ def watch(main, tasks, time_s, output_cap, kill, control=None, peer=None, peer_c
             outcome.effective_s += max(0.0, now - last_sample - delay)
             last_sample = now
         reaped = _reap_some(children)
-        if reaped is not None:
-            # What was reaped left the live count: count it once, from its rusage.
-            reaped_cpu += reaped
-            live_cpu = tasks.cpu_s()
-        outcome.cpu_s = reaped_cpu + live_cpu
+        if tasks.counted_by_cgroup():
+            outcome.cpu_s = tasks.cgroup_cpu_s(peer)
+        else:
+            if reaped is not None:
+                # What was reaped left the live count: count it once, from its rusage.
+                reaped_cpu += reaped
+                live_cpu = tasks.cpu_s()
+            outcome.cpu_s = reaped_cpu + live_cpu
         if driver.status is not None and exited_at is None:
             exited_at = now
         if exited_at is not None and (not fds or now - exited_at > EXIT_DRAIN_S):
@@ -385,7 +438,11 @@ def watch(main, tasks, time_s, output_cap, kill, control=None, peer=None, peer_c
             break
     if exit_fd is not None:
         os.close(exit_fd)
-    outcome.cpu_s = max(outcome.cpu_s, reaped_cpu + reap_all(children, kill))
+    reaped_cpu += reap_all(children, kill)
+    if tasks.counted_by_cgroup():
+        outcome.cpu_s = max(tasks.cgroup_cpu_s(peer), main.cpu_s)
+    else:
+        outcome.cpu_s = max(outcome.cpu_s, reaped_cpu)
     outcome.wall_s = time.monotonic() - started
     for child in children:
         for fd in (child.stdout_fd, child.stderr_fd, child.feed_fd):

@@ -103,8 +103,9 @@ class Cell:
         self.judge = judge
         self.contained = contained
 
-    def tasks(self, session, exclude=()):
-        return processes.Tasks(self.contained, exclude, session)
+    def tasks(self):
+        """Taken before the subject starts: its CPU time counts from here."""
+        return processes.Tasks(self.contained)
 
     def kill(self):
         if self.contained:
@@ -351,11 +352,12 @@ class Job:
 
     def execute(self, argv, stdin, limits):
         """The program as the submission, alone."""
+        tasks = self.cell.tasks()
         child = processes.start(
             self.cell.submission, limits, argv=argv, env=self.env, cwd=self.workdir,
             stdin=stdin, oom_first=True,
         )
-        tasks = self.cell.tasks(session=child.pid)
+        tasks.session = child.pid
         outcome = processes.watch(
             child, tasks, limits.time_s, int(self.limits["output_bytes"]), self.cell.kill,
             self.control,
@@ -366,6 +368,7 @@ class Job:
         """The solution hosted as the submission, driven by the tests as the judge."""
         calls_r, calls_w = os.pipe()
         replies_r, replies_w = os.pipe()
+        tasks = self.cell.tasks()
         solution = processes.start(
             self.cell.submission, limits, argv=self.tools.run, env=self.env, cwd=self.workdir,
             fds={3: calls_r, 4: replies_w}, oom_first=True,
@@ -374,7 +377,8 @@ class Job:
             self.cell.judge, self.judge_limits(), fds={3: calls_w, 4: replies_r},
             target=lambda: harness.main(request, 3, 4),
         )
-        tasks = self.cell.tasks(session=solution.pid, exclude=(tests.pid,))
+        tasks.session = solution.pid
+        tasks.exclude.add(tests.pid)
         output_bytes = int(self.limits["output_bytes"])
         outcome = processes.watch(
             solution, tasks, limits.time_s, output_bytes, self.cell.kill, self.control,
@@ -400,13 +404,14 @@ class Job:
 
     def checker_run(self, source, stdin, expected, output):
         limits = self.judge_limits()
+        tasks = self.cell.tasks()
         child = processes.start(
             self.cell.judge, limits,
             target=lambda: checker.main(source, stdin, expected, output),
         )
+        tasks.session = child.pid
         outcome = processes.watch(
-            child, self.cell.tasks(session=child.pid), limits.time_s, CHECKER_OUTPUT_BYTES,
-            self.cell.kill,
+            child, tasks, limits.time_s, CHECKER_OUTPUT_BYTES, self.cell.kill
         )
         last_line = child.stdout.decode("utf-8", "replace").rstrip("\n").rpartition("\n")[2]
         verdict = None
