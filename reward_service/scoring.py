@@ -35,8 +35,6 @@ from reward_service.rewards.code import (
     CallCase,
     CodeScore,
     CodeTests,
-    Compare,
-    FloatTolerance,
     IOCase,
     judge_code,
     sandbox_jobs,
@@ -47,6 +45,7 @@ from reward_service.rewards.format import Tags, score_format
 from reward_service.rewards.language import latin_detector, score_language
 from reward_service.rewards.math import MathOptions, parse_reference, quick_score, score_answer
 from reward_service.sandbox import Sandbox, SandboxUnavailable
+from reward_service.sandbox.compare import Compare, FloatTolerance
 from reward_service.sandbox.types import Limits, RunReport
 from reward_service.scores import Reason, Score
 from reward_service.workers import TaskFailure, WorkerPool

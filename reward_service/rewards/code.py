@@ -8,12 +8,11 @@ signals, output). A submission earns 1.0 only if every test passed.
 from __future__ import annotations
 
 import json
-import math
-import re
 import signal
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from reward_service.sandbox.compare import Compare, outputs_match
 from reward_service.sandbox.types import (
     COMPILE_TIME_S,
     Checker,
@@ -52,21 +51,6 @@ _MEMORY_MARKERS = (
 )
 
 
-# A plain decimal number: what contest judges read as a float. Not "nan", "inf", "0x1p3" or
-# "1_000", which Python's float() would take.
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-@dataclass(frozen=True)
-class FloatTolerance:
-    """Numbers within `abs` of the expected one, or within `rel` times its magnitude, pass."""
-
-    abs: float
-    rel: float
-
-
-# How an output is compared with the expected one (see `outputs_match`).
-Compare = Literal["exact", "tokens"] | FloatTolerance
 Scoring = Literal["all", "fraction"]
 
 
@@ -130,10 +114,14 @@ def sandbox_jobs(code: str, tests: CodeTests, nonce: str) -> list[SandboxJob]:
     limits, budget = tests.limits, tests.budget_s
     if tests.cases:
         inputs = tuple(case.stdin for case in tests.cases)
-        checker = None
+        outputs = tuple(case.stdout for case in tests.cases)
         if tests.checker is not None:
-            checker = Checker(tests.checker, tuple(case.stdout for case in tests.cases))
-        jobs.append(SandboxJob(tests.language, code, inputs, limits, None, checker, budget))
+            checker = Checker(tests.checker, outputs)
+            jobs.append(SandboxJob(tests.language, code, inputs, limits, None, checker, budget))
+        else:
+            # Compared by whoever reads the runs, as each arrives; never sent into the sandbox.
+            job = SandboxJob(tests.language, code, inputs, limits, budget_s=budget)
+            jobs.append(replace(job, expected=outputs, compare=tests.compare))
     if tests.calls:
         harness = Harness(None, tests.entry_point or "", nonce)
         arguments = tuple(call.args for call in tests.calls)
@@ -168,9 +156,12 @@ def judge_code(code: str, tests: CodeTests, reports: list[RunReport], nonce: str
             failure = CaseFailure(0, Reason.KILLED_SANDBOX, "it brought its container down twice")
             return _failed(code, tests, [failure], 0)
         if report.compilation is not None and not report.compilation.ok:
-            excerpt = report.compilation.stderr[-EXCERPT_CHARS:]
-            if report.compilation.timed_out:
+            compilation = report.compilation
+            excerpt = compilation.stderr[-EXCERPT_CHARS:]
+            if compilation.timed_out and compilation.cpu_s >= COMPILE_TIME_S:
                 excerpt = f"compiling took more than {COMPILE_TIME_S:g} s of CPU time"
+            elif compilation.timed_out:
+                excerpt = f"the compiler sat idle (blocked) for {compilation.wall_s:.0f} s"
             return _failed(code, tests, [CaseFailure(0, Reason.COMPILE_ERROR, excerpt)], 0)
 
     failures: list[CaseFailure] = []
@@ -269,11 +260,12 @@ def classify_run(
     run: ProcessRun, *, expected: str, compare: Compare = "exact"
 ) -> Reason | None:
     """Why a stdio run failed, or None if it passed: it exited cleanly and its whole
-    normalized stdout matched."""
+    normalized stdout matched (as compared when the run arrived, if it was)."""
     reason = _process_failure(run)
     if reason is not None:
         return reason
-    return None if outputs_match(expected, run.stdout, compare) else Reason.WRONG_ANSWER
+    matched = outputs_match(expected, run.stdout, compare) if run.matched is None else run.matched
+    return None if matched else Reason.WRONG_ANSWER
 
 
 def classify_harness(run: ProcessRun, nonce: str) -> Reason | None:
@@ -347,54 +339,6 @@ def returned_text(run: ProcessRun, nonce: str) -> str:
     if nonce not in lines:
         return ""
     return (lines[len(lines) - lines[::-1].index(nonce) :] or [""])[0]
-
-
-def outputs_match(expected: str, actual: str, compare: Compare = "exact") -> bool:
-    """Whether a program's output is right.
-
-    `exact`: trailing whitespace on lines and trailing blank lines are ignored, all else must
-    be equal. `tokens`: the whitespace-separated tokens are equal. A `FloatTolerance`: the
-    tokens are equal, or both plain decimal numbers within the tolerance of the expected one.
-    A missing or extra line or token always fails: comparing with `zip` alone stops at the
-    shorter side, so a truncated output would pass (seen in the field).
-
-    >>> outputs_match("1\\n2\\n", "1  \\n2\\n\\n")
-    True
-    >>> outputs_match("1\\n2\\n", "1\\n")
-    False
-    >>> outputs_match("1 2\\n", "1\\n2", "tokens")
-    True
-    >>> outputs_match("0.333333", "0.3333334", FloatTolerance(abs=1e-6, rel=0))
-    True
-    """
-    if compare == "exact":
-        return _lines(expected) == _lines(actual)
-    want, got = expected.split(), actual.split()
-    if len(want) != len(got):
-        return False
-    if compare == "tokens":
-        return want == got
-    assert isinstance(compare, FloatTolerance)
-    return all(w == g or _close(w, g, compare) for w, g in zip(want, got, strict=True))
-
-
-def _lines(text: str) -> list[str]:
-    lines = [line.rstrip() for line in text.split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-def _close(want: str, got: str, tolerance: FloatTolerance) -> bool:
-    # Relative to the expected value only: relative to the larger of the two, a huge output
-    # would widen its own tolerance.
-    if not (_NUMBER.fullmatch(want) and _NUMBER.fullmatch(got)):
-        return False
-    expected, actual = float(want), float(got)
-    if not (math.isfinite(expected) and math.isfinite(actual)):
-        return False
-    error = abs(expected - actual)
-    return error <= tolerance.abs or error <= tolerance.rel * abs(expected)
 
 
 def _excerpt(run: ProcessRun, reason: Reason) -> str:

@@ -2,9 +2,9 @@
 each with uids of its own, and finding and removing them.
 
 A container starts as root with every capability dropped but the four the runner needs to run
-code under other identities (SETUID, SETGID, SETPCAP) and to kill it (KILL); no network, a read-only
-root, tmpfs mounts owned by its submission uid, System V IPC and POSIX message queues turned off
-(they would outlive a job), pids, memory and CPU limits, nothing of the host mounted.
+code under other identities (SETUID, SETGID, SETPCAP) and to kill it (KILL); no network, a
+read-only root, tmpfs mounts owned by its submission uid, System V IPC and POSIX message queues
+turned off (they would outlive a job), pids, memory and CPU limits, nothing of the host mounted.
 
 Each container gets a pair of uids, the submission's and the judge's, that no other live
 sandbox container on the daemon holds: per-uid kernel limits (RLIMIT_NPROC, pipe buffers,

@@ -87,7 +87,7 @@ class LocalSandbox:
             process.terminate()
             await process.wait()
             raise SandboxUnavailable("the local runner did not finish in time") from None
-        events = RunnerEvents()
+        events = RunnerEvents(job)
         try:
             for line in stdout.splitlines():
                 events.add(line)

@@ -82,7 +82,7 @@ class RunnerSession:
 
     async def run(self, job: SandboxJob) -> RunReport:
         """Send one job and collect its events into its report."""
-        self._events = RunnerEvents()
+        self._events = RunnerEvents(job)
         self._writer.write(json.dumps(job.payload(WORKDIR)).encode() + b"\n")
         await self._drain()
         return (await self._finish(job.quiet_s())).report()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal, Protocol
+
+from reward_service.sandbox.compare import Compare, outputs_match
 
 Language = Literal["python", "cpp", "java", "javascript", "go", "rust"]
 COMPILED: frozenset[Language] = frozenset({"cpp", "java", "go", "rust"})
@@ -60,7 +62,11 @@ class Checker:
 @dataclass(frozen=True)
 class SandboxJob:
     """One submission: compile once, then run once per input (once for assert tests), within
-    `budget_s` seconds of sandbox time in all (inputs past it are not run)."""
+    `budget_s` seconds of sandbox time in all (inputs past it are not run).
+
+    `expected` (one output per input) and `compare` never enter the sandbox: whoever reads the
+    runs compares each as it arrives and keeps an excerpt of its output, not all of it.
+    """
 
     language: Language
     code: str
@@ -69,6 +75,8 @@ class SandboxJob:
     harness: Harness | None = None
     checker: Checker | None = None
     budget_s: float = 120.0
+    expected: tuple[str, ...] = ()
+    compare: Compare = "exact"
 
     def payload(self, workdir: str) -> dict:
         return {
@@ -136,6 +144,7 @@ class ProcessRun:
     stderr: str
     checker: CheckerRun | None = None
     tests: HarnessRun | None = None
+    matched: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -160,10 +169,16 @@ class RunReport:
     killed_sandbox: bool = False
 
 
-class RunnerEvents:
-    """Collects a runner's event lines for one job into a RunReport."""
+# The output kept of a run compared on arrival: what a failure's excerpt shows.
+KEPT_STDOUT_CHARS = 1000
 
-    def __init__(self) -> None:
+
+class RunnerEvents:
+    """Collects a runner's event lines for one job into a RunReport, comparing each run with
+    its expected output as it arrives when the job has them."""
+
+    def __init__(self, job: SandboxJob) -> None:
+        self.job = job
         self.compilation: Compilation | None = None
         self.runs: list[ProcessRun] = []
         self.done: dict | None = None
@@ -174,7 +189,15 @@ class RunnerEvents:
         if "compile" in event:
             self.compilation = Compilation(**event["compile"])
         elif "run" in event:
-            self.runs.append(_process_run(event["run"]))
+            run = _process_run(event["run"])
+            if len(self.runs) < len(self.job.expected):
+                expected = self.job.expected[len(self.runs)]
+                run = replace(
+                    run,
+                    matched=outputs_match(expected, run.stdout, self.job.compare),
+                    stdout=run.stdout[:KEPT_STDOUT_CHARS],
+                )
+            self.runs.append(run)
         elif "done" in event:
             self.done = event["done"]
         else:

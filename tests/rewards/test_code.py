@@ -9,15 +9,14 @@ import pytest
 from reward_service.extract import CodeBlock, extract_code_block
 from reward_service.rewards.code import (
     CodeTests,
-    FloatTolerance,
     IOCase,
     classify_harness,
     classify_run,
     judge_code,
-    outputs_match,
     sandbox_jobs,
     within_budget,
 )
+from reward_service.sandbox.compare import FloatTolerance, outputs_match
 from reward_service.sandbox.types import (
     CheckerRun,
     Compilation,
@@ -341,3 +340,17 @@ def test_language_aliases(given, language):
     from reward_service.api.models import CodeReference
 
     assert CodeReference(language=given, cases=[{"stdout": "1"}]).language == language
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["1" * 1_000_000 + "a", "1" * 500_000 + "." + "1" * 500_000 + "x", "." + "1" * 1_000_000 + "e"],
+)
+def test_float_comparison_is_linear_in_the_output(token):
+    """A megabyte of digits with junk at the end once took hours (a backtracking pattern, run
+    in the event loop)."""
+    import time
+
+    started = time.perf_counter()
+    assert not outputs_match("1", token, FloatTolerance(abs=1e-6, rel=1e-6))
+    assert time.perf_counter() - started < 1.0

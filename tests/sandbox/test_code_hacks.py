@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.helpers import code_item, score_one
+from tests.sandbox.helpers import code_item, score, score_one
 
 pytestmark = pytest.mark.docker
 
@@ -268,3 +268,39 @@ def test_honest_solutions_pass_the_cross_process_harness(client, name):
     code, entry_point, tests = HONEST[name]
     result = score_one(client, code_item(code, assert_code=tests, entry_point=entry_point))
     assert result["scores"]["accuracy"] == 1.0, (name, result["details"])
+
+
+def test_a_helper_the_tests_define_cannot_be_replaced_by_the_solution(client):
+    """HumanEval/50's tests use the prompt's `encode_shift`; a solution that redefines it as
+    the identity (and decodes with the identity too) passes where the helper comes from the
+    solution. Given in the tests, the helper is the tests' own."""
+    helper = "def encode_shift(s):\n    return ''.join(chr((ord(c) - 97 + 5) % 26 + 97) for c in s)\n"
+    tests = helper + (
+        "def check(candidate):\n"
+        "    for word in ('abc', 'hello', 'xyz'):\n"
+        "        assert candidate(encode_shift(word)) == word\n"
+    )
+    cheat = "def encode_shift(s):\n    return s\ndef decode_shift(s):\n    return s\n"
+    honest = "def decode_shift(s):\n    return ''.join(chr((ord(c) - 97 - 5) % 26 + 97) for c in s)\n"
+    cheated, passed = score(
+        client,
+        code_item(cheat, assert_code=tests, entry_point="decode_shift"),
+        code_item(honest, assert_code=tests, entry_point="decode_shift"),
+    )
+    assert (cheated["scores"]["accuracy"], passed["scores"]["accuracy"]) == (0.0, 1.0)
+
+
+def test_an_entry_point_named_like_a_builtin(client):
+    code = "def pow(a, b):\n    return a ** b\n"
+    tests = "def check(candidate):\n    assert candidate(2, 10) == 1024\n"
+    result = score_one(client, code_item(code, assert_code=tests, entry_point="pow"))
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_a_solution_the_runner_stops_after_its_tests_failed_ran_out_of_nothing(client):
+    """The tests fail; the solution's process does not end with them (it disabled its own
+    exit), so the runner stops it: a wrong answer, not `memory`."""
+    code = "import os\nos._exit = lambda code: None\ndef f():\n    return 1\n"
+    tests = "def check(candidate):\n    assert candidate() == 2\n"
+    result = score_one(client, code_item(code, assert_code=tests, entry_point="f"))
+    assert result["details"]["reason"] == "wrong_answer", result["details"]

@@ -394,3 +394,42 @@ print(" ".join(made) or "none")
 """
     result = score_one(one_client, code_item(code, cases=[{"stdin": "", "stdout": "none\n"}]))
     assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_memfds_which_no_processs_memory_shows_are_refused(client):
+    code = (
+        "import os\n"
+        "try:\n"
+        "    os.memfd_create('hold')\n"
+        "    print('made')\n"
+        "except OSError as exc:\n"
+        "    print(exc.errno)"
+    )
+    result = score_one(client, code_item(code, cases=[{"stdin": "", "stdout": "1\n"}]))
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_memory_no_process_shows_still_costs_the_submission_not_the_container(client):
+    """Memory held in memfds would count to the container but to no process's RSS, so that,
+    with its OOM score lowered, the OOM killer would take the runner and init by size: the
+    submission cannot make memfds."""
+    code = r"""
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cstdio>
+#include <cstring>
+int main() {
+    FILE* f = fopen("/proc/self/oom_score_adj", "w");
+    if (f) { fputs("0", f); fclose(f); }
+    static char block[1 << 20];
+    memset(block, 1, sizeof block);
+    for (;;) {
+        int fd = memfd_create("hold", 0);
+        for (int i = 0; i < 8; i++) write(fd, block, sizeof block);
+    }
+}
+"""
+    before = replaced_containers(client)
+    result = score_one(client, code_item(code, "cpp", cases=add_cases(), timeout_s=10))
+    assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored"), result
+    assert replaced_containers(client) == before

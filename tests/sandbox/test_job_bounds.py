@@ -13,7 +13,14 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import pid_owner, sandbox_containers_owned_by
-from tests.sandbox.helpers import ADD_PY, add_cases, code_item, score, score_one
+from tests.sandbox.helpers import (
+    ADD_PY,
+    add_cases,
+    code_item,
+    replaced_containers,
+    score,
+    score_one,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -159,3 +166,72 @@ def test_containers_killed_from_outside_twice_leave_the_item_unjudged(one_contai
         "unjudged",
         "sandbox_error",
     )
+
+
+# Found by a blind attack: each turned a wrong answer into `unjudged`, held a container for
+# minutes, or grew the service's memory without bound.
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "tests"),
+    [
+        ("python", "import os\nprint(3)\nos.chmod('/work', 0)", {}),
+        (
+            "cpp",
+            '#include <unistd.h>\n#include <cstdio>\nint main() { unlink("/work/solution"); puts("3"); }',
+            {},
+        ),
+        (
+            "python",
+            "import os\ndef f(x):\n    os.chmod('/work', 0)\n    return x",
+            {"input_output": {"fn_name": "f", "inputs": [[1], [2]], "outputs": [1, 2]}},
+        ),
+    ],
+    ids=["locked-work-dir", "removed-binary", "locked-work-dir-call-based"],
+)
+def test_a_program_that_breaks_its_next_run_fails_it(client, language, code, tests):
+    """A program that locks its work dir or removes its binary in one run: the next run
+    cannot start, and that is the program's doing, not the sandbox's."""
+    tests = tests or {"cases": [{"stdin": "", "stdout": "3\n"}] * 2}
+    result = score_one(client, code_item(code, language, **tests))
+    assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored"), result
+    assert result["details"]["failures"][0]["reason"] == "runtime_error"
+
+
+def test_a_wipe_bomb_costs_seconds_not_the_container(one_client):
+    """Every writable tmpfs filled with directories, as many as its inodes allow: emptying
+    them reads each directory once, so the container is clear in seconds and kept."""
+    code = (
+        "import os\n"
+        "for top in ('/work', '/tmp', '/dev/shm'):\n"
+        "    i = 0\n"
+        "    while True:\n"
+        "        try:\n"
+        "            os.mkdir(f'{top}/{i}')\n"
+        "        except OSError:\n"
+        "            break\n"
+        "        i += 1\n"
+        "print(-1)"
+    )
+    before = replaced_containers(one_client)
+    started = time.monotonic()
+    result = score_one(one_client, code_item(code, cases=add_cases()[:1], timeout_s=5))
+    assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored")
+    assert time.monotonic() - started < 30
+    assert replaced_containers(one_client) == before
+
+
+def test_many_large_outputs_do_not_pile_up_in_the_service(one_container, one_client):
+    """Each run is compared when it arrives and only an excerpt is kept: 300 cases of 1 MiB
+    of undecodable bytes (2 MB each once decoded) leave the service's memory as it was."""
+
+    def resident_mb() -> float:
+        status = open(f"/proc/{one_container.process.pid}/status").read()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    flood = "import sys\nsys.stdout.buffer.write(b'\\xff' * (1 << 20))"
+    cases = [{"stdin": "", "stdout": "x\n"}] * 300
+    before = resident_mb()
+    result = score_one(one_client, code_item(flood, cases=cases))
+    assert result["scores"]["accuracy"] == 0.0 and result["details"]["passed"] == 0
+    assert resident_mb() - before < 150

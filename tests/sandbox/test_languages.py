@@ -271,3 +271,33 @@ func main() {
         code_item(use_100_mib, language, cases=[{"stdin": "", "stdout": "3\n"}], memory_mb=192),
     )
     assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_declarations_inside_strings_and_templates_do_not_decide_how_a_program_runs(client):
+    """Java's class is found outside string literals; JavaScript is a module only by what
+    is outside its template literals."""
+    java = """public class Main {
+    static String text = "public class Decoy {}";
+    public static void main(String[] args) {
+        java.util.Scanner in = new java.util.Scanner(System.in);
+        System.out.println(in.nextLong() + in.nextLong());
+    }
+}"""
+    javascript = """const help = `
+import nothing from "anywhere"
+`;
+const [a, b] = require("fs").readFileSync(0, "utf8").trim().split(/\\s+/).map(Number);
+console.log(a + b);"""
+    results = score(
+        client,
+        code_item(java, "java", cases=add_cases()),
+        code_item(javascript, "javascript", cases=add_cases()),
+    )
+    assert [r["scores"]["accuracy"] for r in results] == [1.0, 1.0], results
+
+
+def test_a_class_name_too_long_for_a_file_is_a_compile_error(client):
+    name = "A" * 251
+    java = f"public class {name} {{ public static void main(String[] a) {{ System.out.println(3); }} }}"
+    (result,) = score(client, code_item(java, "java", cases=add_cases()))
+    assert (result["scores"]["accuracy"], result["details"]["reason"]) == (0.0, "compile_error")

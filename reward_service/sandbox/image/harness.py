@@ -60,7 +60,7 @@ def main(job, calls, replies):
         tests = compile(job["tests"], "tests.py", "exec")
     except (SyntaxError, ValueError):
         _fail(EXIT_BAD_TESTS, "the tests do not compile:\n" + traceback.format_exc())
-    wanted = sorted((_names(tests) | {entry_point}) - set(vars(builtins)))
+    wanted = sorted((_names(tests) - set(vars(builtins))) | {entry_point})
     found = solution.lookup(wanted)
     if entry_point not in found:
         _fail(EXIT_NO_ENTRY_POINT, f"entry point {entry_point!r} is not defined")

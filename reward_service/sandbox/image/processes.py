@@ -27,6 +27,7 @@ import signal
 import time
 
 PR_SET_DUMPABLE = 4
+PR_SET_SECCOMP = 22
 PR_CAPBSET_DROP = 24
 PR_SET_CHILD_SUBREAPER = 36
 POLL_S = 0.05
@@ -112,6 +113,7 @@ class Child:
         self.stdout = bytearray()
         self.stderr = bytearray()
         self.status = None
+        self.stopped = False
         self.cpu_s = 0.0
 
     @property
@@ -122,7 +124,8 @@ class Child:
 
     @property
     def signal(self):
-        if self.status is None or not os.WIFSIGNALED(self.status):
+        """The signal that ended it, unless it was ours (`stopped`)."""
+        if self.stopped or self.status is None or not os.WIFSIGNALED(self.status):
             return None
         return os.WTERMSIG(self.status)
 
@@ -145,9 +148,13 @@ def start(identity, limits, *, argv=None, target=None, env=None, cwd="/", stdin=
             failed_w = _child_fds(mapping, keep=failed_w)
             os.setsid()
             if oom_first:
-                # The memory cgroup's OOM killer then picks the submission, never the runner.
+                # The memory cgroup's OOM killer then picks the submission, not the runner.
+                # The submission may lower it again, but its memory shows in its RSS, which the
+                # killer weighs too: memfds, which hold memory no process's RSS shows, are
+                # refused it.
                 with open("/proc/self/oom_score_adj", "w") as handle:
                     handle.write("1000")
+                refuse_memfds()
             limits.apply()
             identity.assume()
             os.chdir(cwd)
@@ -181,6 +188,48 @@ def start(identity, limits, *, argv=None, target=None, env=None, cwd="/", stdin=
     else:
         os.set_blocking(stdin_w, False)
     return Child(pid, out_r, err_r, stdin_w, stdin)
+
+
+# A seccomp filter on top of Docker's: memfd_create fails with EPERM, and so does any system
+# call of another ABI than the machine's own (i386 or x32 numbers, where memfd_create has
+# other numbers). (syscall number, AUDIT_ARCH) per machine.
+_NATIVE = {"x86_64": (319, 0xC000003E), "aarch64": (279, 0xC00000B7)}
+_X32_BIT = 0x40000000
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_ushort),
+        ("jt", ctypes.c_ubyte),
+        ("jf", ctypes.c_ubyte),
+        ("k", ctypes.c_uint),
+    ]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def refuse_memfds():
+    """In a child with no-new-privileges: install the filter above (nowhere else known)."""
+    native = _NATIVE.get(os.uname().machine)
+    if native is None:
+        return
+    memfd_create, arch = native
+    load, jump_eq, jump_ge, ret = 0x20, 0x15, 0x35, 0x06
+    program = [
+        (load, 0, 0, 4),  # the ABI
+        (jump_eq, 0, 3, arch),  # another one: refused
+        (load, 0, 0, 0),  # the system call's number
+        (jump_ge, 1, 0, _X32_BIT),  # x32: refused
+        (jump_eq, 0, 1, memfd_create),
+        (ret, 0, 0, 0x00050000 | errno.EPERM),
+        (ret, 0, 0, 0x7FFF0000),  # allowed
+    ]
+    filters = (_SockFilter * len(program))(*program)
+    prog = _SockFprog(len(program), filters)
+    if _libc.prctl(PR_SET_SECCOMP, 2, ctypes.byref(prog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "cannot install the seccomp filter")
 
 
 class StartFailed(Exception):
@@ -436,6 +485,8 @@ def watch(main, tasks, time_s, output_cap, kill, control=None, peer=None, peer_c
                     del child.stderr[: len(child.stderr) - STDERR_KEEP]
         if outcome.output_limit:
             break
+    for child in children:
+        child.stopped = child.status is None  # what is killed now, we killed
     if exit_fd is not None:
         os.close(exit_fd)
     reaped_cpu += reap_all(children, kill)

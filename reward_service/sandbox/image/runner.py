@@ -158,36 +158,44 @@ def _empty_all():
 
 
 def _empty(top):
-    """Remove everything under `top`, without following links, holding one directory open at
-    a time and no recursion: a tree of any depth goes."""
-    names = []
+    """Remove everything under `top`, without following links, in time linear in the number
+    of entries (each directory is read once), holding one directory open at a time and no
+    recursion: a tree of any depth or width goes."""
     fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    path = []  # names from `top` down to the directory `fd` is
+    pending = [_remove_files(fd)]  # per level: the subdirectories left to remove
     try:
         while True:
-            subdirectory = None
-            with os.scandir(fd) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        subdirectory = entry.name
-                    else:
-                        os.unlink(entry.name, dir_fd=fd)
-            if subdirectory is not None:
-                os.chmod(subdirectory, 0o700, dir_fd=fd)
-                inner = os.open(
-                    subdirectory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd
-                )
+            if pending[-1]:
+                name = pending[-1].pop()
+                os.chmod(name, 0o700, dir_fd=fd)
+                inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
                 os.close(fd)
                 fd = inner
-                names.append(subdirectory)
+                path.append(name)
+                pending.append(_remove_files(fd))
                 continue
-            if not names:
+            pending.pop()
+            if not path:
                 return
             parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
             os.close(fd)
             fd = parent
-            os.rmdir(names.pop(), dir_fd=fd)
+            os.rmdir(path.pop(), dir_fd=fd)
     finally:
         os.close(fd)
+
+
+def _remove_files(fd):
+    """Unlink everything in the directory but its subdirectories; their names."""
+    subdirectories = []
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                subdirectories.append(entry.name)
+            else:
+                os.unlink(entry.name, dir_fd=fd)
+    return subdirectories
 
 
 class Control:
@@ -227,7 +235,7 @@ class Control:
 
 
 def emit(event):
-    data = (json.dumps(event) + "\n").encode()
+    data = (json.dumps(event, ensure_ascii=False) + "\n").encode()
     view = memoryview(data)
     while view:
         view = view[os.write(1, view) :]
@@ -256,6 +264,7 @@ class Job:
         budget = job.get("budget_s")
         self.budget_s = math.inf if budget is None else float(budget)
         self.spent_s = 0.0
+        self.program_ran = False
 
     def run(self, outcome):
         job, limits = self.job, self.limits
@@ -327,16 +336,24 @@ class Job:
             int(limits["processes"]),
             self.tools.stack_mb,
         )
+        # An earlier run of the program may have broken its own work dir (removed its binary,
+        # locked the directory): then a run that cannot start is the program's doing.
+        own_doing, self.program_ran = self.program_ran, True
         spec = self.job.get("harness")
-        if spec:
-            request = {"entry_point": spec["entry_point"], "nonce": spec["nonce"]}
-            if stdin is None:
-                request["tests"] = spec["tests"]
-            else:
-                request["args"] = json.loads(stdin)
-            return self.twice_if_starved(lambda: self.hosted(request, run_limits))
-        data = stdin.encode("utf-8")
-        run = self.twice_if_starved(lambda: self.execute(self.tools.run, data, run_limits))
+        try:
+            if spec:
+                request = {"entry_point": spec["entry_point"], "nonce": spec["nonce"]}
+                if stdin is None:
+                    request["tests"] = spec["tests"]
+                else:
+                    request["args"] = json.loads(stdin)
+                return self.twice_if_starved(lambda: self.hosted(request, run_limits))
+            data = stdin.encode("utf-8")
+            run = self.twice_if_starved(lambda: self.execute(self.tools.run, data, run_limits))
+        except processes.StartFailed as exc:
+            if not own_doing:
+                raise
+            return _unstartable(str(exc))
         checker_spec = self.job.get("checker")
         if checker_spec and run["exit_code"] == 0 and not run["timed_out"]:
             if not (run["output_limit"] or run["starved"] or run["cancelled"]):
@@ -369,10 +386,15 @@ class Job:
         calls_r, calls_w = os.pipe()
         replies_r, replies_w = os.pipe()
         tasks = self.cell.tasks()
-        solution = processes.start(
-            self.cell.submission, limits, argv=self.tools.run, env=self.env, cwd=self.workdir,
-            fds={3: calls_r, 4: replies_w}, oom_first=True,
-        )
+        try:
+            solution = processes.start(
+                self.cell.submission, limits, argv=self.tools.run, env=self.env,
+                cwd=self.workdir, fds={3: calls_r, 4: replies_w}, oom_first=True,
+            )
+        except processes.StartFailed:
+            os.close(calls_w)
+            os.close(replies_r)
+            raise
         tests = processes.start(
             self.cell.judge, self.judge_limits(), fds={3: calls_w, 4: replies_r},
             target=lambda: harness.main(request, 3, 4),
@@ -433,6 +455,22 @@ class Job:
             0,
             JUDGE_PROCESSES,
         )
+
+
+def _unstartable(message):
+    return {
+        "exit_code": 127,
+        "signal": None,
+        "timed_out": False,
+        "output_limit": False,
+        "cpu_s": 0.0,
+        "wall_s": 0.0,
+        "effective_s": 0.0,
+        "starved": False,
+        "cancelled": False,
+        "stdout": "",
+        "stderr": f"cannot start the program (an earlier run broke its work dir): {message}",
+    }
 
 
 def _facts(child, outcome):

@@ -85,7 +85,7 @@ def toolchain(language, code, workdir, memory_mb, harness):
         return Toolchain(source, build, [binary], address_space, env=cache)
     if language == "javascript":
         # ES-module syntax needs the .mjs name (node reads .js as CommonJS).
-        name = "solution.mjs" if ES_MODULE.search(code) else "solution.js"
+        name = "solution.mjs" if ES_MODULE.search(code_only(code)) else "solution.js"
         source = os.path.join(workdir, name)
         run = ["node", f"--max-old-space-size={memory_mb}", "--v8-pool-size=1"]
         run += ["--stack-size=65500", source]
@@ -93,7 +93,8 @@ def toolchain(language, code, workdir, memory_mb, harness):
         return Toolchain(source, None, run, address_space, 64, env)
     if language == "java":
         name, package = java_main_class(code)
-        source = os.path.join(workdir, name + ".java")
+        # A name too long for a file: javac then says the public class is in the wrong file.
+        source = os.path.join(workdir, (name if len(name) <= 200 else "Main") + ".java")
         build = ["javac", "-J-Xmx512m", *("-J" + flag for flag in JAVA_FLAGS)]
         build += ["-encoding", "UTF-8", "-d", workdir, source]
         run = ["java", f"-Xmx{memory_mb}m", "-Xss64m", "-XX:ThreadStackSize=1024"]
@@ -110,7 +111,7 @@ def java_main_class(code):
     >>> java_main_class("package a.b; /* public class X */ class Y { static void main(")
     ('Y', 'a.b')
     """
-    code = without_comments(code)
+    code = code_only(code)
     package = JAVA_PACKAGE.search(code)
     package = package.group(1) if package else ""
     public = JAVA_PUBLIC_TYPE.search(code)
@@ -124,25 +125,50 @@ def java_main_class(code):
     return "Main", package
 
 
-def without_comments(code):
-    """`code` with its `//` and `/* */` comments blanked, in one pass (a regex with `.*?`
-    rescans the rest of the text at every unclosed `/*`)."""
+_SPECIAL = re.compile(r"//|/\*|\"\"\"|[\"'`]")
+_QUOTE_END = {q: re.compile(r"[\\" + q + "]") for q in "\"'`"}
+
+
+def code_only(code):
+    """`code` (Java, JavaScript) with its comments blanked and its string, character, text
+    block and template literals emptied, in one pass: what a pattern may look for a declaration
+    in. (A regex with `.*?` would rescan the rest of the text at every unclosed `/*`.)
+
+    >>> code_only("a /* x */ b // y\\nc 'p\\\\'q' `s` z")
+    "a   b \\nc '' `` z"
+    """
     kept = []
     at = 0
     while True:
-        slash = code.find("/", at)
-        if slash < 0 or slash + 1 >= len(code):
+        special = _SPECIAL.search(code, at)
+        if special is None:
             kept.append(code[at:])
             return "".join(kept)
-        follower = code[slash + 1]
-        if follower == "/":
-            kept.append(code[at:slash])
-            end = code.find("\n", slash)
+        token, start = special.group(), special.start()
+        kept.append(code[at:start])
+        if token == "//":
+            end = code.find("\n", start)
             at = len(code) if end < 0 else end
-        elif follower == "*":
-            kept.append(code[at:slash] + " ")
-            end = code.find("*/", slash + 2)
+        elif token == "/*":
+            kept.append(" ")
+            end = code.find("*/", start + 2)
             at = len(code) if end < 0 else end + 2
+        elif token == '"""':
+            kept.append('""""""')
+            end = code.find('"""', start + 3)
+            at = len(code) if end < 0 else end + 3
         else:
-            kept.append(code[at : slash + 1])
-            at = slash + 1
+            kept.append(token * 2)
+            at = _literal_end(code, start + 1, token)
+
+
+def _literal_end(code, at, quote):
+    """Where the literal opened before `at` ends (past its closing quote; escapes skipped)."""
+    pattern = _QUOTE_END[quote]
+    while True:
+        found = pattern.search(code, at)
+        if found is None:
+            return len(code)
+        if found.group() == quote:
+            return found.end()
+        at = found.end() + 1

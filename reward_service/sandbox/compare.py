@@ -1,0 +1,78 @@
+"""Whether a program's output is the expected one: pure functions, linear in the output.
+
+They live beside the sandbox because whoever reads a job's runs compares each one as it
+arrives and keeps only an excerpt (`types.RunnerEvents`): a thousand cases of a megabyte each
+must not be held at once. The expected outputs stay outside the sandbox all the same.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+# A plain decimal number: what contest judges read as a float. Not "nan", "inf", "0x1p3" or
+# "1_000", which Python's float() would take. No two ways to match the same digits, so a long
+# run of digits followed by junk fails in one pass (`\d+\.?\d*` backtracked quadratically).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class FloatTolerance:
+    """Numbers within `abs` of the expected one, or within `rel` times its magnitude, pass."""
+
+    abs: float
+    rel: float
+
+
+# How an output is compared with the expected one (see `outputs_match`).
+Compare = Literal["exact", "tokens"] | FloatTolerance
+
+
+def outputs_match(expected: str, actual: str, compare: Compare = "exact") -> bool:
+    """Whether a program's output is right.
+
+    `exact`: trailing whitespace on lines and trailing blank lines are ignored, all else must
+    be equal. `tokens`: the whitespace-separated tokens are equal. A `FloatTolerance`: the
+    tokens are equal, or both plain decimal numbers within the tolerance of the expected one.
+    A missing or extra line or token always fails: comparing with `zip` alone stops at the
+    shorter side, so a truncated output would pass (seen in the field).
+
+    >>> outputs_match("1\\n2\\n", "1  \\n2\\n\\n")
+    True
+    >>> outputs_match("1\\n2\\n", "1\\n")
+    False
+    >>> outputs_match("1 2\\n", "1\\n2", "tokens")
+    True
+    >>> outputs_match("0.333333", "0.3333334", FloatTolerance(abs=1e-6, rel=0))
+    True
+    """
+    if compare == "exact":
+        return _lines(expected) == _lines(actual)
+    want, got = expected.split(), actual.split()
+    if len(want) != len(got):
+        return False
+    if compare == "tokens":
+        return want == got
+    assert isinstance(compare, FloatTolerance)
+    return all(w == g or _close(w, g, compare) for w, g in zip(want, got, strict=True))
+
+
+def _lines(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _close(want: str, got: str, tolerance: FloatTolerance) -> bool:
+    # Relative to the expected value only: relative to the larger of the two, a huge output
+    # would widen its own tolerance.
+    if not (_NUMBER.fullmatch(want) and _NUMBER.fullmatch(got)):
+        return False
+    expected, actual = float(want), float(got)
+    if not (math.isfinite(expected) and math.isfinite(actual)):
+        return False
+    error = abs(expected - actual)
+    return error <= tolerance.abs or error <= tolerance.rel * abs(expected)
