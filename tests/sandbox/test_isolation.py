@@ -364,9 +364,45 @@ def test_nothing_a_job_plants_reaches_the_next_one(one_client, language):
     assert spied["scores"]["accuracy"] == 1.0, spied["details"]
 
 
-def test_planted_toolchain_configuration_has_no_effect(one_client):
-    score_one(one_client, code_item(PLANT["python"], cases=[{"stdin": "", "stdout": "planted\n"}]))
-    go = score_one(one_client, code_item(GREETING_GO, "go", cases=[{"stdin": "", "stdout": "hello\n"}]))
+# Configuration each toolchain would read from the home directory or the work dir, each
+# making the next job's program print something else (or nothing), if it survived.
+PLANT_CONFIG = r"""
+import os
+files = {
+    "/tmp/.config/go/env": "GOFLAGS=-ldflags=-X=main.greeting=pwned\n",
+    "/work/.hotspotrc": "+PrintVMOptions\n",
+    "/work/.hotspot_compiler": "exclude java/lang/System out\n",
+    "/tmp/.noderc": "process.exit(1)\n",
+    "/work/package.json": '{"type": "module"}\n',
+    "/tmp/.cargo/config.toml": "[build]\nrustflags = ['--cfg', 'pwned']\n",
+    "/tmp/.config/pip/pip.conf": "[global]\nindex-url = http://evil\n",
+    "/tmp/.bashrc": "echo pwned\n",
+    "/work/sitecustomize.py": "print('pwned')\n",
+    "/work/usercustomize.py": "print('pwned')\n",
+}
+for path, text in files.items():
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "w").write(text)
+print("planted")
+"""
+
+
+def test_planted_toolchain_configuration_has_no_effect_on_any_language(one_client):
+    from tests.sandbox.test_languages import PROGRAMS
+
+    correct = {"python": ADD_PY, "cpp": REACH["cpp"]}
+    correct.update({language: PROGRAMS[language]["correct"] for language in PROGRAMS})
+    for language, program in sorted(correct.items()):
+        planted = score_one(
+            one_client, code_item(PLANT_CONFIG, cases=[{"stdin": "", "stdout": "planted\n"}])
+        )
+        assert planted["scores"]["accuracy"] == 1.0, planted["details"]
+        result = score_one(one_client, code_item(program, language, cases=add_cases()))
+        assert result["scores"]["accuracy"] == 1.0, (language, result["details"])
+    score_one(one_client, code_item(PLANT_CONFIG, cases=[{"stdin": "", "stdout": "planted\n"}]))
+    go = score_one(
+        one_client, code_item(GREETING_GO, "go", cases=[{"stdin": "", "stdout": "hello\n"}])
+    )
     assert go["scores"]["accuracy"] == 1.0, go["details"]
     score_one(one_client, code_item(PLANT["cpp"], "cpp", cases=[{"stdin": "", "stdout": "planted\n"}]))
     cpp = score_one(one_client, code_item(REACH["cpp"], "cpp", cases=add_cases()))
