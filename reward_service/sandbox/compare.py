@@ -7,6 +7,7 @@ must not be held at once. The expected outputs stay outside the sandbox all the 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -76,3 +77,27 @@ def _close(want: str, got: str, tolerance: FloatTolerance) -> bool:
         return False
     error = abs(expected - actual)
     return error <= tolerance.abs or error <= tolerance.rel * abs(expected)
+
+
+def returned_text(tests_stdout: str, nonce: str) -> str | None:
+    """What a function-level run's tests wrote after their last nonce line (the returned value
+    as JSON, for a call); None without a nonce line."""
+    lines = tests_stdout.split("\n")
+    if nonce not in lines:
+        return None
+    return (lines[len(lines) - lines[::-1].index(nonce) :] or [""])[0]
+
+
+def returned_matches(returned: str, expected: str) -> bool:
+    """Whether a call returned the expected value (both JSON), or the expected value's only
+    element (as APPS: data sets wrap some answers in a list).
+
+    >>> returned_matches("[1, 2]", "[[1, 2]]"), returned_matches("[1, 2]", "[2, 1]")
+    (True, False)
+    """
+    try:
+        got = json.loads(returned)
+    except (ValueError, RecursionError):
+        return False
+    want = json.loads(expected)
+    return got == want or (isinstance(want, list) and len(want) == 1 and got == want[0])

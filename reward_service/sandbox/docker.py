@@ -27,7 +27,13 @@ from requests.exceptions import RequestException
 from reward_service.sandbox import containers
 from reward_service.sandbox.containers import ContainerLimits
 from reward_service.sandbox.session import RunnerLost, RunnerSession
-from reward_service.sandbox.types import PoolStats, RunReport, SandboxJob, SandboxUnavailable
+from reward_service.sandbox.types import (
+    PoolStats,
+    RunReport,
+    SandboxJob,
+    SandboxStarved,
+    SandboxUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +107,13 @@ class DockerSandbox:
             except (DockerException, RequestException, OSError) as exc:
                 losses.append("outside")
                 await self._lose(session, attempt, f"failed: {exc}")
+                continue
+            except SandboxStarved:
+                # The machine starved a run: once more, from the start, in another container.
+                self._release(session)
+                if attempt == 2:
+                    raise
+                log.warning("a job the machine starved is tried again in another container")
                 continue
             except SandboxUnavailable:
                 self._release(session)

@@ -6,7 +6,12 @@ import json
 from dataclasses import asdict, dataclass, replace
 from typing import Literal, Protocol
 
-from reward_service.sandbox.compare import Compare, outputs_match
+from reward_service.sandbox.compare import (
+    Compare,
+    outputs_match,
+    returned_matches,
+    returned_text,
+)
 
 Language = Literal["python", "cpp", "java", "javascript", "go", "rust"]
 COMPILED: frozenset[Language] = frozenset({"cpp", "java", "go", "rust"})
@@ -24,6 +29,10 @@ def hard_cap_s(time_s: float) -> float:
 class SandboxUnavailable(Exception):
     """The sandbox itself failed (no daemon, no image, a container lost, the machine too busy
     to judge): not the code's fault."""
+
+
+class SandboxStarved(SandboxUnavailable):
+    """The machine gave a run too little CPU time to finish within its hard wall-time cap."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,9 @@ class SandboxJob:
     """One submission: compile once, then run once per input (once for assert tests), within
     `budget_s` seconds of sandbox time in all (inputs past it are not run).
 
-    `expected` (one output per input) and `compare` never enter the sandbox: whoever reads the
-    runs compares each as it arrives and keeps an excerpt of its output, not all of it.
+    `expected` (one output per input, or for calls one return value per input, as JSON) and
+    `compare` never enter the sandbox: whoever reads the runs compares each as it arrives and
+    keeps an excerpt of its output, not all of it.
     """
 
     language: Language
@@ -189,19 +199,32 @@ class RunnerEvents:
         if "compile" in event:
             self.compilation = Compilation(**event["compile"])
         elif "run" in event:
-            run = _process_run(event["run"])
-            if len(self.runs) < len(self.job.expected):
-                expected = self.job.expected[len(self.runs)]
-                run = replace(
-                    run,
-                    matched=outputs_match(expected, run.stdout, self.job.compare),
-                    stdout=run.stdout[:KEPT_STDOUT_CHARS],
-                )
-            self.runs.append(run)
+            self.runs.append(self._judged(_process_run(event["run"])))
         elif "done" in event:
             self.done = event["done"]
         else:
             raise ValueError(f"unknown runner event {sorted(event)}")
+
+    def _judged(self, run: ProcessRun) -> ProcessRun:
+        """The run compared with its expected output, if the job has them, and cut down to
+        what judging it later needs: an excerpt of each output, the tests' nonce line."""
+        index = len(self.runs)
+        expected = self.job.expected[index] if index < len(self.job.expected) else None
+        harness = self.job.harness
+        if harness is None or run.tests is None:
+            if expected is None:
+                return run
+            matched = outputs_match(expected, run.stdout, self.job.compare)
+            return replace(run, matched=matched, stdout=run.stdout[:KEPT_STDOUT_CHARS])
+        returned = returned_text(run.tests.stdout, harness.nonce)
+        matched = None
+        if expected is not None:
+            matched = returned is not None and returned_matches(returned, expected)
+        kept = run.tests.stdout[-KEPT_STDOUT_CHARS:]
+        if returned is not None:
+            kept = "\n" + harness.nonce + "\n" + returned[:KEPT_STDOUT_CHARS]
+        tests = replace(run.tests, stdout=kept)
+        return replace(run, matched=matched, stdout=run.stdout[:KEPT_STDOUT_CHARS], tests=tests)
 
     def report(self) -> RunReport:
         """The job's report, once `done` came; SandboxUnavailable when the runner could not
@@ -213,7 +236,7 @@ class RunnerEvents:
         if done.get("error"):
             raise SandboxUnavailable(f"the sandbox runner failed: {done['error']}")
         if done.get("starved"):
-            raise SandboxUnavailable(
+            raise SandboxStarved(
                 "the machine was too busy to judge this submission: a run got too little CPU "
                 "time to finish within its hard wall-time cap, twice"
             )

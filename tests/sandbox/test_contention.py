@@ -223,3 +223,87 @@ def test_a_paused_container_is_not_the_programs_time(one_container, one_client):
     finally:
         pausing.join()
     assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+# Found by a second blind attack: a program that makes the runner read for it (tee into its
+# stderr costs the program nothing), at the idle scheduling policy, pinned to the runner's CPU,
+# stays runnable but unrun: it looked starved by the machine, twice, and came back unjudged.
+TEE_STARVE = r"""
+import ctypes, fcntl, os
+libc = ctypes.CDLL(None, use_errno=True)
+fcntl.fcntl(2, 1031, 1 << 20)
+r, w = os.pipe()
+fcntl.fcntl(w, 1031, 1 << 20)
+os.set_blocking(w, False)
+try:
+    while True:
+        os.write(w, b"x" * 65536)
+except BlockingIOError:
+    pass
+os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+runner = os.getppid()
+for i in range(10**12):
+    if i % 64 == 0:
+        try:
+            cpu = int(open(f"/proc/{runner}/stat").read().rpartition(")")[2].split()[36])
+            os.sched_setaffinity(0, {cpu})
+        except (OSError, ValueError, IndexError):
+            pass
+    libc.tee(r, 2, 1 << 20, 2)
+"""
+LOW_PRIORITY = {
+    "tee-into-the-runner": TEE_STARVE,
+    "idle-policy-busy-loop": (
+        "import os\nos.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\n"
+        "while True:\n    pass"
+    ),
+    "niced-busy-loop": "import os\nos.nice(19)\nwhile True:\n    pass",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(LOW_PRIORITY))
+def test_a_program_that_lowers_its_own_priority_is_not_starved_by_the_machine(
+    client, oversubscribed, name
+):
+    """Its wait for a CPU is its own choice: a timeout, on a busy machine too, never
+    unjudged; and the runner's reading for it is its CPU time."""
+    item = code_item(LOW_PRIORITY[name], cases=[{"stdin": "", "stdout": "3\n"}], timeout_s=5)
+    started = time.monotonic()
+    result = score_one(client, item)
+    assert (result["scores"]["accuracy"], result["details"]["reason"]) == (0.0, "timeout"), result
+    assert time.monotonic() - started < 60
+
+
+def test_the_tests_busy_time_is_not_the_solutions_idle_time(client):
+    """The solution waits while heavy tests compute: that is not the solution idling past
+    its limit (a one-second limit, tests that take three)."""
+    code = "def add(a, b):\n    return a + b\n"
+    tests = (
+        "def slow_reference(a, b):\n"
+        "    n = 0\n"
+        "    for i in range(10_000_000):\n"
+        "        n += i\n"
+        "    return a + b\n"
+        "def check(candidate):\n"
+        "    assert candidate(1, 2) == slow_reference(1, 2)\n"
+        "    assert candidate(3, 4) == slow_reference(3, 4)\n"
+    )
+    result = score_one(client, code_item(code, assert_code=tests, entry_point="add", timeout_s=1))
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_many_threads_waiting_on_each_other_spend_the_budget(client):
+    """24 spinning threads on one CPU each wait most of the time: the budget is charged
+    their CPU time, not the little that is left of the wall time once their waits are taken
+    out."""
+    spin = (
+        "#include <thread>\n#include <vector>\n"
+        "int main() { std::vector<std::thread> t; volatile long x = 0;\n"
+        "  for (int i = 0; i < 24; i++) t.emplace_back([&] { for (;;) x++; });\n"
+        "  for (auto& th : t) th.join(); }"
+    )
+    cases = [{"stdin": "", "stdout": "3\n"}] * 20
+    result = score_one(client, code_item(spin, "cpp", cases=cases, timeout_s=1, budget_s=5))
+    reasons = [f["reason"] for f in result["details"]["failures"]]
+    assert reasons.count("time_budget") >= 12, reasons

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.sandbox.helpers import code_item, score
+from tests.sandbox.helpers import code_item, score, score_one
 
 pytestmark = pytest.mark.docker
 
@@ -133,3 +133,21 @@ def test_malformed_dataset_tests_get_422(client, tests, problem):
     reply = client.post("/v1/score", json={"items": [item]})
     assert reply.status_code == 422, reply.text
     assert problem in reply.json()["message"]
+
+
+def test_many_large_returns_do_not_pile_up_in_the_service(one_container, one_client):
+    """Call-based runs are compared as they arrive: 300 calls each printing a megabyte and
+    returning another leave the service's memory as it was."""
+
+    def resident_mb() -> float:
+        status = open(f"/proc/{one_container.process.pid}/status").read()
+        return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+    code = "import sys\ndef f(x):\n    sys.stdout.write('A' * 1_000_000)\n    return 'B' * 900_000\n"
+    calls = {"fn_name": "f", "inputs": [[i] for i in range(300)], "outputs": ["B"] * 300}
+    before = resident_mb()
+    result = score_one(one_client, code_item(code, input_output=calls))
+    assert result["scores"]["accuracy"] == 0.0
+    assert len(result["details"]["failures"]) == 20  # the first ones; all are counted
+    assert (result["details"]["passed"], result["details"]["total"]) == (0, 300)
+    assert resident_mb() - before < 150

@@ -469,3 +469,131 @@ int main() {
     result = score_one(client, code_item(code, "cpp", cases=add_cases(), timeout_s=10))
     assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored"), result
     assert replaced_containers(client) == before
+
+
+def test_each_run_starts_from_the_built_work_dir(one_client):
+    """A run cannot leave anything for the next run of the same job: not a count, not a
+    checkpoint of work done (a program that can carry work over gets around its limits)."""
+    code = (
+        "import os\n"
+        "count = 0\n"
+        "for path in ('/work/count', '/tmp/count', '/dev/shm/count'):\n"
+        "    if os.path.exists(path):\n"
+        "        count = max(count, int(open(path).read()))\n"
+        "    open(path, 'w').write(str(count + 1))\n"
+        "print(count)"
+    )
+    cases = [{"stdin": "", "stdout": f"{n}\n"} for n in range(3)]
+    result = score_one(one_client, code_item(code, cases=cases))
+    assert (result["scores"]["accuracy"], result["details"]["passed"]) == (0.0, 1), result
+
+
+def test_a_program_that_changes_its_own_source_fails_its_next_run(one_client):
+    """What the next run would start from: the run's own changes to it fail that run."""
+    code = "open('/work/solution.py', 'a').write('\\nprint(4)')\nprint(3)"
+    cases = [{"stdin": "", "stdout": "3\n"}] * 2
+    result = score_one(one_client, code_item(code, cases=cases))
+    assert result["scores"]["accuracy"] == 0.0
+    assert result["details"]["failures"][0]["reason"] == "runtime_error"
+    assert "changed" in result["details"]["failures"][0]["excerpt"]
+
+
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        ("rust", '#![crate_type = "lib"]\npub fn f() -> i32 { 3 }'),
+        ("go", "package notmain\n\nfunc F() int { return 3 }"),
+    ],
+)
+def test_a_build_that_makes_no_program_is_the_submissions_fault(client, language, code):
+    result = score_one(client, code_item(code, language, cases=add_cases()))
+    assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored"), result
+
+
+REFUSED_CALLS = r"""
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+made = []
+context = ctypes.c_ulong(0)
+if libc.syscall(206, 16, ctypes.byref(context)) == 0: made.append("io_setup")
+params = (ctypes.c_char * 120)()
+if libc.syscall(425, 4, params) >= 0: made.append("io_uring")
+if libc.syscall(162) == 0: made.append("sync")
+if libc.syscall(306, 0) == 0: made.append("syncfs")
+try:
+    os.memfd_create("hold"); made.append("memfd")
+except OSError:
+    pass
+try:
+    os.openpty(); made.append("pty")
+except OSError:
+    pass
+print(" ".join(made) or "none")
+"""
+
+
+def test_host_wide_pools_and_writeback_are_out_of_reach(client):
+    """Linux AIO contexts, io_uring, pseudo-terminals are pools the host's containers share;
+    sync writes back the whole host's dirty pages: all refused to the submission."""
+    result = score_one(client, code_item(REFUSED_CALLS, cases=[{"stdin": "", "stdout": "none\n"}]))
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
+
+
+def test_pipe_buffers_no_process_shows_cannot_take_the_runner(client):
+    """Pipe buffers count to the container but to no process's RSS; with their OOM scores
+    lowered, many processes filling pipes once made the OOM killer take the runner and init.
+    Open files per process are limited, and pipe pages per uid: the container stays."""
+    code = r"""
+import fcntl, os
+for _ in range(30):
+    if os.fork() == 0:
+        open("/proc/self/oom_score_adj", "w").write("0")
+        ends = []
+        try:
+            while True:
+                r, w = os.pipe()
+                try:
+                    fcntl.fcntl(w, 1031, 1 << 20)
+                except OSError:
+                    pass
+                os.set_blocking(w, False)
+                try:
+                    while True:
+                        os.write(w, b"x" * 65536)
+                except BlockingIOError:
+                    pass
+                ends.append((r, w))
+        except OSError:
+            pass
+        import time
+        time.sleep(30)
+        os._exit(0)
+os.wait()
+"""
+    before = replaced_containers(client)
+    result = score_one(client, code_item(code, cases=add_cases(), timeout_s=3, processes=32))
+    assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored"), result
+    assert replaced_containers(client) == before
+
+
+def test_kernel_memory_a_job_leaves_gets_its_container_replaced(one_client):
+    """Dentries of missing paths in the read-only root stay charged to the container after
+    the job (a million held 1.4 GB); the next job would pay to reclaim them. The container is
+    replaced instead."""
+    polluter = (
+        "import os\n"
+        "for i in range(250_000):\n"
+        "    try:\n"
+        "        os.stat('/usr/lib/x%0240d' % i)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print(3)"
+    )
+    before = replaced_containers(one_client)
+    result = score_one(
+        one_client, code_item(polluter, cases=[{"stdin": "", "stdout": "3\n"}], timeout_s=20)
+    )
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
+    assert replaced_containers(one_client) == before + 1
+    follow_up = score_one(one_client, code_item(ADD_PY, cases=add_cases()))
+    assert follow_up["scores"]["accuracy"] == 1.0

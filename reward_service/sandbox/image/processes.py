@@ -76,14 +76,16 @@ class Identity:
 
 class Limits:
     """Per-process resource limits: CPU seconds, address space and stack (MiB), file size,
-    processes of the identity (None: leave as is)."""
+    processes of the identity (None: leave as is), open files. Open files bound the kernel
+    memory a process can hold outside its RSS (pipe and socket buffers)."""
 
-    def __init__(self, time_s, address_space_mb, file_bytes, processes, stack_mb=None):
+    def __init__(self, time_s, address_space_mb, file_bytes, processes, stack_mb=None, files=512):
         self.time_s = float(time_s)
         self.address_space_mb = int(address_space_mb)
         self.file_bytes = int(file_bytes)
         self.processes = processes
         self.stack_mb = stack_mb
+        self.files = files
 
     def apply(self):
         memory = self.address_space_mb << 20
@@ -95,6 +97,7 @@ class Limits:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.files, self.files))
         if self.processes is not None:
             count = int(self.processes)
             resource.setrlimit(resource.RLIMIT_NPROC, (count, count))
@@ -154,7 +157,7 @@ def start(identity, limits, *, argv=None, target=None, env=None, cwd="/", stdin=
                 # refused it.
                 with open("/proc/self/oom_score_adj", "w") as handle:
                     handle.write("1000")
-                refuse_memfds()
+                refuse_system_calls()
             limits.apply()
             identity.assume()
             os.chdir(cwd)
@@ -190,10 +193,17 @@ def start(identity, limits, *, argv=None, target=None, env=None, cwd="/", stdin=
     return Child(pid, out_r, err_r, stdin_w, stdin)
 
 
-# A seccomp filter on top of Docker's: memfd_create fails with EPERM, and so does any system
-# call of another ABI than the machine's own (i386 or x32 numbers, where memfd_create has
-# other numbers). (syscall number, AUDIT_ARCH) per machine.
-_NATIVE = {"x86_64": (319, 0xC000003E), "aarch64": (279, 0xC00000B7)}
+# A seccomp filter of the submission's own, on top of Docker's: system calls that would let it
+# hold memory no process's RSS shows (memfd_create: the OOM killer would take the runner), use
+# host-wide pools other containers need (Linux AIO contexts, io_uring), or make the whole host
+# write back its dirty pages (sync, syncfs) fail with EPERM; so does any system call of
+# another ABI than the machine's own (i386 or x32 numbers, where these have other numbers).
+_REFUSED = {
+    # memfd_create, io_setup, io_destroy, io_getevents, io_submit, io_cancel, sync, syncfs,
+    # io_uring_setup, io_uring_enter, io_uring_register; then AUDIT_ARCH.
+    "x86_64": ((319, 206, 207, 208, 209, 210, 162, 306, 425, 426, 427), 0xC000003E),
+    "aarch64": ((279, 0, 1, 4, 2, 3, 81, 267, 425, 426, 427), 0xC00000B7),
+}
 _X32_BIT = 0x40000000
 
 
@@ -210,21 +220,25 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def refuse_memfds():
-    """In a child with no-new-privileges: install the filter above (nowhere else known)."""
-    native = _NATIVE.get(os.uname().machine)
-    if native is None:
+def refuse_system_calls():
+    """In a child with no-new-privileges: install the filter above (on a machine it knows)."""
+    known = _REFUSED.get(os.uname().machine)
+    if known is None:
         return
-    memfd_create, arch = native
+    numbers, arch = known
     load, jump_eq, jump_ge, ret = 0x20, 0x15, 0x35, 0x06
+    refuse, allow = (ret, 0, 0, 0x00050000 | errno.EPERM), (ret, 0, 0, 0x7FFF0000)
+    # Jumps count the instructions skipped: `refuse` is at 5 + len(numbers).
+    checks = len(numbers)
     program = [
-        (load, 0, 0, 4),  # the ABI
-        (jump_eq, 0, 3, arch),  # another one: refused
-        (load, 0, 0, 0),  # the system call's number
-        (jump_ge, 1, 0, _X32_BIT),  # x32: refused
-        (jump_eq, 0, 1, memfd_create),
-        (ret, 0, 0, 0x00050000 | errno.EPERM),
-        (ret, 0, 0, 0x7FFF0000),  # allowed
+        (load, 0, 0, 4),  # 0: the ABI
+        (jump_eq, 0, checks + 3, arch),  # 1: another one: refused
+        (load, 0, 0, 0),  # 2: the system call's number
+        (jump_ge, checks + 1, 0, _X32_BIT),  # 3: x32: refused
+        # 4 ...: each refused number jumps to `refuse`, the rest fall through to `allow`.
+        *((jump_eq, checks - index, 0, number) for index, number in enumerate(numbers)),
+        allow,
+        refuse,
     ]
     filters = (_SockFilter * len(program))(*program)
     prog = _SockFprog(len(program), filters)
@@ -284,11 +298,6 @@ def _cgroup_cpu_s():
     return None
 
 
-def _own_cpu_s():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 class Tasks:
     """The subject's processes as the kernel sees them: in a container, every process but PID
     1, the runner and those it names as the judge's (`exclude`); on the host, those of one
@@ -298,20 +307,23 @@ class Tasks:
         self.contained = contained
         self.exclude = {1, os.getpid()}
         self.session = None
+        self.judge = None  # the tests' process, when one drives the run
         self.delays = {}
+        self.judge_busy = {}
         # In a container, CPU time is counted by its cgroup, which sees every process that ever
         # ran in it: a process can hide from any count of the live ones (its children reaped by
         # the kernel, with SIGCHLD ignored, vanish with their CPU time), not from the cgroup.
         self.cgroup_start = _cgroup_cpu_s() if contained else None
-        self.own_start = _own_cpu_s()
 
     def counted_by_cgroup(self):
         return self.cgroup_start is not None
 
     def cgroup_cpu_s(self, judge=None):
-        """The subject's CPU seconds since we were made: the cgroup's, less the runner's own
-        and the judge's (`judge`, a Child, if one ran meanwhile)."""
-        used = _cgroup_cpu_s() - self.cgroup_start - (_own_cpu_s() - self.own_start)
+        """The subject's CPU seconds since we were made: the cgroup's, less the judge's
+        (`judge`, a Child, if one ran meanwhile). The runner's own counts: during a run it
+        works only for the subject (reading its output), and a subject that could make it work
+        for free could make it a CPU hog no one pays for."""
+        used = _cgroup_cpu_s() - self.cgroup_start
         if judge is not None:
             if judge.status is not None:
                 used -= judge.cpu_s
@@ -337,29 +349,48 @@ class Tasks:
         return sum(sum(_stat(pid, slice(11, 15)) or ()) for pid in self.pids()) / CLOCK_TICKS
 
     def sample(self):
-        """CPU seconds as `cpu_s`, and the largest growth of any one task's run-queue delay
-        since the last sample, in seconds."""
+        """CPU seconds as `cpu_s`, and how long, since the last sample, the subject was kept
+        from running by others (in seconds): the largest growth of any one of its tasks'
+        run-queue delay, or of the time the tests' process was busy (running or waiting to),
+        while the subject waited on it. The delay of a task that lowered its own priority
+        (nice above 0, or the batch or idle policy) is its own choice and does not count."""
         cpu_ticks = 0
-        delay_growth = 0
+        held = 0
         for pid in self.pids():
             times = _stat(pid, slice(11, 15))
             if times is None:
                 continue
             cpu_ticks += sum(times)
-            try:
-                tids = os.listdir(f"/proc/{pid}/task")
-            except OSError:
-                continue
-            for tid in tids:
-                try:
-                    with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as handle:
-                        delay = int(handle.read().split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
+            for tid, (_running, delay, lowered) in _task_times(pid):
                 key = (pid, tid)
-                delay_growth = max(delay_growth, delay - self.delays.get(key, 0))
+                if not lowered:
+                    held = max(held, delay - self.delays.get(key, delay))
                 self.delays[key] = delay
-        return cpu_ticks / CLOCK_TICKS, delay_growth / 1e9
+        if self.judge is not None:
+            for tid, (running, delay, _) in _task_times(self.judge):
+                busy = running + delay
+                held = max(held, busy - self.judge_busy.get(tid, 0))
+                self.judge_busy[tid] = busy
+        return cpu_ticks / CLOCK_TICKS, held / 1e9
+
+
+def _task_times(pid):
+    """Per thread of `pid`: nanoseconds on a CPU and waiting for one, and whether the thread
+    lowered its own priority (stat fields 19, nice, and 41, policy)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as handle:
+                running, delay = map(int, handle.read().split()[:2])
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as handle:
+                fields = handle.read().rpartition(b")")[2].split()
+            lowered = int(fields[16]) > 0 or int(fields[38]) != 0
+        except (OSError, IndexError, ValueError):
+            continue
+        yield tid, (running, delay, lowered)
 
 
 def _stat(pid, index):

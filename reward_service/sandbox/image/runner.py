@@ -59,6 +59,11 @@ JUDGE_TIME_S = 10
 JUDGE_MEMORY_MB = 512
 JUDGE_PROCESSES = 16
 CHECKER_OUTPUT_BYTES = 65536
+# Kernel memory a job may leave charged to its container (a cleared one holds under 1 MiB):
+# past it the container is replaced, so that no later job pays to reclaim it.
+KERNEL_MEMORY = 128 << 20
+COMPILE_FILES = 4096
+JUDGE_FILES = 256
 # Once a checker has judged a run, its output is not needed outside: only this much goes back.
 JUDGED_STDOUT_CHARS = 1000
 
@@ -77,6 +82,9 @@ def main():
 
 def serve(uid):
     processes.prctl(processes.PR_SET_DUMPABLE, 0)
+    # Pseudo-terminals come from a pool all containers on the host share: none for the
+    # submission (the node is root's, so root may change its mode without a capability).
+    os.chmod("/dev/pts/ptmx", 0o600)
     cell = Cell(Identity(uid), Identity(uid + 1), contained=True)
     emit({"ready": {"uid": uid, "clean": cell.wipe()}})
     control = Control(0)
@@ -122,31 +130,145 @@ class Cell:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(code)
 
-        return self._as_submission(write)
+        return self._as_submission(write) is not None
+
+    def clear(self, path):
+        """Remove a directory of the submission's, as the submission."""
+
+        def remove():
+            if os.path.isdir(path):
+                _empty(path)
+                os.rmdir(path)
+
+        return self._as_submission(remove) is not None
+
+    def snapshot(self, workdir):
+        """What the work dir holds once the program is built, as each run must find it: its
+        entries, by path, with their inode and change time (which no process can set back)."""
+        if not self.contained:
+            return None
+        listed = self._as_submission(lambda: json.dumps(_listing(workdir)).encode())
+        if listed is None:
+            raise RuntimeError("cannot list the work dir")
+        return json.loads(listed)
+
+    def reset(self, workdir, snapshot):
+        """Back to the snapshot before the next run: everything the last run made goes (in
+        every writable path), and the built files must be untouched. None, or what is wrong."""
+        if snapshot is None:
+            return None
+        try:
+            processes.reap_all([], self.kill)
+        except RuntimeError as exc:
+            return str(exc)
+
+        def restore():
+            for path in WRITABLE:
+                if path != workdir:
+                    _empty(path)
+            return _restore(workdir, snapshot).encode()
+
+        outcome = self._as_submission(restore)
+        if outcome is None:
+            return "the work dir could not be restored"
+        return outcome.decode() or None
 
     def wipe(self):
         """Kill and reap every process of the job, then (in a container) empty every path
-        the submission can write; False if that failed."""
+        the submission can write; False if that failed, or if the job left more kernel memory
+        charged to the container than any job should (a later job would pay to reclaim it)."""
         try:
             processes.reap_all([], self.kill)
         except RuntimeError:
             return False
-        return self._as_submission(_empty_all) if self.contained else True
+        if not self.contained:
+            return True
+        return self._as_submission(_empty_all) is not None and _kernel_memory() < KERNEL_MEMORY
 
     def _as_submission(self, action):
+        """Run `action` as the submission in a forked helper (it alone of the submission's
+        identity then alive); what it returned (bytes), or None if it failed."""
         if not self.contained:
-            action()
-            return True
+            return action() or b""
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(read_end)
                 self.submission.assume()
-                action()
+                output = action() or b""
+                while output:
+                    output = output[os.write(write_end, output) :]
             except BaseException:
                 os._exit(1)
             os._exit(0)
+        os.close(write_end)
+        output = processes._read_all(read_end)
+        os.close(read_end)
         _, status = os.waitpid(pid, 0)
-        return status == 0
+        return output if status == 0 else None
+
+
+def _listing(workdir):
+    """{path relative to workdir: [kind, inode, change time]} of everything under it."""
+    found = {}
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        for entry in os.scandir(os.path.join(workdir, folder) if folder else workdir):
+            relative = os.path.join(folder, entry.name)
+            info = entry.stat(follow_symlinks=False)
+            kind = "d" if entry.is_dir(follow_symlinks=False) else "f"
+            found[relative] = [kind, info.st_ino, info.st_ctime_ns]
+            if kind == "d":
+                folders.append(relative)
+    return found
+
+
+def _restore(workdir, snapshot):
+    """Remove what is not in the snapshot from the folders it lists; '' if the rest is as
+    it was, else what changed."""
+    for folder in [""] + [path for path, (kind, *_) in snapshot.items() if kind == "d"]:
+        full = os.path.join(workdir, folder) if folder else workdir
+        try:
+            entries = list(os.scandir(full))
+        except OSError as exc:
+            return f"{folder or '.'}: {exc.strerror}"
+        for entry in entries:
+            relative = os.path.join(folder, entry.name)
+            if relative in snapshot:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                os.chmod(entry.path, 0o700)
+                _empty(entry.path)
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+    for relative, (_kind, inode, changed) in snapshot.items():
+        try:
+            info = os.lstat(os.path.join(workdir, relative))
+        except OSError:
+            return f"{relative} is gone"
+        if (info.st_ino, info.st_ctime_ns) != (inode, changed):
+            return f"{relative} was changed"
+    return ""
+
+
+def _kernel_memory():
+    """Bytes of kernel memory charged to the container (dentries, inodes, buffers), 0 where
+    the cgroup does not say."""
+    for path in ("/sys/fs/cgroup/memory/memory.kmem.usage_in_bytes",):
+        try:
+            return int(open(path).read())
+        except (OSError, ValueError):
+            continue
+    try:
+        for line in open("/sys/fs/cgroup/memory.stat"):
+            if line.startswith("slab "):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _empty_all():
@@ -287,18 +409,22 @@ class Job:
         self.env = environment(tools.env)
         if tools.build is not None and not self.compile(outcome):
             return
+        # Every run starts from the built work dir, nothing of the runs before it: a program
+        # must not carry work (or a checkpoint) from one run to the next.
+        self.snapshot = self.cell.snapshot(self.workdir)
         inputs = job["inputs"] or ([None] if job.get("harness") else [])
         for index, stdin in enumerate(inputs):
             if self.spent_s >= self.budget_s:
                 outcome["skipped"] = len(inputs) - index
                 return
-            run = self.case(index, stdin)
+            changed = self.cell.reset(self.workdir, self.snapshot) if index else None
+            run = self.case(index, stdin) if changed is None else _unstartable(changed)
             outcome["starved"] = run.pop("starved")
             outcome["cancelled"] = run.pop("cancelled")
             if outcome["starved"] or outcome["cancelled"]:
                 outcome["skipped"] = len(inputs) - index
                 return
-            self.spent_s += run.pop("effective_s")
+            self.spent_s += _charge(run)
             emit({"run": run})
 
     def compile(self, outcome):
@@ -307,12 +433,16 @@ class Job:
             COMPILE_MEMORY_MB,
             COMPILE_FILE_BYTES,
             max(int(self.limits["processes"]), COMPILE_PROCESSES),
+            files=COMPILE_FILES,
         )
-        facts = self.twice_if_starved(lambda: self.execute(self.tools.build, b"", limits))
+        facts = self.execute(self.tools.build, b"", limits)
         outcome["starved"], outcome["cancelled"] = facts["starved"], facts["cancelled"]
         if facts["starved"] or facts["cancelled"]:
             return False
-        self.spent_s += facts["effective_s"]
+        self.spent_s += _charge(facts)
+        if self.job["language"] == "go":
+            # Only the build needs the build cache; the runs start without it.
+            self.cell.clear(os.path.join(self.workdir, ".gocache"))
         ok = facts["exit_code"] == 0 and not facts["timed_out"]
         emit(
             {
@@ -336,9 +466,10 @@ class Job:
             int(limits["processes"]),
             self.tools.stack_mb,
         )
-        # An earlier run of the program may have broken its own work dir (removed its binary,
-        # locked the directory): then a run that cannot start is the program's doing.
-        own_doing, self.program_ran = self.program_ran, True
+        # A compiled program that does not start (no executable came out of it), or any
+        # program after an earlier run of it: then a run that cannot start is its own doing.
+        own_doing = self.program_ran or self.tools.build is not None
+        self.program_ran = True
         spec = self.job.get("harness")
         try:
             if spec:
@@ -347,9 +478,8 @@ class Job:
                     request["tests"] = spec["tests"]
                 else:
                     request["args"] = json.loads(stdin)
-                return self.twice_if_starved(lambda: self.hosted(request, run_limits))
-            data = stdin.encode("utf-8")
-            run = self.twice_if_starved(lambda: self.execute(self.tools.run, data, run_limits))
+                return self.hosted(request, run_limits)
+            run = self.execute(self.tools.run, stdin.encode("utf-8"), run_limits)
         except processes.StartFailed as exc:
             if not own_doing:
                 raise
@@ -361,11 +491,6 @@ class Job:
                 run["checker"] = self.check(checker_spec["source"], stdin, expected, run["stdout"])
                 run["stdout"] = run["stdout"][:JUDGED_STDOUT_CHARS]
         return run
-
-    def twice_if_starved(self, attempt):
-        """A run the machine starved is tried once more before the job reports it."""
-        facts = attempt()
-        return attempt() if facts["starved"] else facts
 
     def execute(self, argv, stdin, limits):
         """The program as the submission, alone."""
@@ -401,6 +526,7 @@ class Job:
         )
         tasks.session = solution.pid
         tasks.exclude.add(tests.pid)
+        tasks.judge = tests.pid
         output_bytes = int(self.limits["output_bytes"])
         outcome = processes.watch(
             solution, tasks, limits.time_s, output_bytes, self.cell.kill, self.control,
@@ -454,7 +580,15 @@ class Job:
             max(JUDGE_MEMORY_MB, int(self.limits["memory_mb"])),
             0,
             JUDGE_PROCESSES,
+            files=JUDGE_FILES,
         )
+
+
+def _charge(facts):
+    """What a run costs the job's budget: its CPU time, or its time neither running nor kept
+    from running by others, whichever is longer (many threads of one program keep each other
+    waiting, which spends CPU time)."""
+    return max(facts.pop("effective_s"), facts["cpu_s"])
 
 
 def _unstartable(message):
@@ -469,7 +603,7 @@ def _unstartable(message):
         "starved": False,
         "cancelled": False,
         "stdout": "",
-        "stderr": f"cannot start the program (an earlier run broke its work dir): {message}",
+        "stderr": f"cannot start the program: {message}",
     }
 
 
