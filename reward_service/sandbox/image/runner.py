@@ -121,16 +121,24 @@ class Cell:
         else:
             processes.kill_our_children()
 
-    def prepare(self, path, code):
-        """Write the source, as the submission, in its emptied work dir."""
+    def prepare(self, workdir, path, code):
+        """Write the source, as the submission, in its emptied work dir; the snapshot of the
+        work dir then (see `snapshot`)."""
 
         def write():
-            if self.contained:
-                _empty_all()
+            _empty_all()
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(code)
+            return json.dumps(_listing(workdir)).encode()
 
-        return self._as_submission(write) is not None
+        if not self.contained:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(code)
+            return None
+        listed = self._as_submission(write)
+        if listed is None:
+            raise RuntimeError("cannot write the source in the work dir")
+        return json.loads(listed)
 
     def clear(self, path):
         """Remove a directory of the submission's, as the submission."""
@@ -404,14 +412,14 @@ class Job:
             # The machine's fault, not the submission's (the local backend on a bare host).
             outcome["unavailable"] = f"`{tool}` is not installed here"
             return
-        if not self.cell.prepare(tools.source, job["code"]):
-            raise RuntimeError("cannot write the source in the work dir")
+        self.snapshot = self.cell.prepare(self.workdir, tools.source, job["code"])
         self.env = environment(tools.env)
         if tools.build is not None and not self.compile(outcome):
             return
         # Every run starts from the built work dir, nothing of the runs before it: a program
         # must not carry work (or a checkpoint) from one run to the next.
-        self.snapshot = self.cell.snapshot(self.workdir)
+        if tools.build is not None:
+            self.snapshot = self.cell.snapshot(self.workdir)
         inputs = job["inputs"] or ([None] if job.get("harness") else [])
         for index, stdin in enumerate(inputs):
             if self.spent_s >= self.budget_s:
