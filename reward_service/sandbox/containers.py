@@ -94,10 +94,10 @@ def create_container(
 
 
 def _confinement(limits: ContainerLimits, uid: int) -> dict:
-    def tmpfs(size_mb: int, *extra: str) -> str:
+    def tmpfs(size_mb: int, *extra: str, mode: str = "0700") -> str:
         options = [
             "rw", "nosuid", "nodev", f"size={size_mb}m", f"nr_inodes={INODES}",
-            f"uid={uid}", f"gid={uid}", "mode=0700", *extra,
+            f"uid={uid}", f"gid={uid}", f"mode={mode}", *extra,
         ]
         return ",".join(options)
 
@@ -107,8 +107,9 @@ def _confinement(limits: ContainerLimits, uid: int) -> dict:
         "network_mode": "none",
         "read_only": True,
         "tmpfs": {
-            # `exec` on the work dir only, where compiled binaries must run.
-            WORKDIR: tmpfs(limits.workdir_mb, "exec"),
+            # `exec` on the work dir only, where compiled binaries must run; searchable by the
+            # runner, which looks its built files up by name between runs.
+            WORKDIR: tmpfs(limits.workdir_mb, "exec", mode="0711"),
             "/tmp": tmpfs(SMALL_TMPFS_MB, "noexec"),
             "/dev/shm": tmpfs(SMALL_TMPFS_MB, "noexec"),
         },

@@ -173,29 +173,34 @@ def test_containers_killed_from_outside_twice_leave_the_item_unjudged(one_contai
 
 
 @pytest.mark.parametrize(
-    ("language", "code", "tests"),
+    ("language", "code", "tests", "accuracy"),
     [
-        ("python", "import os\nprint(3)\nos.chmod('/work', 0)", {}),
-        (
-            "cpp",
-            '#include <unistd.h>\n#include <cstdio>\nint main() { unlink("/work/solution"); puts("3"); }',
-            {},
-        ),
+        # Locking the work dir breaks nothing: the next run starts from the built work dir.
+        ("python", "import os\nprint(3)\nos.chmod('/work', 0)", {}, 1.0),
         (
             "python",
             "import os\ndef f(x):\n    os.chmod('/work', 0)\n    return x",
             {"input_output": {"fn_name": "f", "inputs": [[1], [2]], "outputs": [1, 2]}},
+            1.0,
+        ),
+        # A removed binary is a changed build: its next run fails, the program's doing.
+        (
+            "cpp",
+            '#include <unistd.h>\n#include <cstdio>\nint main() { unlink("/work/solution"); puts("3"); }',
+            {},
+            0.0,
         ),
     ],
-    ids=["locked-work-dir", "removed-binary", "locked-work-dir-call-based"],
+    ids=["locked-work-dir", "locked-work-dir-call-based", "removed-binary"],
 )
-def test_a_program_that_breaks_its_next_run_fails_it(client, language, code, tests):
-    """A program that locks its work dir or removes its binary in one run: the next run
-    cannot start, and that is the program's doing, not the sandbox's."""
+def test_a_program_cannot_break_its_next_run_into_unjudged(client, language, code, tests, accuracy):
+    """What one run does to the work dir, the next does not start from; what it does to its
+    own build fails the next run, its own doing, never the sandbox's."""
     tests = tests or {"cases": [{"stdin": "", "stdout": "3\n"}] * 2}
     result = score_one(client, code_item(code, language, **tests))
-    assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored"), result
-    assert result["details"]["failures"][0]["reason"] == "runtime_error"
+    assert (result["scores"]["accuracy"], result["details"]["status"]) == (accuracy, "scored")
+    if accuracy == 0.0:
+        assert result["details"]["failures"][0]["reason"] == "runtime_error"
 
 
 def test_a_wipe_bomb_costs_seconds_not_the_container(one_client):

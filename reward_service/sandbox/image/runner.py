@@ -33,6 +33,7 @@ Events, one JSON object per line:
 A line `cancel` on stdin during a job stops it.
 """
 
+import collections
 import json
 import math
 import os
@@ -48,8 +49,10 @@ import processes  # noqa: E402
 from processes import Identity, Limits  # noqa: E402
 from toolchains import PATH, environment, toolchain  # noqa: E402
 
-# Every path the submission can write in a container; all of them are tmpfs mounts it owns.
-WRITABLE = ("/work", "/tmp", "/dev/shm")
+# Every path the submission can write in a container, all tmpfs mounts it owns, and their
+# modes: the runner, root without the capability to read others' files, may look up the
+# built files in the work dir by name.
+WRITABLE = {"/work": 0o711, "/tmp": 0o700, "/dev/shm": 0o700}
 COMPILE_TIME_S = 30
 COMPILE_MEMORY_MB = 2048
 COMPILE_FILE_BYTES = 64 * 1024 * 1024
@@ -138,7 +141,7 @@ class Cell:
         listed = self._as_submission(write)
         if listed is None:
             raise RuntimeError("cannot write the source in the work dir")
-        return json.loads(listed)
+        return Snapshot(json.loads(listed), _inodes_used())
 
     def clear(self, path):
         """Remove a directory of the submission's, as the submission."""
@@ -158,23 +161,20 @@ class Cell:
         listed = self._as_submission(lambda: json.dumps(_listing(workdir)).encode())
         if listed is None:
             raise RuntimeError("cannot list the work dir")
-        return json.loads(listed)
+        return Snapshot(json.loads(listed), _inodes_used())
 
     def reset(self, workdir, snapshot):
         """Back to the snapshot before the next run: everything the last run made goes (in
         every writable path), and the built files must be untouched. None, or what is wrong."""
-        if snapshot is None:
+        if snapshot is None or _untouched(workdir, snapshot):
             return None
-        try:
-            processes.reap_all([], self.kill)
-        except RuntimeError as exc:
-            return str(exc)
 
         def restore():
-            for path in WRITABLE:
+            for path, mode in WRITABLE.items():
+                os.chmod(path, mode)
                 if path != workdir:
                     _empty(path)
-            return _restore(workdir, snapshot).encode()
+            return _restore(workdir, snapshot.entries).encode()
 
         outcome = self._as_submission(restore)
         if outcome is None:
@@ -215,6 +215,36 @@ class Cell:
         os.close(read_end)
         _, status = os.waitpid(pid, 0)
         return output if status == 0 else None
+
+
+# The work dir's entries as the build left them ({path: [kind, inode, change time]}), and the
+# inodes then in use in each writable mount.
+Snapshot = collections.namedtuple("Snapshot", "entries inodes")
+
+
+def _inodes_used():
+    used = {}
+    for path in WRITABLE:
+        stats = os.statvfs(path)
+        used[path] = stats.f_files - stats.f_ffree
+    return used
+
+
+def _untouched(workdir, snapshot):
+    """Whether the last run left the writable mounts as the snapshot has them, told without
+    reading any directory: as many inodes in use in each (nothing made, nothing removed), and
+    each built file the very inode it was, unchanged since (an inode's change time moves with
+    any write, chmod, link or rename, and no process can set it back)."""
+    if _inodes_used() != snapshot.inodes:
+        return False
+    for relative, (_kind, inode, changed) in snapshot.entries.items():
+        try:
+            info = os.lstat(os.path.join(workdir, relative))
+        except OSError:
+            return False
+        if (info.st_ino, info.st_ctime_ns) != (inode, changed):
+            return False
+    return True
 
 
 def _listing(workdir):
@@ -280,8 +310,8 @@ def _kernel_memory():
 
 
 def _empty_all():
-    for path in WRITABLE:
-        os.chmod(path, 0o700)
+    for path, mode in WRITABLE.items():
+        os.chmod(path, mode)
         _empty(path)
         if os.listdir(path):
             raise RuntimeError(f"{path} is not empty")
