@@ -30,6 +30,7 @@ from reward_service.sandbox.session import RunnerLost, RunnerSession
 from reward_service.sandbox.types import (
     PoolStats,
     RunReport,
+    SandboxBroken,
     SandboxJob,
     SandboxStarved,
     SandboxUnavailable,
@@ -114,6 +115,12 @@ class DockerSandbox:
                 if attempt == 2:
                     raise
                 log.warning("a job the machine starved is tried again in another container")
+                continue
+            except SandboxBroken as exc:
+                self._replace(session)
+                if attempt == 2:
+                    raise
+                log.warning("a job is tried again in another container: %s", exc)
                 continue
             except SandboxUnavailable:
                 self._release(session)

@@ -35,6 +35,11 @@ class SandboxStarved(SandboxUnavailable):
     """The machine gave a run too little CPU time to finish within its hard wall-time cap."""
 
 
+class SandboxBroken(SandboxUnavailable):
+    """The runner failed in its container (could not write the source, start a process): the
+    container is suspect and the job is worth one more try in another."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per run: CPU seconds (`time_s`), memory, stdout, file size, processes at once."""
@@ -234,7 +239,7 @@ class RunnerEvents:
         if done.get("unavailable"):
             raise SandboxUnavailable(done["unavailable"])
         if done.get("error"):
-            raise SandboxUnavailable(f"the sandbox runner failed: {done['error']}")
+            raise SandboxBroken(f"the sandbox runner failed: {done['error']}")
         if done.get("starved"):
             raise SandboxStarved(
                 "the machine was too busy to judge this submission: a run got too little CPU "

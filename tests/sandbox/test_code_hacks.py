@@ -160,6 +160,9 @@ SEPARATE_PROCESS_HACKS = {
         "                pass\n"
         "    return x + 1\n"
     ),
+    # Raised into the tests' `map` or `zip`, a StopIteration would end their loop: passed.
+    "stop-iteration-ends-the-tests-loop": "def square(x):\n    raise StopIteration\n",
+    "stop-async-iteration": "def square(x):\n    raise StopAsyncIteration\n",
     "swallow-the-calls-pipe": (
         "import os\n"
         "def square(x):\n"
@@ -169,9 +172,19 @@ SEPARATE_PROCESS_HACKS = {
 }
 
 
+# Tests that loop over the candidate's answers, as MBPP-style and generated tests do.
+LOOPING_TESTS = (
+    "def check(candidate):\n"
+    "    for got, want in zip(map(candidate, [3, 4]), [9, 16]):\n"
+    "        assert got == want\n"
+    "    assert all(map(lambda p: candidate(p[0]) == p[1], [(3, 9), (4, 16)]))\n"
+)
+
+
 @pytest.mark.parametrize("name", sorted(SEPARATE_PROCESS_HACKS))
-def test_hacks_on_an_in_process_harness_earn_nothing(client, name):
-    item = code_item(SEPARATE_PROCESS_HACKS[name], assert_code=TESTS, entry_point="square")
+@pytest.mark.parametrize("tests", [TESTS, LOOPING_TESTS], ids=["asserts", "looping"])
+def test_hacks_on_an_in_process_harness_earn_nothing(client, name, tests):
+    item = code_item(SEPARATE_PROCESS_HACKS[name], assert_code=tests, entry_point="square")
     result = score_one(client, item)
     assert result["scores"]["accuracy"] == 0.0, (name, result["details"])
     assert result["details"]["status"] == "scored"

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.helpers import ADD_PY, add_cases, code_item, replaced_containers, score_one
+from tests.sandbox.helpers import (
+    ADD_CPP,
+    ADD_PY,
+    add_cases,
+    code_item,
+    replaced_containers,
+    score_one,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -528,13 +535,26 @@ try:
     os.openpty(); made.append("pty")
 except OSError:
     pass
+import socket
+for family in (socket.AF_UNIX, socket.AF_INET):
+    try:
+        socket.socket(family); made.append(f"socket:{family}")
+    except OSError:
+        pass
+for path in ("/tmp", "/work", "/dev/shm", __file__):
+    try:
+        os.setxattr(path, "user.mark", b"1"); made.append(f"xattr:{path}")
+    except OSError:
+        pass
 print(" ".join(made) or "none")
 """
 
 
 def test_host_wide_pools_and_writeback_are_out_of_reach(client):
     """Linux AIO contexts, io_uring, pseudo-terminals are pools the host's containers share;
-    sync writes back the whole host's dirty pages: all refused to the submission."""
+    sync writes back the whole host's dirty pages; sockets (the network is none) hold buffers
+    no process shows; user xattrs on a tmpfs root outlive the wipe and use up its inodes: all
+    refused to the submission."""
     result = score_one(client, code_item(REFUSED_CALLS, cases=[{"stdin": "", "stdout": "none\n"}]))
     assert result["scores"]["accuracy"] == 1.0, result["details"]
 
@@ -597,3 +617,61 @@ def test_kernel_memory_a_job_leaves_gets_its_container_replaced(one_client):
     assert replaced_containers(one_client) == before + 1
     follow_up = score_one(one_client, code_item(ADD_PY, cases=add_cases()))
     assert follow_up["scores"]["accuracy"] == 1.0
+
+
+XATTR_POISON = r"""
+import os
+try:
+    os.remove(__file__)
+except OSError:
+    pass
+for root in ("/tmp", "/work", "/dev/shm"):
+    for i in range(100_000):
+        try:
+            os.setxattr(root, f"user.p{i}", b"x" * 65536)
+        except OSError:
+            break
+print(0)
+"""
+
+
+@pytest.mark.parametrize("language", ["python", "cpp"])
+def test_a_job_cannot_use_up_the_mounts_the_next_job_writes(one_client, language):
+    """Extended attributes on the writable mounts' roots once used up their inodes past the
+    wipe: every later job in the container failed (unjudged, or a compile error: the
+    response's fault). Refused now, and the wipe checks every inode and block is free."""
+    score_one(one_client, code_item(XATTR_POISON, cases=add_cases()))
+    code = ADD_PY if language == "python" else ADD_CPP
+    after = score_one(one_client, code_item(code, language, cases=add_cases()))
+    assert after["scores"]["accuracy"] == 1.0, after["details"]
+
+
+def test_socketpair_buffers_cannot_make_a_wrong_answer_unjudged(client):
+    """socketpair stays allowed (the JVM needs one). Its buffers hold memory no process
+    shows; 30 processes with their OOM scores lowered filling them can get the runner killed,
+    twice: that is the submission's doing, a 0, never unjudged."""
+    code = r"""
+import os, socket
+for _ in range(30):
+    if os.fork() == 0:
+        open("/proc/self/oom_score_adj", "w").write("0")
+        held = []
+        try:
+            while True:
+                a, b = socket.socketpair()
+                a.setblocking(False)
+                try:
+                    while True:
+                        a.send(b"x" * 65536)
+                except BlockingIOError:
+                    pass
+                held.append((a, b))
+        except OSError:
+            pass
+        import time
+        time.sleep(30)
+        os._exit(0)
+os.wait()
+"""
+    result = score_one(client, code_item(code, cases=add_cases(), timeout_s=3, processes=32))
+    assert (result["scores"]["accuracy"], result["details"]["status"]) == (0.0, "scored"), result

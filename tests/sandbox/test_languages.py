@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox.helpers import add_cases, code_item, score
+from tests.sandbox.helpers import add_cases, code_item, score, score_one
 
 pytestmark = pytest.mark.docker
 
@@ -225,6 +225,26 @@ def test_java_runs_the_class_it_is_given(client):
         *(code_item(code, "java", cases=add_cases()) for code in (renamed, not_public, packaged)),
     )
     assert [r["scores"]["accuracy"] for r in results] == [1.0] * 3, [r["details"] for r in results]
+
+
+def test_java_runs_the_top_level_class_around_main_not_a_nested_one(client):
+    """Contest layout: a non-public Main with a nested class declared before main."""
+    code = (
+        "import java.util.*;\n"
+        "class Main {\n"
+        "    static class Pair { long a, b; Pair(long a, long b) { this.a = a; this.b = b; } }\n"
+        "    interface Op { long apply(Pair p); }\n"
+        "    public static void main(String[] args) {\n"
+        "        Scanner in = new Scanner(System.in);\n"
+        "        Pair p = new Pair(in.nextLong(), in.nextLong());\n"
+        "        Op add = q -> q.a + q.b;\n"
+        "        System.out.println(add.apply(p));\n"
+        "    }\n"
+        "}\n"
+        "class Helper { }\n"
+    )
+    result = score_one(client, code_item(code, "java", cases=add_cases()))
+    assert result["scores"]["accuracy"] == 1.0, result["details"]
 
 
 def test_javascript_as_an_es_module(client):

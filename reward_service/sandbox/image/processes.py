@@ -194,15 +194,25 @@ def start(identity, limits, *, argv=None, target=None, env=None, cwd="/", stdin=
 
 
 # A seccomp filter of the submission's own, on top of Docker's: system calls that would let it
-# hold memory no process's RSS shows (memfd_create: the OOM killer would take the runner), use
-# host-wide pools other containers need (Linux AIO contexts, io_uring), or make the whole host
-# write back its dirty pages (sync, syncfs) fail with EPERM; so does any system call of
-# another ABI than the machine's own (i386 or x32 numbers, where these have other numbers).
+# hold memory no process's RSS shows (memfd_create, and sockets, whose buffers fill as pipes'
+# do but past any per-uid bound: the OOM killer would take the runner), use host-wide pools
+# other containers need (Linux AIO contexts, io_uring), make the whole host write back its
+# dirty pages (sync, syncfs), or set extended attributes (on tmpfs, user xattrs on the mounts'
+# roots outlive any wipe of their entries and use up their inodes) fail with EPERM; so does any
+# system call of another ABI than the machine's own (i386 or x32 numbers, where these differ).
+# socketpair stays: the JVM makes one as it starts.
 _REFUSED = {
     # memfd_create, io_setup, io_destroy, io_getevents, io_submit, io_cancel, sync, syncfs,
-    # io_uring_setup, io_uring_enter, io_uring_register; then AUDIT_ARCH.
-    "x86_64": ((319, 206, 207, 208, 209, 210, 162, 306, 425, 426, 427), 0xC000003E),
-    "aarch64": ((279, 0, 1, 4, 2, 3, 81, 267, 425, 426, 427), 0xC00000B7),
+    # io_uring_setup, io_uring_enter, io_uring_register, socket, setxattr, lsetxattr,
+    # fsetxattr, setxattrat; then AUDIT_ARCH.
+    "x86_64": (
+        (319, 206, 207, 208, 209, 210, 162, 306, 425, 426, 427, 41, 188, 189, 190, 463),
+        0xC000003E,
+    ),
+    "aarch64": (
+        (279, 0, 1, 4, 2, 3, 81, 267, 425, 426, 427, 198, 5, 6, 7, 463),
+        0xC00000B7,
+    ),
 }
 _X32_BIT = 0x40000000
 

@@ -312,9 +312,15 @@ def _kernel_memory():
 def _empty_all():
     for path, mode in WRITABLE.items():
         os.chmod(path, mode)
+        for name in os.listxattr(path):
+            os.removexattr(path, name)
         _empty(path)
         if os.listdir(path):
             raise RuntimeError(f"{path} is not empty")
+        # Nothing else may hold the mount's inodes or space: the next job gets all of them.
+        stats = os.statvfs(path)
+        if stats.f_files - stats.f_ffree > 1 or stats.f_blocks != stats.f_bfree:
+            raise RuntimeError(f"{path} still holds inodes or space")
 
 
 def _empty(top):

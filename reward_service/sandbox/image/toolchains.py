@@ -106,10 +106,12 @@ def toolchain(language, code, workdir, memory_mb, harness):
 
 def java_main_class(code):
     """The class `java` must run, and its package: the public type (its file must bear its
-    name), or else the last class declared before `main`, or else Main.
+    name), or else the top-level class declared last before `main`, or else Main.
 
     >>> java_main_class("package a.b; /* public class X */ class Y { static void main(")
     ('Y', 'a.b')
+    >>> java_main_class("class Main { static class Pair {} public static void main(")
+    ('Main', '')
     """
     code = code_only(code)
     package = JAVA_PACKAGE.search(code)
@@ -119,10 +121,23 @@ def java_main_class(code):
         return public.group(1), package
     main = JAVA_MAIN.search(code)
     if main:
+        # The top-level class main is in: the last one declared before it, not a nested class.
+        depths = _brace_depths(code, main.start())
         declared = [m for m in JAVA_CLASS.finditer(code, 0, main.start())]
-        if declared:
-            return declared[-1].group(1), package
+        top_level = [m for m in declared if depths[m.start()] == 0]
+        if top_level or declared:
+            return (top_level or declared)[-1].group(1), package
     return "Main", package
+
+
+def _brace_depths(code, end):
+    """The brace depth at each index of `code[:end]` (comments and literals already blank)."""
+    depths = []
+    depth = 0
+    for char in code[:end]:
+        depths.append(depth)
+        depth += (char == "{") - (char == "}")
+    return depths
 
 
 _SPECIAL = re.compile(r"//|/\*|\"\"\"|[\"'`]")
