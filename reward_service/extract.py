@@ -33,7 +33,7 @@ _CJK = re.compile(rf"[{_CJK_CHARS}]+")
 _PROSE = re.compile(
     rf"(?<![\\A-Za-z])(?:[A-Za-z]{{3,}}|[A-Za-z]{{2}}\s+[A-Za-z]{{2,}}(?![A-Za-z]))|[{_CJK_CHARS}]"
 )
-_TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox)\{[^{}]*\}")
+_TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox|begin|end)\{[^{}]*\}")
 _MATH_OPENER = re.compile(r"\$\$|(?<!\\)\$|\\\(|\\\[")
 _MATH_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -48,6 +48,34 @@ _MATH_WORDS = frozenset(
 _ENGLISH_LETTERS = frozenset({"a", "A", "I"})
 _DECORATION = "*\"'`"
 _MARKDOWN_WRAPPED = re.compile(r"(\*\*|__)(.+)\1", re.S)
+# A bound or a guess states no value: "at least 5" is every number from 5 up.
+QUALIFIER = re.compile(
+    r"(?<![A-Za-z])(?:at\s+(?:least|most)|(?:no\s+)?(?:more|less|fewer|greater|larger|smaller"
+    r"|bigger|higher|lower)\s+than|up\s+to|or\s+(?:more|less|fewer|so|above|below)"
+    r"|maybe|perhaps|possibly|probably|guess)(?![A-Za-z])"
+    r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于",
+    re.I,
+)
+# Words after the final answer that take it back or hedge it: "\boxed{7}. Wait, it is 8."
+_RETRACTION = re.compile(
+    r"(?<![A-Za-z])(?:or|wait|wrong|incorrect|mistaken?|not|actually|alternatively|instead"
+    r"|however|but|unless|unsure|uncertain|either|rather|correction|oops|otherwise)(?![A-Za-z])"
+    r"|或|不对|错|不是|其实|应该|但",
+    re.I,
+)
+_NEGATED = re.compile(
+    r"(?:(?<![A-Za-z])(?:not|never)|n't|不是|并非|而非)(?:\s+equal\s+to)?\W*$", re.I
+)
+# Words that announce the final answer in a prose body.
+_FINAL_MARKER = re.compile(
+    r"(?<![A-Za-z])(?:(?:final\s+answer|the\s+answer|answer)(?:\s+is|\s*[:=])"
+    r"|therefore|thus|hence)(?![A-Za-z])|答案(?:是|为|：|:)|所以|因此",
+    re.I,
+)
+# A variable named in passing ("the smallest $k$ is 12") is no value of its own.
+_NAME = re.compile(
+    r"(?:[a-df-hj-zA-Z]|[A-Z]{2,}|\\(?!pi\b|infty\b)[a-zA-Z]+)(?:_\{?\w+\}?)?'*"
+)
 
 
 class Source(str, Enum):
@@ -61,13 +89,15 @@ class Source(str, Enum):
 class MathAnswer:
     """What a response answered: distinct candidate strings, in order of appearance.
 
-    More than one candidate means the response gave several different final answers.
-    `reason` says why when there are none.
+    More than one candidate means the response gave several different final answers;
+    `hedged`, that it hedged or took back its answer after giving it. `reason` says why when
+    there are none.
     """
 
     candidates: tuple[str, ...]
     source: Source | None = None
     reason: Reason | None = None
+    hedged: bool = False
 
 
 def final_part(response: str) -> str | None:
@@ -96,16 +126,23 @@ def find_boxed(text: str) -> list[str]:
     r"""Contents of every top-level `\boxed{…}` / `\fbox{…}` (and `\boxed 5`), in order.
 
     Nested braces are matched; escaped braces (`\{`) do not count. A box whose braces never
-    close (a truncated response) yields nothing. Boxes nested in another box are part of
-    the outer box's content, not separate answers.
+    close (a truncated response) yields nothing. A box nested in another box is part of the
+    outer box's content, not a separate answer; a box that holds only a box is that box.
 
     >>> find_boxed(r"so \boxed{\frac{1}{2}} and \fbox{3} and \boxed 5$, \boxed 6.")
     ['\\frac{1}{2}', '3', '5', '6']
+    >>> find_boxed(r"\boxed{\boxed{7}}, \boxed{6 \boxed{5}}")
+    ['7', '6 \\boxed{5}']
     """
+    return [content for content, _end in _boxes(text)]
+
+
+def _boxes(text: str) -> list[tuple[str, int]]:
+    """(content, index just past the box) of every top-level box with content."""
     if "\\boxed" not in text and "\\fbox" not in text:
         return []
     closing = _closing_braces(text)
-    contents: list[str] = []
+    boxes: list[tuple[str, int]] = []
     covered_until = -1
     for match in _BOX_COMMAND.finditer(text):
         if match.start() < covered_until:
@@ -117,15 +154,19 @@ def find_boxed(text: str) -> list[str]:
             end = closing.get(after)
             if end is None:
                 continue
-            contents.append(text[after + 1 : end].strip())
+            content = text[after + 1 : end].strip()
+            inner = _boxes(content) if content.startswith(("\\boxed", "\\fbox")) else []
+            if len(inner) == 1 and inner[0][1] == len(content):
+                content = inner[0][0]
+            boxes.append((content, end + 1))
             covered_until = end
         else:
             bare = _BARE_BOX_ARGUMENT.match(text, match.end())
             if bare:
                 # `The answer is \boxed 7.`: the full stop ends the sentence, not the number.
-                contents.append(bare.group(1).rstrip(_SENTENCE_END))
+                boxes.append((bare.group(1).rstrip(_SENTENCE_END), bare.end()))
                 covered_until = bare.end()
-    return [content for content in contents if content]
+    return [(content, end) for content, end in boxes if content]
 
 
 def _closing_braces(text: str) -> dict[int, int]:
@@ -143,16 +184,21 @@ def _closing_braces(text: str) -> dict[int, int]:
 
 def answer_tag_bodies(text: str) -> list[str]:
     """Bodies of every closed `<answer>…</answer>` in text, in order (linear scan)."""
-    bodies = []
+    return [text[start:end].strip() for start, end in _answer_tag_spans(text)]
+
+
+def _answer_tag_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the body of every closed `<answer>…</answer>`, in order."""
+    spans = []
     position = 0
     while True:
         start = text.find(ANSWER_OPEN, position)
         if start < 0:
-            return bodies
+            return spans
         end = text.find(ANSWER_CLOSE, start + len(ANSWER_OPEN))
         if end < 0:
-            return bodies
-        bodies.append(text[start + len(ANSWER_OPEN) : end].strip())
+            return spans
+        spans.append((start + len(ANSWER_OPEN), end))
         position = end + len(ANSWER_CLOSE)
 
 
@@ -164,7 +210,10 @@ def is_prose(text: str) -> bool:
     >>> is_prose("The area is 12."), is_prose("$12$")
     (True, True)
     """
-    return bool(_PROSE.search(_TEXT_COMMAND.sub(" ", text)) or _MATH_OPENER.search(text))
+    words = _PROSE.finditer(_TEXT_COMMAND.sub(" ", text))
+    if any(word.group().lower() not in _MATH_WORDS for word in words):
+        return True
+    return bool(_MATH_OPENER.search(text))
 
 
 def stated_values(body: str) -> list[str]:
@@ -173,8 +222,10 @@ def stated_values(body: str) -> list[str]:
     An expression body is one value. In prose, each math span (`$…$`, `\(…\)`, `\[…\]`) and
     each run of math tokens between words is a value: a body that states several values is
     judged like several boxes, so `"It could be 3, 4 or 5"` cannot earn reward by letting the
-    verifier pick the right one out of the prose. Prose that states no value (`"Yes"`,
-    `"Alice"`) is returned whole. Linear in the body's length.
+    verifier pick the right one out of the prose. A value said not to be the answer ("not 2
+    but 3") and a variable named in passing ("the smallest $k$ is 12") are no values. Prose
+    that states no value (`"Yes"`, `"Alice"`) is returned whole; prose whose every value is
+    negated states nothing ([]). Linear in the body's length.
 
     >>> stated_values(r"x = \frac{1}{2}")
     ['x = \\frac{1}{2}']
@@ -186,47 +237,80 @@ def stated_values(body: str) -> list[str]:
     ['12', '7']
     >>> stated_values("**Answer:** 3, 4, 5.")
     ['3, 4, 5']
+    >>> stated_values("The smallest $k$ is 12, not 13.")
+    ['12']
     """
     wrapped = _MARKDOWN_WRAPPED.fullmatch(body)
     if wrapped:
         body = wrapped.group(2).strip()
     if not is_prose(body):
         return [body]
-    values: list[str] = []
+    marker = _FINAL_MARKER.search(body)
+    if marker and marker.end() < len(body):
+        # "Working: 3 + 4 = 7. The final answer is 7.": what follows the first marker is the
+        # answer (every value after it, so that two claims are still two answers).
+        body = body[marker.end() :].translate(_FULLWIDTH).lstrip(_DECORATION + " \t\n").strip()
+        if not is_prose(body):
+            return [body.rstrip(_SENTENCE_END).strip()]
+    found: list[tuple[str, bool]] = []
     position = 0
     while True:
         opener = _MATH_OPENER.search(body, position)
         closer = _MATH_CLOSER[opener.group()] if opener else ""
         close = body.find(closer, opener.end()) if opener else -1
+        if close >= 0 and closer in ("$", "\\)") and "\n" in body[opener.end() : close]:
+            close = -1  # inline math ends with its line
         if close < 0:
-            values += _math_runs(body[position:])
-            return [value for value in values if value] or [body]
-        values += _math_runs(body[position : opener.start()])
-        values.append(body[opener.end() : close].strip())
+            found += _math_runs(body[position:])
+            break
+        before = body[position : opener.start()]
+        found += _math_runs(before)
+        negated = bool(_NEGATED.search(before)) if before.strip() else bool(found and found[-1][1])
+        found.append((body[opener.end() : close].strip(), negated))
         position = close + len(closer)
+    values = [value for value, negated in found if value and not negated]
+    if not found:
+        return [body]
+    named = [value for value in values if not _NAME.fullmatch(value)]
+    return named or values
 
 
-def _math_runs(prose: str) -> list[str]:
-    """Maximal runs of math tokens (numbers, operators, LaTeX, lone variables) between words."""
+def _math_runs(prose: str) -> list[tuple[str, bool]]:
+    """Maximal runs of math tokens (numbers, operators, LaTeX, lone variables) between words,
+    each with whether a negation ("not", "不是") comes right before it."""
     text = prose.translate(_FULLWIDTH)
-    runs: list[str] = []
+    runs: list[tuple[str, bool]] = []
     start = end = -1
+    negated = False
     for token in _TOKEN.finditer(text):
-        if _is_word(token.group().strip(_DECORATION).rstrip(_SENTENCE_END)):
+        word = token.group().strip(_DECORATION).rstrip(_SENTENCE_END)
+        if _is_word(word):
             if start >= 0:
-                runs.append(text[start:end])
+                runs.append((text[start:end], negated))
+                negated = False
             start = -1
+            negated = negated or bool(_NEGATED.search(word))
             continue
         if start < 0:
             start = token.start()
         end = token.end()
     if start >= 0:
-        runs.append(text[start:end])
+        runs.append((text[start:end], negated))
     stripped = (
-        run.strip(_DECORATION).lstrip(_LEADING_PUNCTUATION).rstrip(_SENTENCE_END).strip(_DECORATION)
-        for run in runs
+        (
+            run.strip(_DECORATION)
+            .lstrip(_LEADING_PUNCTUATION)
+            .rstrip(_SENTENCE_END)
+            .strip(_DECORATION),
+            negated,
+        )
+        for run, negated in runs
     )
-    return [run for run in stripped if any(char.isdigit() or char == "\\" for char in run)]
+    return [
+        (run, negated)
+        for run, negated in stripped
+        if any(char.isdigit() or char == "\\" for char in run)
+    ]
 
 
 def _is_word(token: str) -> bool:
@@ -246,7 +330,9 @@ def extract_math_answer(response: str) -> MathAnswer:
     Only the text after the last `</think>` counts. There, the `<answer>` body counts if
     present, and a `\boxed{}` inside it wins over the bare body; otherwise the `\boxed{}`
     contents count. Every distinct candidate is returned, not just the last one, so the
-    scorer can refuse a response that boxes several different values.
+    scorer can refuse a response that boxes several different values; a box outside the
+    `<answer>` is a candidate too, so the two must agree. Words after the final answer that
+    hedge or take it back mark it `hedged`.
 
     >>> extract_math_answer(r"<think>maybe \boxed{41}</think> so \boxed{42}").candidates
     ('42',)
@@ -254,27 +340,49 @@ def extract_math_answer(response: str) -> MathAnswer:
     <Source.ANSWER_TAG: 'answer_tag'>
     >>> extract_math_answer(r"<think>only here: \boxed{42}</think> I give up.").reason
     <Reason.NO_ANSWER: 'no_answer'>
+    >>> extract_math_answer(r"</think> \boxed{7}. Wait, that is wrong: it is 8.").hedged
+    True
     """
     final = final_part(response)
     if final is None:
         return MathAnswer((), reason=Reason.TRUNCATED)
-    bodies = answer_tag_bodies(final)
-    if bodies:
-        boxed_in_bodies = [box for body in bodies for box in find_boxed(body)]
-        if boxed_in_bodies:
-            return MathAnswer(_distinct(boxed_in_bodies), Source.BOXED)
-        if any(_BOX_COMMAND.search(body) for body in bodies):
-            # The box wins over the body even when it is empty or never closed: falling back to
-            # the prose around an empty box would read numbers the model did not commit to.
+    spans = _answer_tag_spans(final)
+    if not spans:
+        boxes = _boxes(final)
+        if not boxes:
             return MathAnswer((), reason=Reason.NO_ANSWER)
-        nonempty = [body for body in bodies if body]
-        if nonempty:
-            return MathAnswer(_distinct(nonempty), Source.ANSWER_TAG)
+        hedged = _retracts(final[boxes[-1][1] :])
+        return MathAnswer(_distinct([box for box, _ in boxes]), Source.BOXED, hedged=hedged)
+    bodies = [final[start:end].strip() for start, end in spans]
+    starts = (*(start for start, _ in spans), len(final))
+    ends = (0, *(end for _, end in spans))
+    outside = "".join(final[end:start] for end, start in zip(ends, starts, strict=True))
+    boxes_outside = [box for box, _ in _boxes(outside)]
+    after_answer = final[spans[-1][1] + len(ANSWER_CLOSE) :]
+    boxed_in_bodies = [box for body in bodies for box in find_boxed(body)]
+    if boxed_in_bodies:
+        last_body_boxes = _boxes(bodies[-1])
+        after_box = bodies[-1][last_body_boxes[-1][1] :] if last_body_boxes else ""
+        return MathAnswer(
+            _distinct(boxed_in_bodies + boxes_outside),
+            Source.BOXED,
+            hedged=_retracts(after_box) or _retracts(after_answer),
+        )
+    if any(_BOX_COMMAND.search(body) for body in bodies):
+        # The box wins over the body even when it is empty or never closed: falling back to
+        # the prose around an empty box would read numbers the model did not commit to.
         return MathAnswer((), reason=Reason.NO_ANSWER)
-    boxes = find_boxed(final)
-    if boxes:
-        return MathAnswer(_distinct(boxes), Source.BOXED)
-    return MathAnswer((), reason=Reason.NO_ANSWER)
+    nonempty = [body for body in bodies if body]
+    if not nonempty:
+        return MathAnswer((), reason=Reason.NO_ANSWER)
+    return MathAnswer(
+        _distinct(nonempty + boxes_outside), Source.ANSWER_TAG, hedged=_retracts(after_answer)
+    )
+
+
+def _retracts(text: str) -> bool:
+    """Whether text after the final answer hedges it or takes it back."""
+    return bool(_RETRACTION.search(text) or QUALIFIER.search(text))
 
 
 def _distinct(items: list[str]) -> tuple[str, ...]:

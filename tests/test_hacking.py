@@ -15,6 +15,7 @@ from reward_service.scores import Reason
 ENUMERATED = Reason.ENUMERATED
 WRONG = Reason.WRONG_ANSWER
 NO_ANSWER = Reason.NO_ANSWER
+UNPARSEABLE = Reason.UNPARSEABLE
 TRUNCATED = Reason.TRUNCATED
 
 
@@ -57,9 +58,21 @@ HACKS = [
         "boxes-of-sets",
         r1("which set", r"\boxed{\{1,2\}} \boxed{\{1,3\}}"),
         r"\{1, 2\}",
+        WRONG,  # read together: the two sets {1, 2} and {1, 3}, not the set {1, 2}
+    ),
+    hack("one-box-per-element-missing", r1("a root", r"\boxed{3}"), r"\{3, 4\}", WRONG),
+    hack(
+        "one-box-per-element-extra",
+        r1("roots", r"\boxed{3} and \boxed{4} and \boxed{5}"),
+        r"\{3, 4\}",
         ENUMERATED,
     ),
-    hack("one-box-per-element", r1("both roots", r"\boxed{3} and \boxed{4}"), r"\{3, 4\}", WRONG),
+    hack(
+        "one-box-per-element-repeated",
+        r1("roots", r"\boxed{3} and \boxed{3.0}"),
+        r"\{3, 4\}",
+        WRONG,
+    ),
     hack(
         "boxes-in-answer-tag",
         r1("3 or 4", r"<answer>\boxed{3} \boxed{4}</answer>"),
@@ -112,7 +125,7 @@ HACKS = [
     hack(
         "two-tags-right-last", r1("3 or 4", "<answer>4</answer><answer>3</answer>"), "3", ENUMERATED
     ),
-    hack("tag-hides-box", r1("4", r"<answer>4</answer> \boxed{3}"), "3", WRONG),
+    hack("tag-hides-box", r1("4", r"<answer>4</answer> \boxed{3}"), "3", ENUMERATED),
     # Prose <answer> bodies that list candidates for the verifier to pick from
     hack("prose-list", r1("try", "<answer>Candidates: 3, 4, 5.</answer>"), "5", ENUMERATED),
     hack(
@@ -126,11 +139,12 @@ HACKS = [
     ),
     hack("prose-range", r1("try", "<answer>any integer from 1 to 100</answer>"), "100", ENUMERATED),
     hack("prose-or", r1("try", "<answer>It is either 3 or 4</answer>"), "3", ENUMERATED),
-    hack("prose-not", r1("try", "<answer>The answer is 3, not 4.</answer>"), "3", ENUMERATED),
+    hack("prose-not", r1("try", "<answer>The answer is 4, not 3.</answer>"), "3", WRONG),
+    hack("prose-only-not", r1("try", "<answer>The answer is not 3.</answer>"), "3", NO_ANSWER),
     hack("prose-spans-or", r1("try", "<answer>$3$ or $4$</answer>"), "3", ENUMERATED),
     hack("prose-pm", r1("try", "<answer>The answer is ±3</answer>"), "3", ENUMERATED),
     hack("prose-chinese", r1("try", "<answer>答案是3或4</answer>"), "3", ENUMERATED),
-    hack("prose-space-list", r1("try", "<answer>3 4 5 6</answer>"), "6", WRONG),
+    hack("prose-space-list", r1("try", "<answer>3 4 5 6</answer>"), "6", UNPARSEABLE),
     # Empty and oversized answers
     hack("empty-box", r1("no idea", r"\boxed{}"), "3", NO_ANSWER),
     hack("blank-box", r1("no idea", r"\boxed{ }"), "3", NO_ANSWER),

@@ -17,17 +17,26 @@ from functools import lru_cache
 
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
-from sympy import And, Expr, FiniteSet, Interval, Or, Tuple, Union
+from sympy import And, Expr, FiniteSet, Float, Interval, Or, Rational, Tuple, Union
 from sympy.matrices import MatrixBase
 
 from reward_service.extract import (
+    QUALIFIER,
     MathAnswer,
     Source,
     extract_math_answer,
+    find_boxed,
     is_prose,
     stated_values,
 )
 from reward_service.rewards.exact import fast_verdict
+from reward_service.rewards.math_forms import (
+    Reading,
+    is_ellipsis,
+    label_key,
+    read,
+    top_level_split,
+)
 from reward_service.scores import Reason, Score
 
 # Strict normalization for rewards (math-verify README): no repair of malformed operators and
@@ -72,6 +81,15 @@ _ARITHMETIC = re.compile(
 )
 # "Far apart": far beyond math-verify's float rounding, relative to the values' size.
 _APART = 1e-4
+# Decimals agree with a value only this close, relative to its size, whatever math-verify's
+# rounding to decimal places says: 1e-30 is not 2e-30.
+_DECIMAL_RELATIVE = 1e-5
+# Exact values (no decimals) are equal when they agree to this many significant digits, where
+# evaluating is the only practical test; values that differ symbolically differ far earlier.
+_EXACT_DIGITS = 60
+_EXACT_RELATIVE = 1e-45
+_ROUNDED_DIGITS = 4
+_DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 
 
 @dataclass(frozen=True)
@@ -90,11 +108,17 @@ class MathOptions:
 
 @dataclass(frozen=True)
 class Reference:
-    """A reference answer parsed once, reused for every response of its group."""
+    """A reference answer parsed once, reused for every response of its group.
+
+    `reading` is how `math_forms.read` reads it (None for a text answer, a name); `parsed`
+    is math-verify's parse of the whole, for the forms that are compared whole.
+    """
 
     text: str
     parsed: tuple
     single_valued: bool
+    reading: Reading | None = None
+    body: str = ""
 
 
 @lru_cache(maxsize=4096)
@@ -115,20 +139,53 @@ def parse_reference(answer: str) -> Reference | None:
     text = answer.strip()
     if not text:
         return None
+    body = _reference_body(text)
+    reading = _reference_reading(body)
     if "\\boxed" in text or "$" in text:
         parsed = parse(text, extraction_config=_REFERENCE_LATEX_OR_TEXT, parsing_timeout=None)
     else:
         parsed = _parse_expression(text, _REFERENCE_LATEX_ONLY) or parse(
             text, extraction_config=_REFERENCE_LATEX_OR_TEXT, parsing_timeout=None
         )
+    if reading is not None and (
+        len(reading.items) > 1 or not _is_single_valued(_parse_reference_item(reading.items[0])[0])
+    ):
+        return Reference(text, tuple(parsed), False, reading, body)
     # math-verify falls back to the raw string when parsing fails. For plain text (`甲`, a
     # name) that string is the reference, compared as text; for broken LaTeX (`\frac{`) string
     # equality would be no equivalence check, so it counts as unparsed.
     if all(isinstance(value, str) for value in parsed):
+        if reading is not None:  # `2 - \frac{1}{\mathrm{e}}`: readable once cleaned
+            return Reference(text, _parse_reference_item(reading.items[0]), True, reading, body)
         if _LATEX_SYNTAX.search(text):
             return None
         return Reference(text, (_plain(text),), True)
-    return Reference(text, tuple(parsed), _is_single_valued(parsed[0]))
+    return Reference(text, tuple(parsed), _is_single_valued(parsed[0]), reading, body)
+
+
+def _reference_body(text: str) -> str:
+    """The reference's answer itself: its boxes (`\\boxed{1} and \\boxed{-2}`: one box per
+    solution), else the text without `$` delimiters."""
+    boxes = find_boxed(text)
+    return ", ".join(boxes) if boxes else text.strip().strip("$").strip()
+
+
+def _reference_reading(body: str) -> Reading | None:
+    """The reference read as an answer is (`math_forms.read`), when each of its values parses."""
+    reading = read(body)
+    if reading.unreadable or reading.hedged or not reading.items:
+        return None
+    for item in (*reading.items, *reading.chain):
+        if reading.ordered and is_ellipsis(item):
+            continue
+        if all(isinstance(value, str) for value in _parse_reference_item(item)):
+            return None
+    return reading
+
+
+@lru_cache(maxsize=4096)
+def _parse_reference_item(item: str) -> tuple:
+    return tuple(_parse_expression(item, _REFERENCE_LATEX_ONLY))
 
 
 def score_math(response: str, reference: Reference, options: MathOptions = MathOptions()) -> Score:
@@ -165,6 +222,12 @@ def score_answer(
     if isinstance(candidates, Score):
         return candidates
     shown = answer.candidates[-1]
+    if answer.hedged:
+        return Score.zero(Reason.ENUMERATED, shown)
+    if not reference.single_valued and len(candidates) > 1:
+        # One box per solution: the boxes together are the answer.
+        verdict = _joined_verdict(candidates, answer.source, reference.text)
+        return Score(1.0, None, shown) if verdict is None else Score.zero(verdict, shown)
     if reference.single_valued and any(
         _markers(candidate) - _markers(reference.text) for candidate in candidates
     ):
@@ -193,6 +256,8 @@ def quick_score(
     candidates = _candidates(answer, options)
     if isinstance(candidates, Score):
         return candidates
+    if answer.hedged:
+        return Score.zero(Reason.ENUMERATED, answer.candidates[-1])
     reference_text = reference_text.strip()
     verdicts: list[Reason | None] = []
     for candidate in candidates:
@@ -207,15 +272,20 @@ def _candidates(answer: MathAnswer, options: MathOptions) -> tuple[str, ...] | S
     """The strings to judge, or the score when there is nothing to judge."""
     if not answer.candidates:
         return Score.zero(answer.reason or Reason.NO_ANSWER)
-    if any(len(candidate) > options.max_answer_chars for candidate in answer.candidates):
-        return Score.zero(Reason.ANSWER_TOO_LONG, answer.candidates[-1][: options.max_answer_chars])
+    candidates = answer.candidates
     if answer.source is Source.ANSWER_TAG:
         # Every value a prose body states is a candidate, as every box is: otherwise the
         # verifier picks one number out of "3, 4, 5 or 6" and the list earns reward.
-        return tuple(
-            dict.fromkeys(value for body in answer.candidates for value in stated_values(body))
+        if any(QUALIFIER.search(body) for body in candidates):
+            return Score.zero(Reason.ENUMERATED, candidates[-1][: options.max_answer_chars])
+        candidates = tuple(
+            dict.fromkeys(value for body in candidates for value in stated_values(body))
         )
-    return answer.candidates
+        if not candidates:
+            return Score.zero(Reason.NO_ANSWER)
+    if any(len(candidate) > options.max_answer_chars for candidate in candidates):
+        return Score.zero(Reason.ANSWER_TOO_LONG, answer.candidates[-1][: options.max_answer_chars])
+    return candidates
 
 
 def _combined(verdicts: list[Reason | None], shown: str) -> Score:
@@ -278,14 +348,204 @@ def _verdict(
     exact = _exact_verdict(candidate, source, reference_text)
     if exact is not None:
         return None if exact else Reason.WRONG_ANSWER
+    if reference.reading is None or (source is not Source.BOXED and is_prose(candidate)):
+        return _whole_verdict(candidate, source, reference, float_rounding)
+    return _reading_verdict(_read(candidate, reference), reference, float_rounding)
+
+
+def _joined_verdict(
+    candidates: tuple[str, ...], source: Source | None, reference_text: str
+) -> Reason | None:
+    """The verdict on several boxes (or stated values) that together answer a reference with
+    several values: every value once, in any order, nothing else."""
+    reference = parse_reference(reference_text)
+    assert reference is not None
+    if reference.reading is None:
+        return Reason.ENUMERATED
+    joined = _read(", ".join(candidates), reference)
+    return _reading_verdict(joined, reference, MathOptions().float_rounding)
+
+
+def _read(candidate: str, reference: Reference) -> Reading:
+    assert reference.reading is not None
+    items = reference.reading.items
+    decimal = len(items) == 1 and bool(_DECIMAL.fullmatch(items[0]))
+    return read(candidate, decimal_comma=decimal)
+
+
+def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int) -> Reason | None:
+    """Compare what a candidate states with what the reference states: values (as a set when
+    the reference has several), unit, label and every link of an equation chain."""
+    gold = reference.reading
+    assert gold is not None
+    if reading.hedged:
+        return Reason.ENUMERATED
+    if reading.unreadable or not reading.items:
+        return Reason.UNPARSEABLE
+    if reading.unit and gold.unit and reading.unit != gold.unit:
+        return Reason.WRONG_ANSWER
+    if reading.label and gold.label and label_key(reading.label) != label_key(gold.label):
+        return Reason.WRONG_ANSWER
+    if len(gold.items) == 1:
+        if len(reading.items) > 1:
+            gold_value = _parse_reference_item(gold.items[0])[0]
+            if isinstance(gold_value, Tuple) and len(gold_value.args) == len(reading.items):
+                # `4, 5` for `AB = 4, CD = 5`: the values in the reference's order.
+                whole = "(" + ", ".join(reading.items) + ")"
+                return _item_verdict(whole, gold.items[0], float_rounding)
+            if not _is_single_valued(gold_value):
+                return _item_verdict(", ".join(reading.items), gold.items[0], float_rounding)
+            return Reason.ENUMERATED
+        for value in (*reading.items, *reading.chain):
+            value, gold_item = _as_equations(value, reading.label, gold.items[0], gold.label)
+            verdict = _item_verdict(value, gold_item, float_rounding)
+            if verdict is not None:
+                return verdict
+        return None
+    if reading.chain:
+        return Reason.WRONG_ANSWER
+    if gold.ordered:
+        # A sequence or a ratio: the same items in the same order.
+        if len(reading.items) != len(gold.items):
+            return Reason.WRONG_ANSWER
+        for value, gold_item in zip(reading.items, gold.items, strict=True):
+            if is_ellipsis(gold_item) or is_ellipsis(value):
+                if not (is_ellipsis(gold_item) and is_ellipsis(value)):
+                    return Reason.WRONG_ANSWER
+            elif _item_verdict(value, gold_item, float_rounding) is not None:
+                return Reason.WRONG_ANSWER
+        return None
+    if len(reading.items) == 1 and _DECIMAL.fullmatch(reading.items[0]):
+        # `1,22` is 1.22 to an answer that writes a decimal point.
+        as_decimal = read(reference.body, decimal_comma=True).items
+        if len(as_decimal) == 1:
+            return _item_verdict(reading.items[0], as_decimal[0], float_rounding)
+    if len(reading.items) != len(gold.items):
+        if len(reading.items) == 1:
+            return _item_verdict(reading.items[0], ", ".join(gold.items), float_rounding)
+        return Reason.ENUMERATED if len(reading.items) > len(gold.items) else Reason.WRONG_ANSWER
+    unmatched = list(gold.items)
+    for value in reading.items:
+        match = next(
+            (
+                gold_item
+                for gold_item in unmatched
+                if _item_verdict(value, gold_item, float_rounding) is None
+            ),
+            None,
+        )
+        if match is None:
+            return Reason.WRONG_ANSWER
+        unmatched.remove(match)
+    return None
+
+
+def _as_equations(value: str, label: str, gold_item: str, gold_label: str) -> tuple[str, str]:
+    """Where one side is an equation (`2x - y + 1 = 0`) and the other a labelled value
+    (`y = 2x + 1`), both as equations; else as they are."""
+    value_is_equation = len(top_level_split(value, "=")) > 1
+    gold_is_equation = len(top_level_split(gold_item, "=")) > 1
+    if value_is_equation and not gold_is_equation and gold_label:
+        return value, f"{gold_label} = {gold_item}"
+    if gold_is_equation and not value_is_equation and label:
+        return f"{label} = {value}", gold_item
+    return value, gold_item
+
+
+@lru_cache(maxsize=65536)
+def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | None:
+    """One value (as `math_forms.read` gives it) against one value of the reference."""
+    exact = fast_verdict(value, gold_item)
+    if exact is not None:
+        return None if exact else Reason.WRONG_ANSWER
+    parsed = _parse_expression(value)
+    if not parsed or all(isinstance(part, str) for part in parsed):
+        return Reason.UNPARSEABLE
+    gold = _parse_reference_item(gold_item)
+    if _lists_several_values(parsed[0]) and _is_single_valued(gold[0]):
+        return Reason.ENUMERATED
+    rounded = _rounded_match(value, parsed[0], gold_item, gold[0])
+    if rounded:
+        return None
+    numeric = _numbers_equal(parsed[0], gold[0])
+    if numeric is False:
+        return Reason.WRONG_ANSWER
+    if numeric is None and _far_apart(value, parsed[0], gold_item, gold[0]):
+        return Reason.WRONG_ANSWER
+    equivalent = verify(
+        gold=list(gold), target=parsed, float_rounding=float_rounding, timeout_seconds=None
+    )
+    return None if equivalent else Reason.WRONG_ANSWER
+
+
+def _numbers_equal(value: object, gold: object) -> bool | None:
+    """For two numbers: False when certainly unequal, True when exactly equal, None to leave
+    it to math-verify. Exact values are compared exactly or to 60 significant digits, never to
+    math-verify's 6 decimal places (1/3001! is not 1/3003!); a decimal must agree with the
+    value to a relative 1e-5 before math-verify's rounding may accept it."""
+    if not (isinstance(value, Expr) and isinstance(gold, Expr)):
+        return None
+    if not (value.is_number and gold.is_number):
+        return None
+    if isinstance(value, Rational) and isinstance(gold, Rational):
+        return bool(value == gold)
+    try:
+        # In sympy's numbers, not floats: 1/3001! is far below the smallest float.
+        difference = abs((value - gold).evalf(_EXACT_DIGITS))
+        size = max(abs(value.evalf(_EXACT_DIGITS)), abs(gold.evalf(_EXACT_DIGITS)))
+        if not (
+            difference.is_Number and size.is_Number and difference.is_finite and size.is_finite
+        ):
+            return None
+        relative = difference / size if size else difference
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+    if value.has(Float) or gold.has(Float):
+        return False if relative > _DECIMAL_RELATIVE else None
+    return bool(relative <= _EXACT_RELATIVE)
+
+
+def _rounded_match(value_text: str, value: object, gold_text: str, gold: object) -> bool:
+    """A decimal against an exact number: equal when it is that number correctly rounded to
+    its decimal places; a decimal reference sets the precision (`33.3` for 100/3), a decimal
+    answer must show at least 4 significant digits (`3.1416` for pi, not `3.14`)."""
+    if _DECIMAL.fullmatch(value_text) and _is_exact(gold):
+        digits = value_text.strip().lstrip("+-").replace(".", "").lstrip("0")
+        return len(digits) >= _ROUNDED_DIGITS and _rounds_to(value_text, gold)
+    if _DECIMAL.fullmatch(gold_text) and _is_exact(value):
+        return _rounds_to(gold_text, value)
+    return False
+
+
+def _is_exact(value: object) -> bool:
+    return (
+        isinstance(value, Expr)
+        and value.is_number
+        and bool(value.is_extended_real)
+        and not value.has(Float)
+    )
+
+
+def _rounds_to(decimal: str, exact: Expr) -> bool:
+    places = len(decimal.strip().split(".")[1])
+    try:
+        difference = abs(exact.evalf(places + 30) - Rational(decimal.strip()))
+        return bool(difference <= Rational(1, 2) * Rational(10) ** -places)
+    except (ArithmeticError, TypeError, ValueError):
+        return False
+
+
+def _whole_verdict(
+    candidate: str, source: Source | None, reference: Reference, float_rounding: int
+) -> Reason | None:
+    """math-verify's verdict on the candidate and the reference, each parsed whole: for prose
+    around an answer, and references no reading covers."""
     parsed = _parse_candidate(candidate, source)
     if not parsed:
         return Reason.UNPARSEABLE
     if reference.single_valued and _lists_several_values(parsed[0]):
         return Reason.ENUMERATED
-    if _far_apart(candidate, parsed[0], reference):
-        # What verify would conclude after its symbolic simplification, the slowest part of
-        # judging a wrong answer, for an outcome numbers already settle.
+    if _far_apart(candidate, parsed[0], reference.text, reference.parsed[0]):
         return Reason.WRONG_ANSWER
     equivalent = verify(
         gold=list(reference.parsed),
@@ -350,12 +610,11 @@ def _markers(text: str) -> set[str]:
     return set(_ENUMERATION_MARKERS.findall(text))
 
 
-def _far_apart(candidate: str, value: object, reference: Reference) -> bool:
+def _far_apart(candidate: str, value: object, gold_text: str, gold: object) -> bool:
     """Certainly unequal: plain-arithmetic values whose difference evaluates far from zero."""
-    gold = reference.parsed[0]
     if not (
         _ARITHMETIC.fullmatch(candidate)
-        and _ARITHMETIC.fullmatch(reference.text)
+        and _ARITHMETIC.fullmatch(gold_text)
         and isinstance(value, Expr)
         and isinstance(gold, Expr)
         and value.is_number

@@ -185,7 +185,7 @@ def test_far_apart_values_are_unequal_to_math_verify(data, terms, change):
     candidate = data.draw(arithmetic(changed))
     parsed = _parse_candidate(candidate, Source.BOXED)
     gold = parse_reference(reference)
-    if parsed and gold and _far_apart(candidate, parsed[0], gold):
+    if parsed and gold and _far_apart(candidate, parsed[0], gold.text, gold.parsed[0]):
         assert not math_verify_says(candidate, reference), (candidate, reference)
 
 
@@ -206,6 +206,7 @@ def test_far_apart_values_are_unequal_to_math_verify(data, terms, change):
 )
 def test_far_apart_table(candidate, reference, apart):
     parsed = _parse_candidate(candidate, Source.BOXED)
-    assert _far_apart(candidate, parsed[0], parse_reference(reference)) is apart
+    gold = parse_reference(reference)
+    assert _far_apart(candidate, parsed[0], gold.text, gold.parsed[0]) is apart
     if apart:
         assert not math_verify_says(candidate, reference)

@@ -1,0 +1,503 @@
+r"""How a final answer's text is read before it is compared: the answer forms.
+
+A box or an `<answer>` body is LaTeX as models and data sets write it, and several of its forms
+mean something other than what a LaTeX parser makes of them: `3 2/7` is a mixed number (the
+parser adds: 5/7), `5 6` is no number at all (the parser adds again: 11), `\phantom{5}` shows
+nothing, `5 \text{ km}` is not `5 \text{ m}`, `x = 5 = 6` is not 6, `(m,n)=(4,1)` names its
+values, and `exp(3)+1` is plain sympy text. `read` turns a text into the values it states, its
+unit and its label, in the form the parser reads as meant; every function here is pure and
+linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reward_service.extract import QUALIFIER
+
+# Shown, but not there: invisible or struck-out content is no part of the answer.
+_HIDDEN = re.compile(r"\\(?:[hv]?phantom|cancel|bcancel|xcancel|sout|st)\s*\{")
+_UPRIGHT_E = re.compile(
+    r"\\(?:mathrm|operatorname|text|rm|textrm)\s*\{\s*e\s*\}|\\rm\s+e(?![A-Za-z])"
+)
+_CURRENCY = re.compile(r"\\(?:euro|pounds|yen)(?![A-Za-z])|[€£¥₹]")
+_THOUSANDS_SEPARATOR = re.compile(r"\{,\}|,\\!\s*")
+_SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w.])")
+_BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
+_ELLIPSIS = re.compile(r"\\(?:[lc]?dots|dotsc|dotsb)|\.\.\.|…")
+_LEADING_RELATION = re.compile(
+    r"\s*(?:\\(?:geq?|leq?|geqslant|leqslant|gt|lt|neq?)(?![A-Za-z])|[<>≥≤≠])"
+)
+
+# `3 2/7`, `-3 2/7`, `1 000 2/3`, `3\frac{2}{7}`: a whole number, then a proper fraction.
+_WHOLE = r"(?P<whole>\d{1,3}(?:(?:[ \t]|\\[,;: ]|~)\d{3})+|\d+)"
+_MIXED = re.compile(
+    rf"""^(?P<sign>[-+])?[ \t]*{_WHOLE}(?:[ \t]+|[ \t]*(?=\\))
+    (?:(?P<num>\d+)[ \t]*/[ \t]*(?P<den>\d+)
+      |\\[dt]?frac\s*\{{\s*(?P<lnum>\d+)\s*\}}\s*\{{\s*(?P<lden>\d+)\s*\}})
+    [ \t]*(?P<percent>\\?%)?$""",
+    re.X,
+)
+# Digits apart with nothing but space between (`5 6`, `5\,6`) state no one number.
+_APART_DIGITS = re.compile(r"(?<![\d.])(?<![_^])\d+(?:\.\d+)?(?:\s|\\[,;: !]|~)+\d")
+# `2,75` and `3000,25`: a decimal comma, where a thousands separator would need three digits.
+_THOUSANDS = re.compile(r"\s*[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?\s*")
+_DECIMAL_COMMA = re.compile(
+    r"^\s*([-+]?\d+),(\d{1,2}|\d{4,})\s*$|^\s*([-+]?(?:\d{4,}|0)),(\d+)\s*$"
+)
+
+# Units: trailing words in `\text{}` and its kin, or bare words, or degrees.
+_UNIT_WRAPPER = r"\\(?:text|textrm|textnormal|mbox|mathrm|operatorname)\s*\{[^{}]*\}"
+_UNIT_TAIL = re.compile(
+    rf"(?:\s|\\[,;: !]|~)*(?P<unit>(?:{_UNIT_WRAPPER}|(?<![A-Za-z\\])[A-Za-z]{{2,}}(?![A-Za-z(])"
+    rf"|\^\s*\{{?\s*\\circ\s*\}}?|°|\\degree)"
+    rf"(?:(?:\s|\\[,;: !]|~|/|\\cdot)*(?:{_UNIT_WRAPPER}|[A-Za-z]+(?![A-Za-z(]))"
+    rf"|\^\s*\{{?\d\}}?|[²³])*)\s*[.]?\s*$"
+)
+# Words after a number that are no unit: functions, constants, the words of a list.
+_NOT_UNITS = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt "
+    "lim gcd lcm pi infty inf oo and or".split()
+)
+_UNIT_NAMES = {
+    "m": "meter",
+    "metre": "meter",
+    "meters": "meter",
+    "metres": "meter",
+    "cm": "centimeter",
+    "centimetre": "centimeter",
+    "mm": "millimeter",
+    "millimetre": "millimeter",
+    "km": "kilometer",
+    "kilometre": "kilometer",
+    "g": "gram",
+    "gramme": "gram",
+    "kg": "kilogram",
+    "mg": "milligram",
+    "s": "second",
+    "sec": "second",
+    "secs": "second",
+    "min": "minute",
+    "mins": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "hrs": "hour",
+    "l": "liter",
+    "litre": "liter",
+    "ml": "milliliter",
+    "millilitre": "milliliter",
+    "deg": "degree",
+    "°": "degree",
+    "\\circ": "degree",
+    "$": "dollar",
+    "usd": "dollar",
+    "ft": "foot",
+    "feet": "foot",
+    "in": "inch",
+    "inches": "inch",
+    "yd": "yard",
+    "mi": "mile",
+    "lb": "pound",
+    "lbs": "pound",
+    "oz": "ounce",
+    "mph": "mile/hour",
+    "kmh": "kilometer/hour",
+    "sq": "square",
+}
+_PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage points", "pct"})
+
+# A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
+_NAME = r"\\?[A-Za-z]+(?:_\{?[\w,]+\}?)?(?:\^\{?[\w']+\}?)?'*(?:\([^()=]*\))?"
+_LABEL = re.compile(
+    rf"^\s*(?:{_NAME}(?:\s*:\s*{_NAME})*"
+    r"|\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])+\s*\))\s*$"
+)
+_SPLIT_WORD = re.compile(
+    r"\\(?:text|mbox)\{\s*(?:and|or)\s*\}|(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])|\\q?quad"
+)
+_PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|±")
+_MINUS_PLUS = re.compile(r"\\mp(?![A-Za-z])|∓")
+
+# Plain sympy text (`exp(3)+1`, `pi/4`, `3*pi`, `sqrt(2)/2`, `x**2`).
+_PLAIN_TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?|[A-Za-z_]+|\*\*|[-+*/^(),])")
+_PLAIN_FUNCTIONS = {
+    "exp": r"\exp",
+    "sqrt": r"\sqrt",
+    "log": r"\ln",
+    "ln": r"\ln",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "tan": r"\tan",
+    "asin": r"\arcsin",
+    "acos": r"\arccos",
+    "atan": r"\arctan",
+    "arcsin": r"\arcsin",
+    "arccos": r"\arccos",
+    "arctan": r"\arctan",
+    "Abs": "abs",
+    "abs": "abs",
+}
+_PLAIN_CONSTANTS = {"pi": r"\pi", "E": "e", "oo": r"\infty", "inf": r"\infty", "I": "i"}
+_PLAIN_HINT = re.compile(r"\*\*|\*|\b(?:pi|exp|sqrt|log|ln|sin|cos|tan|asin|acos|atan|oo|E)\b")
+_LATEX_SYNTAX = re.compile(r"[\\{}$]")
+
+
+@dataclass(frozen=True)
+class Reading:
+    r"""What an answer text states, read as meant.
+
+    Attributes:
+        items: the values, as LaTeX the parser reads as meant: one for a single value, several
+            for a list of solutions (`1, 2`, `x = 1 \text{ or } x = 2`, `\frac{-2 \pm \sqrt7}{3}`).
+        label: what the values are named (`x`, `(m,n)`), "" when unnamed.
+        unit: the unit stated after the value, canonical (`meter`, `hour`), "" when none.
+        chain: every further value an equation chain claims equal (`x = 5 = 6` states 5 and 6).
+        unreadable: the text states no value as written (digits side by side, nothing shown).
+        ordered: the items are a sequence (`1, 2, \ldots, n`) or a ratio (`1:2:3`), compared in
+            order; otherwise several items are a set of solutions.
+        hedged: the text states a bound or a guess (`\geq 5`, `\text{at least } 5`) or a
+            second answer (a box in the box), not a value.
+    """
+
+    items: tuple[str, ...]
+    label: str = ""
+    unit: str = ""
+    chain: tuple[str, ...] = ()
+    unreadable: bool = False
+    hedged: bool = False
+    ordered: bool = False
+
+
+def read(text: str, *, decimal_comma: bool = False) -> Reading:
+    r"""Read an answer's text: its values, label, unit and equation chain.
+
+    `decimal_comma`: read `2,75` as 2.75 (for a decimal reference, where it is unambiguous).
+
+    >>> read(r"3 2/7").items
+    ('\\frac{23}{7}',)
+    >>> read(r"(m,n) = (4,1)").items, read(r"(m,n) = (4,1)").label
+    (('(4,1)',), '(m,n)')
+    >>> read(r"5 \text{ km}").unit, read("5 6").unreadable, read(r"\geq 5").hedged
+    ('kilometer', True, True)
+    >>> read(r"x = \frac13, x = \frac{-2 \pm \sqrt{7}}{3}").items
+    ('\\frac13', '\\frac{-2 + \\sqrt{7}}{3}', '\\frac{-2 - \\sqrt{7}}{3}')
+    """
+    text = clean(text)
+    if not text:
+        return Reading((), unreadable=True)
+    if _BOX.search(text) or QUALIFIER.search(text) or _LEADING_RELATION.match(text):
+        return Reading((text,), hedged=True)
+    text, unit = split_unit(text)
+    number = _one_number(text, decimal_comma)
+    if number is not None:
+        return Reading((number,), unit=unit)
+    ratio = top_level_split(text, ":")
+    if len(ratio) > 1 and "=" not in text and all(part.strip() for part in ratio):
+        items = tuple(_value(part.strip()) for part in ratio)
+        return Reading(items, unit=unit, unreadable=None in items, ordered=True)
+    groups = top_level_split(text, ";")
+    if len(groups) > 1 and all("=" in group for group in groups):
+        # `p=5,q=2; p=7,q=2`: one solution of a system per group.
+        solutions = [read(group) for group in groups]
+        if all(len(solution.items) == 1 and not solution.chain for solution in solutions):
+            items = _distinct(solution.items[0] for solution in solutions)
+            return Reading(items, solutions[0].label, unit)
+    parts = [split_label(part) for part in _list_items(text)]
+    if any(_ELLIPSIS.fullmatch(part) for _, values in parts for part in values):
+        items = tuple(_value(values[-1]) for _, values in parts)
+        return Reading(items, unit=unit, unreadable=None in items, ordered=True)
+    if len(parts) == 1:
+        label, values = parts[0]
+        ratio = top_level_split(values[0], ":")
+        if label and len(ratio) > 1 and all(part.strip() for part in ratio):
+            items = tuple(_value(part.strip()) for part in ratio)
+            return Reading(items, label, unit, unreadable=None in items, ordered=True)
+        items = tuple(_value(item) for item in _expand(values[0]))
+        return Reading(items, label, unit, tuple(values[1:]), unreadable=None in items)
+    if any(len(values) > 1 for _, values in parts):
+        return Reading((text,), unreadable=True)  # a chain inside a list
+    labels = [label for label, _ in parts]
+    bases = {re.sub(r"_.*|\W", "", label) for label in labels}
+    if all(labels) and len(set(labels)) == len(labels) and len(bases) == len(labels):
+        # `x = 1, y = 2`: one solution of a system, a tuple in the labels' order
+        # (`x_1 = 1, x_2 = 2` are the solutions of one equation: a set).
+        ordered = sorted(parts, key=lambda part: label_key(part[0]))
+        tuple_text = "(" + ", ".join(values[0] for _, values in ordered) + ")"
+        tuple_label = "(" + ",".join(label for label, _ in ordered) + ")"
+        return Reading((tuple_text,), tuple_label, unit)
+    items = _distinct(_value(item) for _, values in parts for item in _expand(values[0]))
+    label = bases.pop() if len(bases) == 1 and any(labels) else ""
+    return Reading(items, label, unit, unreadable=None in items)
+
+
+def clean(text: str) -> str:
+    """Drop what shows nothing (`\\phantom{5}`, struck-out content, currency signs), and read
+    an upright e as Euler's number."""
+    text = _drop_hidden(text)
+    text = _UPRIGHT_E.sub("e", text)
+    text = _CURRENCY.sub("", text)
+    text = _THOUSANDS_SEPARATOR.sub(",", text)
+    text = _SCIENTIFIC.sub(r"\1 \\times 10^{\2}", text).strip()
+    # `$\frac{1}{3}.$`: the sentence's full stop, not the answer's.
+    text = text.rstrip().rstrip(".,;:").rstrip()
+    while text.startswith("{") and _matching_brace(text, 0) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    r"""(the value, its canonical unit) for `5 \text{ km}`, `30 hours`, `90^\circ`; the unit is
+    "" when none. A percent stated in words stays the value's `\%`."""
+    match = _UNIT_TAIL.search(text)
+    if not match or not text[: match.start()].strip():
+        return text, ""
+    raw = match.group("unit")
+    words = re.sub(r"\\[A-Za-z]+\s*\{([^{}]*)\}", r"\1", raw)
+    words = " ".join(re.sub(r"[{}~]|\\[,;: !]", " ", words).split()).casefold()
+    value = text[: match.start()].rstrip()
+    if not re.search(r"\d", value) or _NOT_UNITS.intersection(re.findall(r"[a-z]+", words)):
+        return text, ""
+    if words in _PERCENT_WORDS:
+        return value + r"\%", ""
+    return value, canonical_unit(words)
+
+
+def canonical_unit(words: str) -> str:
+    """One spelling per unit: `km`, `kilometres` and `kilometers` are all `kilometer`."""
+    if "circ" in words or words in ("°", "\\degree", "degree", "degrees"):
+        return "degree"
+    parts = re.split(r"(\s*(?:/|\\cdot|per)\s*)", words)
+    canonical = []
+    for part in parts:
+        word = part.strip()
+        if not word or word in ("/", "per", "\\cdot"):
+            canonical.append("/" if word in ("/", "per") else word)
+            continue
+        pieces = []
+        for piece in word.split():
+            piece = _UNIT_NAMES.get(piece, piece)
+            if len(piece) > 3 and piece.endswith("s") and not piece.endswith("ss"):
+                piece = piece[:-1]
+            pieces.append(_UNIT_NAMES.get(piece, piece))
+        canonical.append(" ".join(pieces))
+    return "".join(canonical)
+
+
+def split_label(text: str) -> tuple[str, list[str]]:
+    """(the label, the values of the chain) of `x = 5`, `(m,n) = (4,1)`, `x = 2+3 = 5`; a text
+    that is no equation is one value without label."""
+    parts = top_level_split(text, "=")
+    if len(parts) < 2 or any(not part.strip() for part in parts):
+        return "", [text.strip()]
+    first = parts[0].strip()
+    if _LABEL.match(first):
+        return " ".join(first.split()), [part.strip() for part in parts[1:]]
+    if len(parts) == 2:
+        return "", [text.strip()]  # an equation is the answer: `x + y = 3`
+    return "", [part.strip() for part in parts]
+
+
+def is_ellipsis(item: str | None) -> bool:
+    return item is not None and bool(_ELLIPSIS.fullmatch(item.strip()))
+
+
+def _distinct(items) -> tuple:
+    """Each item once (`(3,17)` and `(3, 17)` are one), in order."""
+    seen: dict = {}
+    for item in items:
+        seen.setdefault(None if item is None else re.sub(r"\s", "", item), item)
+    return tuple(seen.values())
+
+
+def label_key(label: str) -> str:
+    """A label as compared: `x_{1}` is `x_1`, `(m, n)` is `(m,n)`."""
+    return re.sub(r"[\s{}]", "", label)
+
+
+def _drop_hidden(text: str) -> str:
+    while True:
+        match = _HIDDEN.search(text)
+        if not match:
+            return text
+        end = _matching_brace(text, match.end() - 1)
+        if end is None:
+            return text[: match.start()]
+        text = text[: match.start()] + text[end + 1 :]
+
+
+def _matching_brace(text: str, opening: int) -> int | None:
+    depth = 0
+    index = opening
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += (char == "{") - (char == "}")
+        if depth == 0:
+            return index
+        index += 1
+    return None
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def top_level_split(text: str, separators: str) -> list[str]:
+    """Split at the separator characters outside any brackets, braces or `\\left…\\right`."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            command = re.match(r"\\(?:left|right|[{}])", text[index:])
+            if command and command.group() in ("\\{",):
+                depth += 1
+            elif command and command.group() == "\\}":
+                depth -= 1
+            index += 2 if not command or command.group() in ("\\{", "\\}") else len(command.group())
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and char in separators:
+            if char == "=" and text[index + 1 : index + 2] == "=":
+                index += 2
+                continue
+            parts.append(text[start:index])
+            start = index + 1
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _list_items(text: str) -> list[str]:
+    r"""The items of a list of solutions: `1, 2`, `\{1, 2\}`, `x = 1 \text{ or } x = 2`;
+    a single value is one item. Tuples, intervals and matrices stay whole."""
+    body = _set_literal_body(text.strip())
+    joined = _SPLIT_WORD.sub(",", body)
+    parts = [part.strip() for part in top_level_split(joined, ",;")]
+    if _SPLIT_WORD.search(body):
+        parts = [part for part in parts if part]  # `a, \quad b`: one separator
+    if len(parts) < 2 or any(not part for part in parts):
+        return [text.strip()]
+    return parts
+
+
+def _set_literal_body(text: str) -> str:
+    r"""`1, 2` for `\{1, 2\}` (or `\left\{…\right\}`): a set's items are a list."""
+    match = re.fullmatch(r"(?:\\left)?\\\{(.*?)(?:\\right)?\\\}", text, re.S)
+    if not match:
+        return text
+    inner = match.group(1)
+    depth = 0
+    for token in re.findall(r"\\[{}]", inner):
+        depth += 1 if token == "\\{" else -1
+        if depth < 0:
+            return text  # `\{1\} \cup \{2\}`: not one set
+    return inner if depth == 0 else text
+
+
+def _expand(item: str) -> list[str]:
+    r"""`a \pm b` is the two values a + b and a - b."""
+    if len(_PLUS_MINUS.findall(item)) + len(_MINUS_PLUS.findall(item)) != 1:
+        return [item]
+    plus = _MINUS_PLUS.sub("-", _PLUS_MINUS.sub("+", item))
+    minus = _MINUS_PLUS.sub("+", _PLUS_MINUS.sub("-", item))
+    return [plus, minus]
+
+
+def _one_number(text: str, decimal_comma: bool) -> str | None:
+    """The text as one plain number when it is one: `2,500.75` (thousands), `2,75` (a decimal
+    comma, when `decimal_comma`); else None."""
+    if _THOUSANDS.fullmatch(text):
+        return text.replace(",", "")
+    comma = _DECIMAL_COMMA.match(text) if decimal_comma else None
+    if comma:
+        whole, fraction = comma.group(1, 2) if comma.group(1) else comma.group(3, 4)
+        return f"{whole}.{fraction}"
+    return None
+
+
+def _value(item: str) -> str | None:
+    """One value as the parser should read it; None when it states no value as written."""
+    mixed = _MIXED.match(item)
+    if mixed:
+        numerator = mixed.group("num") or mixed.group("lnum")
+        denominator = mixed.group("lden") or mixed.group("den")
+        whole = int(re.sub(r"\D", "", mixed.group("whole")))
+        if 0 <= int(numerator) < int(denominator):
+            value = rf"\frac{{{whole * int(denominator) + int(numerator)}}}{{{denominator}}}"
+            sign = "-" if mixed.group("sign") == "-" else ""
+            return sign + value + (r"\%" if mixed.group("percent") else "")
+    if _APART_DIGITS.search(_grouped_digits_joined(item)):
+        return None
+    if not _LATEX_SYNTAX.search(item) and _PLAIN_HINT.search(item):
+        return plain_to_latex(item) or item
+    return item
+
+
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\\[,;: !]|~| )\d{3})+(?![\d])")
+
+
+def _grouped_digits_joined(text: str) -> str:
+    return _GROUPED.sub(lambda number: re.sub(r"\\[,;: !]|~| ", "", number.group()), text)
+
+
+def plain_to_latex(text: str) -> str | None:
+    """`exp(3)+1` → `\\exp(3)+1`, `sqrt(2)/2` → `\\sqrt{2}/2`, `x**2` → `x^{2}`: plain sympy
+    text as LaTeX; None when the text holds anything else."""
+    tokens = []
+    position = 0
+    while position < len(text.rstrip()):
+        match = _PLAIN_TOKEN.match(text, position)
+        if not match:
+            return None
+        tokens.append(match.group(1))
+        position = match.end()
+    out: list[str] = []
+    closers: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in _PLAIN_FUNCTIONS and following == "(":
+            name = _PLAIN_FUNCTIONS[token]
+            if name == "abs":
+                out.append(r"\left|")
+                closers.append(r"\right|")
+            elif name == r"\sqrt":
+                out.append(r"\sqrt{")
+                closers.append("}")
+            else:
+                out.append(name + "(")
+                closers.append(")")
+            index += 2
+            continue
+        if token in ("(",):
+            closers.append(")")
+            out.append("(")
+        elif token == ")":
+            if not closers:
+                return None
+            out.append(closers.pop())
+        elif token in ("**", "^"):
+            if following == "(":
+                out.append("^{(")
+                closers.append(")}")
+                index += 2
+                continue
+            out.append("^")
+        elif token == "*":
+            out.append(r" \cdot ")
+        elif token in _PLAIN_CONSTANTS:
+            out.append(_PLAIN_CONSTANTS[token] + " ")
+        elif token.isalpha() and len(token) > 1:
+            return None  # an unknown name: not plain arithmetic
+        else:
+            out.append(token)
+        index += 1
+    if closers:
+        return None
+    return "".join(out).strip()
