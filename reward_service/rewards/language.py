@@ -78,6 +78,7 @@ def count_words(text: str, detect: LatinDetector) -> Counter[str]:
     """Words per language (ISO code; `"other"` for scripts outside our targets)."""
     counts: Counter[str] = Counter()
     latin_sentences: list[tuple[int, str | None]] = []
+    undetected: list[str] = []
     for sentence in _SENTENCE_END.split(_NOT_WORDS.sub(" ", text)):
         latin: list[str] = []
         han = kana = 0
@@ -101,12 +102,21 @@ def count_words(text: str, detect: LatinDetector) -> Counter[str]:
         if latin:
             guess = detect(" ".join(latin)) if len(latin) >= _MIN_DETECTED_WORDS else None
             latin_sentences.append((len(latin), guess))
+            if guess is None:
+                undetected += latin
 
     detected: Counter[str] = Counter()
     for size, guess in latin_sentences:
         if guess is not None:
             detected[guess] += size
-    dominant = detected.most_common(1)[0][0] if detected else "other"
+    if detected:
+        dominant = detected.most_common(1)[0][0]
+    else:
+        # Only short Latin fragments, as English terms inside Chinese sentences are: together
+        # they are enough text to tell their language, so that they count as English for an
+        # English target as surely as they count against a Chinese one.
+        dominant = detect(" ".join(undetected)) if undetected else None
+        dominant = dominant or "other"
     for size, guess in latin_sentences:
         counts[guess or dominant] += size
     return counts

@@ -161,3 +161,26 @@ def test_detection_is_deterministic():
     ]
     assert first == again
     assert sum(first) == pytest.approx(1.0)
+
+
+# Chinese reasoning with English terms inside its sentences, as R1-style models write it, and
+# English reasoning with Chinese phrases: no sentence of either language is long enough alone.
+MIXED = [
+    "我们需要计算 the derivative of f(x)。首先，用 chain rule 求导。然后代入 x = 2，得到结果。"
+    "这个 limit 存在吗？是的，因为函数是 continuous 的。",
+    "首先我们考虑 the base case。当 n 等于 1 时，结论成立。然后用 induction。"
+    "假设对 n 成立，我们证明对 n+1 也成立。",
+    "Let me compute 这个积分 carefully. The integral of x^2 is x^3/3, 所以结果是 9. "
+    "Wait, 我需要再检查一下 the bounds.",
+    "好的，题目给了一个 geometric sequence，公比是 2。sum formula 是 a(r^n - 1)/(r - 1)。",
+]
+
+
+@pytest.mark.parametrize("text", MIXED)
+def test_in_two_languages_the_two_shares_add_up_to_one(text):
+    """English words inside Chinese sentences count against a Chinese target; they must count
+    for an English one just as much (they once counted as no language at all)."""
+    zh = score_language(cot(text), "zh", latin_detector()).value
+    en = score_language(cot(text), "en", latin_detector()).value
+    assert 0 < en < 1 and 0 < zh < 1
+    assert zh + en == pytest.approx(1, abs=0.02), (zh, en)
