@@ -14,21 +14,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from reward_service.rewards.format import DEFAULT_TAGS, Tags
 from reward_service.scores import Reason, Score
 
 Language = Literal["en", "fr", "de", "es", "it", "pt", "nl", "ru", "zh", "ja", "ko"]
 LATIN_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
-LatinDetector = Callable[[str], str | None]
+
+
+class LatinDetector(Protocol):
+    """Classifies a Latin-script sentence: its language, None when the best guess is less sure
+    than `min_confidence`; with `min_confidence` 0, the likeliest of `LATIN_LANGUAGES`."""
+
+    def __call__(self, sentence: str, min_confidence: float = ...) -> str | None: ...
+
 
 # Sentences with fewer Latin words than this, or a detector's guess below this confidence,
 # take the dominant language of the rest of the text.
 _MIN_DETECTED_WORDS = 3
 _MIN_CONFIDENCE = 0.5
+# How many guesses a best guess among our languages looks at.
+_GUESSES = 10
 
 _NOT_WORDS = re.compile(
     r"```.*?(?:```|\Z)"  # fenced code, closed or not
@@ -113,9 +121,9 @@ def count_words(text: str, detect: LatinDetector) -> Counter[str]:
         dominant = detected.most_common(1)[0][0]
     else:
         # Only short Latin fragments, as English terms inside Chinese sentences are: together
-        # they are enough text to tell their language, so that they count as English for an
-        # English target as surely as they count against a Chinese one.
-        dominant = detect(" ".join(undetected)) if undetected else None
+        # they are the detector's best guess, so that they count as English for an English
+        # target as surely as they count against a Chinese one.
+        dominant = detect(" ".join(undetected), 0.0) if undetected else None
         dominant = dominant or "other"
     for size, guess in latin_sentences:
         counts[guess or dominant] += size
@@ -135,9 +143,13 @@ def latin_detector() -> LatinDetector:
 
     detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
-    def detect(sentence: str) -> str | None:
-        (best,) = detector.detect(sentence.replace("\n", " "), k=1)
-        return best["lang"] if best["score"] >= _MIN_CONFIDENCE else None
+    def detect(sentence: str, min_confidence: float = _MIN_CONFIDENCE) -> str | None:
+        text = sentence.replace("\n", " ")
+        if min_confidence > 0:
+            (best,) = detector.detect(text, k=1)
+            return best["lang"] if best["score"] >= min_confidence else None
+        guesses = detector.detect(text, k=_GUESSES)
+        return next((g["lang"] for g in guesses if g["lang"] in LATIN_LANGUAGES), None)
 
     return detect
 

@@ -173,6 +173,9 @@ MIXED = [
     "Let me compute 这个积分 carefully. The integral of x^2 is x^3/3, 所以结果是 9. "
     "Wait, 我需要再检查一下 the bounds.",
     "好的，题目给了一个 geometric sequence，公比是 2。sum formula 是 a(r^n - 1)/(r - 1)。",
+    # No sentence with three English words: nothing to take a dominant language from.
+    "我们用 chain rule 求导。这个 limit 存在。函数是 continuous 的。所以 derivative 等于 4。",
+    "先看 base case。再用 induction 证明。最后检查 edge cases 是否成立。",
 ]
 
 
