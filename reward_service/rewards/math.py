@@ -343,7 +343,7 @@ def _verdict(
     """None when the candidate is equivalent to the reference, else why it is not."""
     reference = parse_reference(reference_text)
     assert reference is not None  # the caller holds this reference, parsed
-    if all(isinstance(value, str) for value in reference.parsed):
+    if reference.reading is None and all(isinstance(value, str) for value in reference.parsed):
         return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
     exact = _exact_verdict(candidate, source, reference_text)
     if exact is not None:

@@ -293,7 +293,7 @@ def split_label(text: str) -> tuple[str, list[str]]:
     first = parts[0].strip()
     if _LABEL.match(first):
         return " ".join(first.split()), [part.strip() for part in parts[1:]]
-    if len(parts) == 2:
+    if len(parts) == 2 and re.search(r"(?<!\\)\b[A-Za-z]", first):
         return "", [text.strip()]  # an equation is the answer: `x + y = 3`
     return "", [part.strip() for part in parts]
 

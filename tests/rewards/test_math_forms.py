@@ -1,0 +1,301 @@
+r"""Answer forms read as meant (`math_forms`), each with the attacks that try to use it.
+
+One table per class of misjudgement: the right forms that must earn 1, and next to them the
+wrong answers that a policy would reach for through the same leniency (hedges hidden in prose,
+lists smuggled as mixed numbers, extra solutions in a multi-box answer, reference-shaped
+decoys), which must earn 0.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reward_service.rewards.math import parse_reference, score_math
+from reward_service.rewards.math_forms import read
+from reward_service.scores import Reason
+
+OK = None
+WRONG = Reason.WRONG_ANSWER
+ENUMERATED = Reason.ENUMERATED
+UNPARSEABLE = Reason.UNPARSEABLE
+NO_ANSWER = Reason.NO_ANSWER
+
+
+def r1(final: str) -> str:
+    return f"<think>\nLet me work it out step by step.\n</think>\n\n{final}"
+
+
+def case(case_id: str, final: str, reference: str, value: float, reason: Reason | None):
+    return pytest.param(final, reference, value, reason, id=case_id)
+
+
+def check(final: str, reference: str, value: float, reason: Reason | None) -> None:
+    parsed = parse_reference(reference)
+    assert parsed is not None, f"reference {reference!r} did not parse"
+    score = score_math(r1(final), parsed)
+    assert (score.value, score.reason) == (value, reason), score
+
+
+PROSE_ANSWERS = [
+    case(
+        "variable-in-passing",
+        "<answer>Final Answer: The smallest $k$ is 12.</answer>",
+        "12",
+        1.0,
+        OK,
+    ),
+    case("variable-in-passing-wrong", "<answer>The smallest $k$ is 13.</answer>", "12", 0.0, WRONG),
+    case(
+        "matrix-in-a-sentence",
+        r"<answer>The inverse matrix is $\begin{pmatrix}1&2\\3&4\end{pmatrix}$.</answer>",
+        r"\begin{pmatrix}1&2\\3&4\end{pmatrix}",
+        1.0,
+        OK,
+    ),
+    case(
+        "not-this-but-that", "<answer>the total is not 2 but 2,500.75€</answer>", "2500.75", 1.0, OK
+    ),
+    case(
+        "not-that-but-this",
+        "<answer>the total is not 2500.75 but 2</answer>",
+        "2500.75",
+        0.0,
+        WRONG,
+    ),
+    case("only-negated", "<answer>The answer is not 5.</answer>", "5", 0.0, NO_ANSWER),
+    case("zh-negated", "<answer>答案是5，不是6</answer>", "5", 1.0, OK),
+    case("hedge-two-values", "<answer>It is 5 or 6.</answer>", "5", 0.0, ENUMERATED),
+    case("hedge-maybe", "<answer>maybe 5</answer>", "5", 0.0, ENUMERATED),
+    case("hedge-zh", "<answer>答案可能是5</answer>", "5", 0.0, ENUMERATED),
+    case("bound-at-least", "<answer>at least 5</answer>", "5", 0.0, ENUMERATED),
+    case("bound-no-more-than", "<answer>no more than 5 apples</answer>", "5", 0.0, ENUMERATED),
+    case("bound-zh", "<answer>至少5个</answer>", "5", 0.0, ENUMERATED),
+    case("marker-then-answer", "<answer>3 + 4 = 7, so the answer is 7.</answer>", "7", 1.0, OK),
+    case(
+        "two-claims-after-markers",
+        "<answer>The answer is $4$. The answer is $3$.</answer>",
+        "3",
+        0.0,
+        ENUMERATED,
+    ),
+    case("names-only-are-the-answer", "<answer>The point is $P$.</answer>", "P", 1.0, OK),
+]
+
+MULTI_VALUED = [
+    case("box-per-pair", r"\boxed{(1, 3)} and \boxed{(5, 3)}", "(1, 3), (5, 3)", 1.0, OK),
+    case("box-per-pair-reordered", r"\boxed{(5, 3)}, \boxed{(1, 3)}", "(1, 3), (5, 3)", 1.0, OK),
+    case("box-per-pair-missing", r"\boxed{(1, 3)}", "(1, 3), (5, 3)", 0.0, WRONG),
+    case(
+        "box-per-pair-extra",
+        r"\boxed{(1, 3)}, \boxed{(5, 3)}, \boxed{(2, 2)}",
+        "(1, 3), (5, 3)",
+        0.0,
+        ENUMERATED,
+    ),
+    case(
+        "box-per-root-with-pm",
+        r"\boxed{\frac13}, \boxed{\frac{-2+\sqrt7}{3}}, \boxed{\frac{-2-\sqrt7}{3}}",
+        r"x = \frac13, x = \frac{-2 \pm \sqrt{7}}{3}",
+        1.0,
+        OK,
+    ),
+    case(
+        "pm-answer-for-pm-reference",
+        r"\boxed{\frac13, \frac{-2 \pm \sqrt{7}}{3}}",
+        r"x = \frac13, x = \frac{-2 \pm \sqrt{7}}{3}",
+        1.0,
+        OK,
+    ),
+    case(
+        "one-root-of-three",
+        r"\boxed{\frac{-2+\sqrt7}{3}}",
+        r"x = \frac13, x = \frac{-2 \pm \sqrt{7}}{3}",
+        0.0,
+        WRONG,
+    ),
+    case("set-box-per-element", r"\boxed{2}, \boxed{4}, \boxed{6}", r"\{2,4,6\}", 1.0, OK),
+    case("set-any-order", r"\boxed{6}, \boxed{2}, \boxed{4}", r"\{2,4,6\}", 1.0, OK),
+    case("set-one-box", r"\boxed{\{6, 2, 4\}}", r"\{2,4,6\}", 1.0, OK),
+    case(
+        "set-duplicate-is-no-element", r"\boxed{2}, \boxed{2}, \boxed{4}", r"\{2,4,6\}", 0.0, WRONG
+    ),
+    case("set-superset", r"\boxed{2, 4, 6, 8}", r"\{2,4,6\}", 0.0, ENUMERATED),
+    case("named-pair-values-only", r"\boxed{(4,1)}", "(m,n)=(4,1)", 1.0, OK),
+    case("named-pair-swapped", r"\boxed{(1,4)}", "(m,n)=(4,1)", 0.0, WRONG),
+    case("named-list-values-only", r"\boxed{-9,-5,2}", r"b=2,\,-5,\,-9", 1.0, OK),
+    case("named-list-missing", r"\boxed{-9,2}", r"b=2,\,-5,\,-9", 0.0, WRONG),
+    case("system-by-name", r"\boxed{y = 2, x = 1}", "x = 1, y = 2", 1.0, OK),
+    case("system-values-in-order", r"\boxed{(1, 2)}", "x = 1, y = 2", 1.0, OK),
+    case("system-values-swapped", r"\boxed{(2, 1)}", "x = 1, y = 2", 0.0, WRONG),
+    case("system-names-swapped", r"\boxed{x = 2, y = 1}", "x = 1, y = 2", 0.0, WRONG),
+    case(
+        "reference-with-a-box-per-solution", r"\boxed{-2, 1}", r"\boxed{1} and \boxed{-2}", 1.0, OK
+    ),
+    case("single-valued-two-boxes", r"\boxed{3} and \boxed{4}", "3", 0.0, ENUMERATED),
+    case("sequence-in-order", r"\boxed{1, 3, 5, \ldots, 2n-1}", r"1, 3, 5, \ldots, 2n-1", 1.0, OK),
+    case("sequence-other", r"\boxed{1, 2, \ldots, n}", r"1, 3, 5, \ldots, 2n-1", 0.0, WRONG),
+    case("ratio", r"\boxed{7:32}", "S_{1}:S_{2}=7:32", 1.0, OK),
+    case("ratio-reversed", r"\boxed{32:7}", "7:32", 0.0, WRONG),
+]
+
+MIXED_NUMBERS = [
+    case("mixed", r"\boxed{3 2/7}", "23/7", 1.0, OK),
+    case("mixed-negative", r"\boxed{-3 2/7}", "-23/7", 1.0, OK),
+    case("mixed-latex", r"\boxed{12\frac{1}{8}}", "97/8", 1.0, OK),
+    case("mixed-grouped-whole", r"\boxed{1 000 2/3}", "3002/3", 1.0, OK),
+    case("mixed-percent", r"\boxed{4 4/9\%}", "40/900", 1.0, OK),
+    case("mixed-in-prose", "<answer>The answer is 4 4/9.</answer>", "40/9", 1.0, OK),
+    case("mixed-is-not-a-product", r"\boxed{3 2/7}", "6/7", 0.0, WRONG),
+    case("mixed-is-not-a-sum", r"\boxed{3 2/7}", "5/7", 0.0, WRONG),
+    case("improper-is-no-mixed-number", r"\boxed{3 7/2}", "13/2", 0.0, UNPARSEABLE),
+    case("digit-list-as-mixed", r"\boxed{1 2/3}", "1, 2/3", 0.0, WRONG),
+    case("digits-apart-are-no-sum", r"\boxed{5 6}", "11", 0.0, UNPARSEABLE),
+    case("digits-apart-are-no-number", r"\boxed{5 6}", "56", 0.0, UNPARSEABLE),
+    case("digits-apart-thin-space", r"\boxed{5\,6}", "11", 0.0, UNPARSEABLE),
+    case("thousands-thin-space", r"\boxed{1\,000}", "1000", 1.0, OK),
+    case("subscript-then-digit", r"\boxed{\log_2 8}", "3", 1.0, OK),
+]
+
+NUMBERS = [
+    case("decimal-comma", r"\boxed{2,75}", "2.75", 1.0, OK),
+    case("decimal-comma-long-whole", r"\boxed{3000,25}", "3000.25", 1.0, OK),
+    case("decimal-comma-reference", r"\boxed{1.22}", "1,22", 1.0, OK),
+    case("thousands", r"\boxed{1,000}", "1000", 1.0, OK),
+    case("thousands-latex", r"\boxed{11,\! 111,\! 100}", "11111100", 1.0, OK),
+    case("list-stays-a-list", r"\boxed{1, 2}", "1,2", 1.0, OK),
+    case("decimal-comma-not-for-integers", r"\boxed{2,75}", "275", 0.0, ENUMERATED),
+    case("plain-exp", "<answer>exp(3)+1</answer>", "e^3+1", 1.0, OK),
+    case("plain-pi", "<answer>pi/4</answer>", r"\frac{\pi}{4}", 1.0, OK),
+    case("plain-times-pi", "<answer>3*pi</answer>", r"3\pi", 1.0, OK),
+    case("plain-sqrt", r"\boxed{sqrt(2)/2}", r"\frac{\sqrt{2}}{2}", 1.0, OK),
+    case("plain-wrong", "<answer>exp(2)+1</answer>", "e^3+1", 0.0, WRONG),
+    case("upright-e", r"\boxed{2 - \frac{1}{\mathrm{e}}}", r"2 - \frac{1}{e}", 1.0, OK),
+    case("upright-e-reference", r"\boxed{2 - \frac{1}{e}}", r"2 - \frac{1}{\mathrm{e}}", 1.0, OK),
+    case(
+        "upright-e-sign",
+        r"\boxed{2 + \frac{1}{\mathrm{e}}}",
+        r"$2 - \frac{1}{\mathrm{e}}$",
+        0.0,
+        WRONG,
+    ),
+    case("tiny-factorials", r"\boxed{\frac{1}{3001!}}", r"\frac{1}{3003!}", 0.0, WRONG),
+    case("tiny-powers", r"\boxed{\frac{1}{2^{121}}}", r"\frac{1}{2^{120}}", 0.0, WRONG),
+    case("tiny-equal", r"\boxed{2^{-120}}", r"\frac{1}{2^{120}}", 1.0, OK),
+    case("tiny-decimals", r"\boxed{2 \times 10^{-30}}", r"1 \times 10^{-30}", 0.0, WRONG),
+    case("tiny-exponentials", r"\boxed{e^{-1001}}", r"e^{-1000}", 0.0, WRONG),
+    case("scientific", r"\boxed{1.5e-30}", r"1.5 \times 10^{-30}", 1.0, OK),
+    case("rounded-pi", r"\boxed{3.1416}", r"\pi", 1.0, OK),
+    case("rounded-pi-short", r"\boxed{3.14}", r"\pi", 0.0, WRONG),
+    case("rounded-badly", r"\boxed{3.1415}", r"\pi", 0.0, WRONG),
+    case("exact-for-rounded-reference", r"\boxed{\frac{100}{3}}", "33.3", 1.0, OK),
+    case("exact-off-for-rounded-reference", r"\boxed{\frac{101}{3}}", "33.3", 0.0, WRONG),
+    case("symbolic-equal", r"\boxed{\frac{\sqrt{2}}{2}}", r"\frac{1}{\sqrt2}", 1.0, OK),
+]
+
+UNITS_LABELS_CHAINS = [
+    case("unit-same", r"\boxed{5 \text{ m}}", r"5 \text{ m}", 1.0, OK),
+    case("unit-spelled", r"\boxed{5 \text{ meters}}", r"5 \text{ m}", 1.0, OK),
+    case("unit-other", r"\boxed{5 \text{ km}}", r"5 \text{ m}", 0.0, WRONG),
+    case("unit-hours-for-minutes", r"\boxed{30 \text{ hours}}", r"30 \text{ minutes}", 0.0, WRONG),
+    case("unit-dropped", r"\boxed{5}", r"5 \text{ m}", 1.0, OK),
+    case("unit-added", r"\boxed{12 \text{ apples}}", "12", 1.0, OK),
+    case("degrees", r"\boxed{90^\circ}", r"90^{\circ}", 1.0, OK),
+    case("percent-words", r"\boxed{50 \text{ percent}}", r"50\%", 1.0, OK),
+    case("label-same", r"\boxed{x = 5}", "x = 5", 1.0, OK),
+    case("label-other", r"\boxed{y = 5}", "x = 5", 0.0, WRONG),
+    case("equation-rearranged", r"\boxed{2x - y + 1 = 0}", "y = 2x + 1", 1.0, OK),
+    case("chain-equal-links", r"\boxed{x = 2 + 3 = 5}", "5", 1.0, OK),
+    case("chain-last-link-right", r"\boxed{x = 5 = 6}", "6", 0.0, WRONG),
+    case("chain-first-link-right", r"\boxed{x = 5 = 6}", "5", 0.0, WRONG),
+    case("chain-without-label", r"\boxed{5 = 6}", "6", 0.0, WRONG),
+]
+
+BOXES_AND_HEDGES = [
+    case("box-in-box", r"\boxed{6 \boxed{5}}", "5", 0.0, ENUMERATED),
+    case("box-holding-a-box", r"\boxed{\boxed{5}}", "5", 1.0, OK),
+    case("phantom", r"\boxed{\phantom{5}}", "5", 0.0, UNPARSEABLE),
+    case("phantom-around-the-answer", r"\boxed{4\phantom{5}}", "5", 0.0, WRONG),
+    case("cancelled", r"\boxed{\cancel{4} 5}", "5", 1.0, OK),
+    case("hedge-after-box", r"\boxed{7} (or possibly 8)", "7", 0.0, ENUMERATED),
+    case(
+        "retraction-after-box",
+        r"\boxed{7}. Wait, that is wrong: the answer is 8.",
+        "7",
+        0.0,
+        ENUMERATED,
+    ),
+    case("retraction-after-box-zh", r"\boxed{7}。不对，应该是8。", "7", 0.0, ENUMERATED),
+    case("plain-words-after-box", r"\boxed{7}. I hope it is correct.", "7", 1.0, OK),
+    case("tag-and-box-disagree", r"<answer>9</answer> and so \boxed{2}", "9", 0.0, ENUMERATED),
+    case(
+        "tag-and-box-disagree-other", r"<answer>9</answer> and so \boxed{2}", "2", 0.0, ENUMERATED
+    ),
+    case("tag-and-box-agree", r"<answer>9</answer> so \boxed{9}", "9", 1.0, OK),
+    case("retraction-after-tag", "<answer>7</answer> Actually, 8.", "7", 0.0, ENUMERATED),
+    case("bound-in-box", r"\boxed{\text{at least } 5}", "5", 0.0, ENUMERATED),
+    case("relation-in-box", r"\boxed{\geq 5}", "5", 0.0, ENUMERATED),
+    case("guess-in-box", r"\boxed{\text{probably } 5}", "5", 0.0, ENUMERATED),
+    case("or-in-box", r"\boxed{5 \text{ or } 6}", "5", 0.0, ENUMERATED),
+]
+
+
+@pytest.mark.parametrize(("final", "reference", "value", "reason"), PROSE_ANSWERS)
+def test_prose_answers(final, reference, value, reason):
+    check(final, reference, value, reason)
+
+
+@pytest.mark.parametrize(("final", "reference", "value", "reason"), MULTI_VALUED)
+def test_multi_valued_references(final, reference, value, reason):
+    check(final, reference, value, reason)
+
+
+@pytest.mark.parametrize(("final", "reference", "value", "reason"), MIXED_NUMBERS)
+def test_mixed_numbers_and_digits_apart(final, reference, value, reason):
+    check(final, reference, value, reason)
+
+
+@pytest.mark.parametrize(("final", "reference", "value", "reason"), NUMBERS)
+def test_numbers(final, reference, value, reason):
+    check(final, reference, value, reason)
+
+
+@pytest.mark.parametrize(("final", "reference", "value", "reason"), UNITS_LABELS_CHAINS)
+def test_units_labels_and_chains(final, reference, value, reason):
+    check(final, reference, value, reason)
+
+
+@pytest.mark.parametrize(("final", "reference", "value", "reason"), BOXES_AND_HEDGES)
+def test_boxes_and_hedges(final, reference, value, reason):
+    check(final, reference, value, reason)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "(1, 3), (5, 3)",
+        r"x = \frac13, x = \frac{-2 \pm \sqrt{7}}{3}",
+        r"\{2,4,6\}",
+        "(m,n)=(4,1)",
+        r"b=2,\,-5,\,-9",
+        r"2 - \frac{1}{\mathrm{e}}",
+        r"\boxed{1} and \boxed{-2}",
+    ],
+)
+def test_multi_solution_references_are_good_references(reference):
+    assert parse_reference(reference) is not None
+
+
+def test_reading_is_linear_in_the_answer_length():
+    """Adversarial 1000-character answers (the longest judged) read in well under a second."""
+    import time
+
+    for text in ("5 " * 500, "a" * 999 + "!", r"\text{x}" * 120, "{" * 500 + "}" * 500, "1," * 500):
+        start = time.perf_counter()
+        read(text)
+        assert time.perf_counter() - start < 0.5, text[:20]
+
+
+def test_case_ids_are_unique():
+    tables = PROSE_ANSWERS + MULTI_VALUED + MIXED_NUMBERS + NUMBERS + UNITS_LABELS_CHAINS
+    ids = [param.id for param in tables + BOXES_AND_HEDGES]
+    assert len(ids) == len(set(ids))
