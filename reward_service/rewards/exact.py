@@ -2,9 +2,11 @@
 optionally as `x = …`.
 
 It compares exact rationals in microseconds, where math-verify spends milliseconds in its LaTeX
-parser, and it answers only where it agrees with math-verify (a property test checks this,
-tests/rewards/test_exact.py); anything else (percentages, expressions, near misses that
-math-verify's float rounding might accept) is left to math-verify (None).
+parser, and it answers only where it agrees with the slow path (`rewards.math`; property tests
+check this, tests/rewards/test_exact.py): math-verify's verdict, except that a decimal reference
+is rounded (an exact answer that rounds to it is right). Anything else (percentages,
+expressions, near misses that math-verify's float rounding might accept) is left to the parser
+(None).
 """
 
 from __future__ import annotations
