@@ -7,6 +7,7 @@ adversarial response full of unclosed tags must not turn extraction quadratic.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -20,8 +21,12 @@ ANSWER_CLOSE = "</answer>"
 _FENCE = "```"
 
 _BOX_COMMAND = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
+# Every command that draws a box around something: one we do not read is a second answer.
+_ANY_BOX = re.compile(
+    r"\\(?:boxed|fbox|framebox|colorbox|fcolorbox|[oO]valbox|doublebox|shadowbox)(?![A-Za-z])"
+)
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.S)
-_BARE_BOX_ARGUMENT = re.compile(r"\s+([^\s$]+)")
+_BARE_BOX_ARGUMENT = re.compile(r"\s*([^\s${}\\]+)")
 _SENTENCE_END = ".,;:!?"
 _LEADING_PUNCTUATION = ",;:!?"
 
@@ -37,9 +42,24 @@ _TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox|begin|end)\{[^{
 _MATH_OPENER = re.compile(r"\$\$|(?<!\\)\$|\\\(|\\\[")
 _MATH_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_TOKEN = re.compile(rf"[{_CJK_CHARS}]+|[^\s{_CJK_CHARS}]+")
+_CJK_NUMERALS = "零〇二三四五六七八九十百千万亿"
+_TOKEN = re.compile(
+    rf"[{_CJK_NUMERALS}]+|(?:(?![{_CJK_NUMERALS}])[{_CJK_CHARS}])+|[^\s{_CJK_CHARS}]+"
+)
 _LETTER_RUN = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+# Numbers in words are values too: "5 or six" states two.
+_NUMBER_WORD = re.compile(
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+    r"|ninety|hundred|thousand|million|billion|zero"
+    r"|(?=[MDCLXVI]*[IVXL])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+    r"|[零〇二三四五六七八九十百千万亿]+",
+)
+# Roman numerals of two letters or more are numbers, not names (`VI`; `CD` stays a segment).
+_ROMAN = re.compile(
+    r"(?=\w*[IVXL])(?=\w{2})M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+)
 _MATH_SYMBOL = re.compile(r"[\\^_=+\-*/<>()\[\]{}|%]")
 _MATH_WORDS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt "
@@ -50,19 +70,33 @@ _DECORATION = "*\"'`"
 _MARKDOWN_WRAPPED = re.compile(r"(\*\*|__)(.+)\1", re.S)
 # A bound or a guess states no value: "at least 5" is every number from 5 up.
 QUALIFIER = re.compile(
-    r"(?<![A-Za-z])(?:at\s+(?:least|most)|(?:no\s+)?(?:more|less|fewer|greater|larger|smaller"
-    r"|bigger|higher|lower)\s+than|up\s+to|or\s+(?:more|less|fewer|so|above|below)"
-    r"|maybe|perhaps|possibly|probably|guess)(?![A-Za-z])"
-    r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于",
+    r"(?<![A-Za-z\\])(?:at\s+(?:least|most|minimum|maximum)|(?:no\s+)?(?:more|less|fewer|greater"
+    r"|larger|smaller|bigger|higher|lower)\s+than|up\s+to|(?:a\s+)?(?:minimum|maximum)\s+of"
+    r"|or\s+(?:more|less|fewer|so|above|below|higher|greater|larger|lower|smaller|over|under)"
+    r"|and\s+(?:up|above|over|more|higher)|not\s+(?:sure|certain)|i\s+(?:think|guess|believe)"
+    r"|maybe|perhaps|possibly|probably|guess"
+    r"|(?:over|under|below|above|about|around|approx\.?|approximately|roughly|nearly|almost"
+    r"|exceeds?|exceeding)(?=\s*\$?\s*[-+]?\d))(?![A-Za-z])"
+    r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于|超过|不到"
+    r"|约|大约|或更多|左右|以内|将近|差不多|大概",
     re.I,
 )
 # Words after the final answer that take it back or hedge it: "\boxed{7}. Wait, it is 8."
-_RETRACTION = re.compile(
-    r"(?<![A-Za-z])(?:or|wait|wrong|incorrect|mistaken?|not|actually|alternatively|instead"
-    r"|however|but|unless|unsure|uncertain|either|rather|correction|oops|otherwise)(?![A-Za-z])"
-    r"|或|不对|错|不是|其实|应该|但",
+RETRACTION = re.compile(
+    r"(?<![A-Za-z])(?:or|wait|wrong|incorrect|mistaken?|not|actually|alternatively|alternative"
+    r"|instead|however|but|unless|unsure|uncertain|either|rather|correction|oops|otherwise"
+    r"|also|could|might|may|another|else|approx|approximately|roughly|about|around|estimated?"
+    r"|hmm|double-check|sure|certain)(?![A-Za-z])|[?？]"
+    r"|或|不对|错|不是|其实|应该|但|也|或许",
     re.I,
 )
+# The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
+_HEDGE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:or|not|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或|不是", re.I
+)
+_SENTENCE_BREAK = re.compile(r"(?<!\d)[.!?](?!\d)|[。！？\n]")
+# A number on its own in prose after the final answer: a second claim.
+_LOOSE_NUMBER = re.compile(r"(?<![\w^_.{\\])[-+]?\d+(?:[.,]\d+)*(?![\w}])")
 _NEGATED = re.compile(
     r"(?:(?<![A-Za-z])(?:not|never)|n't|不是|并非|而非)(?:\s+equal\s+to)?\W*$", re.I
 )
@@ -134,15 +168,15 @@ def find_boxed(text: str) -> list[str]:
     >>> find_boxed(r"\boxed{\boxed{7}}, \boxed{6 \boxed{5}}")
     ['7', '6 \\boxed{5}']
     """
-    return [content for content, _end in _boxes(text)]
+    return [content for content, _start, _end in _boxes(text)]
 
 
-def _boxes(text: str) -> list[tuple[str, int]]:
-    """(content, index just past the box) of every top-level box with content."""
+def _boxes(text: str) -> list[tuple[str, int, int]]:
+    """(content, start, index just past the box) of every top-level box with content."""
     if "\\boxed" not in text and "\\fbox" not in text:
         return []
     closing = _closing_braces(text)
-    boxes: list[tuple[str, int]] = []
+    boxes: list[tuple[str, int, int]] = []
     covered_until = -1
     for match in _BOX_COMMAND.finditer(text):
         if match.start() < covered_until:
@@ -156,17 +190,17 @@ def _boxes(text: str) -> list[tuple[str, int]]:
                 continue
             content = text[after + 1 : end].strip()
             inner = _boxes(content) if content.startswith(("\\boxed", "\\fbox")) else []
-            if len(inner) == 1 and inner[0][1] == len(content):
+            if len(inner) == 1 and inner[0][1] == 0 and inner[0][2] == len(content):
                 content = inner[0][0]
-            boxes.append((content, end + 1))
+            boxes.append((content, match.start(), end + 1))
             covered_until = end
         else:
             bare = _BARE_BOX_ARGUMENT.match(text, match.end())
             if bare:
                 # `The answer is \boxed 7.`: the full stop ends the sentence, not the number.
-                boxes.append((bare.group(1).rstrip(_SENTENCE_END), bare.end()))
+                boxes.append((bare.group(1).rstrip(_SENTENCE_END), match.start(), bare.end()))
                 covered_until = bare.end()
-    return [(content, end) for content, end in boxes if content]
+    return [box for box in boxes if box[0]]
 
 
 def _closing_braces(text: str) -> dict[int, int]:
@@ -246,7 +280,7 @@ def stated_values(body: str) -> list[str]:
     if not is_prose(body):
         return [body]
     marker = _FINAL_MARKER.search(body)
-    if marker and marker.end() < len(body):
+    if marker and marker.end() < len(body) and not _hedges_up_to(body, marker.start()):
         # "Working: 3 + 4 = 7. The final answer is 7.": what follows the first marker is the
         # answer (every value after it, so that two claims are still two answers).
         body = body[marker.end() :].translate(_FULLWIDTH).lstrip(_DECORATION + " \t\n").strip()
@@ -271,8 +305,15 @@ def stated_values(body: str) -> list[str]:
     values = [value for value, negated in found if value and not negated]
     if not found:
         return [body]
-    named = [value for value in values if not _NAME.fullmatch(value)]
+    named = [value for value in values if not _NAME.fullmatch(value) or _ROMAN.fullmatch(value)]
     return named or values
+
+
+def _hedges_up_to(body: str, position: int) -> bool:
+    """Whether the sentence before `position`, or its own up to there, hedges ("3 or 4. Thus 5")."""
+    breaks = [match.start() for match in _SENTENCE_BREAK.finditer(body, 0, position)]
+    start = breaks[-2] if len(breaks) >= 2 else 0
+    return bool(_HEDGE_BEFORE.search(body, start, position))
 
 
 def _math_runs(prose: str) -> list[tuple[str, bool]]:
@@ -287,9 +328,9 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
         if _is_word(word):
             if start >= 0:
                 runs.append((text[start:end], negated))
-                negated = False
             start = -1
-            negated = negated or bool(_NEGATED.search(word))
+            # "not 2", "not equal to 2": a negation covers the value right after it only.
+            negated = bool(_NEGATED.search(word)) or (negated and word.lower() in ("equal", "to"))
             continue
         if start < 0:
             start = token.start()
@@ -309,11 +350,13 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
     return [
         (run, negated)
         for run, negated in stripped
-        if any(char.isdigit() or char == "\\" for char in run)
+        if any(char.isdigit() or char == "\\" for char in run) or _NUMBER_WORD.search(run)
     ]
 
 
 def _is_word(token: str) -> bool:
+    if _NUMBER_WORD.fullmatch(token.lower() if token.islower() else token):
+        return False
     if token in _ENGLISH_LETTERS or _ORDINAL.fullmatch(token) or _CJK.match(token):
         return True
     if any(char.isdigit() for char in token):
@@ -351,38 +394,84 @@ def extract_math_answer(response: str) -> MathAnswer:
         boxes = _boxes(final)
         if not boxes:
             return MathAnswer((), reason=Reason.NO_ANSWER)
-        hedged = _retracts(final[boxes[-1][1] :])
-        return MathAnswer(_distinct([box for box, _ in boxes]), Source.BOXED, hedged=hedged)
+        after = final[boxes[-1][2] :]
+        return MathAnswer(
+            _distinct([box for box, _, _ in boxes] + _loose_numbers(after)),
+            Source.BOXED,
+            hedged=_hedged(final, boxes, after),
+        )
     bodies = [final[start:end].strip() for start, end in spans]
     starts = (*(start for start, _ in spans), len(final))
     ends = (0, *(end for _, end in spans))
     outside = "".join(final[end:start] for end, start in zip(ends, starts, strict=True))
-    boxes_outside = [box for box, _ in _boxes(outside)]
-    after_answer = final[spans[-1][1] + len(ANSWER_CLOSE) :]
-    boxed_in_bodies = [box for body in bodies for box in find_boxed(body)]
-    if boxed_in_bodies:
-        last_body_boxes = _boxes(bodies[-1])
-        after_box = bodies[-1][last_body_boxes[-1][1] :] if last_body_boxes else ""
+    boxes_outside = _boxes(outside)
+    after = final[spans[-1][1] + len(ANSWER_CLOSE) :]
+    others = [box for box, _, _ in boxes_outside] + _loose_numbers(after)
+    before = final[: spans[0][0] - len(ANSWER_OPEN)]
+    hedged = (
+        _retracts(after)
+        or bool(_HEDGE_BEFORE.search(before) or QUALIFIER.search(before))
+        or final.count(ANSWER_OPEN) > len(spans)
+        or _stray_boxes(outside, boxes_outside)
+    )
+    boxes_in_bodies = [(body, _boxes(body)) for body in bodies]
+    if any(boxes for _, boxes in boxes_in_bodies):
+        for body, boxes in boxes_in_bodies:
+            hedged = hedged or (bool(boxes) and _hedged(body, boxes, body[boxes[-1][2] :]))
         return MathAnswer(
-            _distinct(boxed_in_bodies + boxes_outside),
+            _distinct([box for _, boxes in boxes_in_bodies for box, _, _ in boxes] + others),
             Source.BOXED,
-            hedged=_retracts(after_box) or _retracts(after_answer),
+            hedged=hedged,
         )
-    if any(_BOX_COMMAND.search(body) for body in bodies):
+    if any(_ANY_BOX.search(body) for body in bodies):
         # The box wins over the body even when it is empty or never closed: falling back to
         # the prose around an empty box would read numbers the model did not commit to.
         return MathAnswer((), reason=Reason.NO_ANSWER)
     nonempty = [body for body in bodies if body]
     if not nonempty:
         return MathAnswer((), reason=Reason.NO_ANSWER)
-    return MathAnswer(
-        _distinct(nonempty + boxes_outside), Source.ANSWER_TAG, hedged=_retracts(after_answer)
-    )
+    return MathAnswer(_distinct(nonempty + others), Source.ANSWER_TAG, hedged=hedged)
+
+
+def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
+    """Whether the final box is hedged: words after it that take it back, a box we do not
+    read, or a hedge in the sentence that leads to a box ("It is 3 or \boxed{4}")."""
+    if _retracts(after) or _stray_boxes(text, boxes):
+        return True
+    breaks = [match.end() for match in _SENTENCE_BREAK.finditer(text)]
+    previous_end = 0
+    for _content, start, end in boxes:
+        index = bisect.bisect_right(breaks, start) - 1
+        sentence_start = max(breaks[index] if index >= 0 else 0, previous_end)
+        sentence = text[min(sentence_start, start) : start]
+        if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
+            return True
+        previous_end = end
+    return False
+
+
+def _stray_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
+    """A box command outside the boxes read (`\framebox{6}`, `\boxed\text{6}`, a box never
+    closed): an answer we cannot read is still an answer."""
+    spans = [(start, end) for _, start, end in boxes]
+    starts = [start for start, _ in spans]
+    for match in _ANY_BOX.finditer(text):
+        index = bisect.bisect_right(starts, match.start()) - 1
+        if index < 0 or not spans[index][0] <= match.start() < spans[index][1]:
+            return True
+    return False
+
+
+def _loose_numbers(prose: str) -> list[str]:
+    """Numbers stated in prose after the final answer, and math spans with digits: each is a
+    second claim unless it is equal to the answer."""
+    numbers = [match.group() for match in _LOOSE_NUMBER.finditer(_TEXT_COMMAND.sub(" ", prose))]
+    return [number.rstrip(".,") for number in numbers]
 
 
 def _retracts(text: str) -> bool:
     """Whether text after the final answer hedges it or takes it back."""
-    return bool(_RETRACTION.search(text) or QUALIFIER.search(text))
+    return bool(RETRACTION.search(text) or QUALIFIER.search(text))
 
 
 def _distinct(items: list[str]) -> tuple[str, ...]:

@@ -7,6 +7,9 @@ Each table row is one such form, written the way a model would write it.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from reward_service.rewards.math import parse_reference, score_math
@@ -187,6 +190,20 @@ HACKS = [
 def test_hack_earns_nothing(response, reference, reason):
     score = score_math(response, parse_reference(reference))
     assert (score.value, score.reason) == (0.0, reason), score
+
+
+# What a blind attack on the judge found (a helper that read the code, not these tests): every
+# class it reached, each attack as it was sent.
+BLIND_ATTACKS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "math_blind_attacks.jsonl").open(encoding="utf-8")
+]
+
+
+@pytest.mark.parametrize("attack", BLIND_ATTACKS, ids=lambda attack: attack["response"][-40:])
+def test_blind_attack_earns_nothing(attack):
+    score = score_math(attack["response"], parse_reference(attack["reference"]))
+    assert score.value == 0.0, (attack, score)
 
 
 LEGITIMATE = [

@@ -265,9 +265,7 @@ def _bad_tests_score(code: str, tests: CodeTests, run: ProcessRun) -> CodeScore:
     )
 
 
-def classify_run(
-    run: ProcessRun, *, expected: str, compare: Compare = "exact"
-) -> Reason | None:
+def classify_run(run: ProcessRun, *, expected: str, compare: Compare = "exact") -> Reason | None:
     """Why a stdio run failed, or None if it passed: it exited cleanly and its whole
     normalized stdout matched (as compared when the run arrived, if it was)."""
     reason = _process_failure(run)

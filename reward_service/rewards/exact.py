@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-_NUMBER = r"[-+]?(?:\d{1,3}(?:(?:,|\{,\})\d{3})+|\d+)(?:\.\d+)?"
+_NUMBER = r"[-+]?(?:[1-9]\d{0,2}(?:(?:,|\{,\})\d{3})+|\d+)(?:\.\d+)?"
 _FORM = re.compile(
     rf"""^\s*\$?\s*(?:(?P<var>[a-zA-Z])\s*=\s*)?
     (?:(?P<number>{_NUMBER})
@@ -24,6 +24,8 @@ _FORM = re.compile(
     \s*\$?\s*$""",
     re.X,
 )
+_DECIMALS = re.compile(r"\.(\d+)")
+_ROUNDING_DIGITS = 3
 # Unequal values closer than this may still be equal to math-verify, which rounds floats.
 _NEAR = Fraction(1, 10**4)
 
@@ -49,6 +51,10 @@ def exact_value(text: str) -> tuple[str | None, Fraction] | None:
     return groups["var"], -value if groups["sign"] else value
 
 
+def _significant(number: str) -> int:
+    return len(re.sub(r"\D", "", number).lstrip("0"))
+
+
 def fast_verdict(candidate: str, reference: str) -> bool | None:
     """True or False where that is certainly math-verify's verdict too; None to ask it.
 
@@ -63,12 +69,14 @@ def fast_verdict(candidate: str, reference: str) -> bool | None:
         return None  # math-verify tells `y = 7` from `x = 7`; a bare 7 is compared as a value
     if got_value == want_value:
         return True
-    if "." in reference and "." not in candidate:
-        # A decimal reference is rounded: an exact answer is right when it rounds to it
-        # (`\frac{100}{3}` for `33.3`).
-        places = len(reference.split(".")[1].split("$")[0].strip())
-        step = Fraction(1, 10**places)
-        return abs(got_value - want_value) * 2 <= step
+    decimals = _DECIMALS.search(reference)
+    if decimals and "." not in candidate and _significant(reference) >= _ROUNDING_DIGITS:
+        # A decimal reference of 3 significant digits or more is rounded: an exact answer is
+        # right when it rounds to it (`\frac{100}{3}` for `33.3`), half away from zero.
+        scale = 10 ** len(decimals.group(1))
+        magnitude = abs(got_value) * scale
+        rounded = (magnitude.numerator * 2 + magnitude.denominator) // (2 * magnitude.denominator)
+        return Fraction(rounded if got_value >= 0 else -rounded, scale) == want_value
     if abs(got_value - want_value) <= _NEAR * max(1, abs(want_value)):
         return None
     return False

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
@@ -89,6 +90,16 @@ _DECIMAL_RELATIVE = 1e-5
 _EXACT_DIGITS = 60
 _EXACT_RELATIVE = 1e-45
 _ROUNDED_DIGITS = 4
+# A decimal reference rounds an exact answer only when it shows this many significant digits:
+# `0.5` is as likely exact as rounded.
+_ROUNDING_REFERENCE_DIGITS = 3
+# `1011_2`, `12_{6}`: digits in a base.
+_BASE_DIGITS = re.compile(r"\s*([0-9A-Z]*\d[0-9A-Z]*)_\{?\s*(\d+)\s*\}?\s*")
+# LaTeX spacing (`5\;\text{cm}`), which is no enumeration.
+_SPACING = re.compile(r"(?<!\\)\\[,;:!]")
+# More distinct candidates than this are an enumeration, whatever they are.
+MAX_CANDIDATES = 20
+_LETTER = re.compile(r"\s*[A-Za-z]\s*")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 
 
@@ -283,6 +294,8 @@ def _candidates(answer: MathAnswer, options: MathOptions) -> tuple[str, ...] | S
         )
         if not candidates:
             return Score.zero(Reason.NO_ANSWER)
+    if len(candidates) > MAX_CANDIDATES:
+        return Score.zero(Reason.ENUMERATED, answer.candidates[-1][: options.max_answer_chars])
     if any(len(candidate) > options.max_answer_chars for candidate in candidates):
         return Score.zero(Reason.ANSWER_TOO_LONG, answer.candidates[-1][: options.max_answer_chars])
     return candidates
@@ -385,7 +398,14 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
     if reading.unit and gold.unit and reading.unit != gold.unit:
         return Reason.WRONG_ANSWER
     if reading.label and gold.label and label_key(reading.label) != label_key(gold.label):
-        return Reason.WRONG_ANSWER
+        reordered = _reordered(reading, gold.label)
+        if reordered is None:
+            return Reason.WRONG_ANSWER
+        reading = reordered
+    if reading.label and _LETTER.fullmatch(gold.items[0]):
+        return Reason.WRONG_ANSWER  # `\boxed{B = A}` for the choice A
+    if reading.ordered != gold.ordered and max(len(reading.items), len(gold.items)) > 1:
+        return Reason.WRONG_ANSWER  # a ratio is no set of solutions, nor a set a sequence
     if len(gold.items) == 1:
         if len(reading.items) > 1:
             gold_value = _parse_reference_item(gold.items[0])[0]
@@ -398,6 +418,8 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
             return Reason.ENUMERATED
         for value in (*reading.items, *reading.chain):
             value, gold_item = _as_equations(value, reading.label, gold.items[0], gold.label)
+            if _is_equation(value) != _is_equation(gold_item):
+                return Reason.WRONG_ANSWER  # `x + 1 = 5` says x is 4, not 5
             verdict = _item_verdict(value, gold_item, float_rounding)
             if verdict is not None:
                 return verdict
@@ -440,11 +462,39 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
     return None
 
 
+def _is_equation(text: str) -> bool:
+    return len(top_level_split(text, "=")) > 1
+
+
+def _reordered(reading: Reading, gold_label: str) -> Reading | None:
+    """`(n,m) = (1,4)` for `(m,n) = (4,1)`: the values in the reference's order of names; None
+    when the names are not the same."""
+    names, gold_names = _tuple_names(reading.label), _tuple_names(gold_label)
+    if not names or sorted(names) != sorted(gold_names) or len(reading.items) != 1:
+        return None
+    value = reading.items[0].strip()
+    if not (value.startswith("(") and value.endswith(")")):
+        return None
+    parts = [part.strip() for part in top_level_split(value[1:-1], ",")]
+    if len(parts) != len(names):
+        return None
+    by_name = dict(zip(names, parts, strict=True))
+    ordered = "(" + ", ".join(by_name[name] for name in gold_names) + ")"
+    return Reading((ordered,), gold_label, reading.unit, reading.chain)
+
+
+def _tuple_names(label: str) -> list[str]:
+    key = label_key(label)
+    if not (key.startswith("(") and key.endswith(")")):
+        return []
+    return key[1:-1].split(",")
+
+
 def _as_equations(value: str, label: str, gold_item: str, gold_label: str) -> tuple[str, str]:
     """Where one side is an equation (`2x - y + 1 = 0`) and the other a labelled value
     (`y = 2x + 1`), both as equations; else as they are."""
-    value_is_equation = len(top_level_split(value, "=")) > 1
-    gold_is_equation = len(top_level_split(gold_item, "=")) > 1
+    value_is_equation = _is_equation(value)
+    gold_is_equation = _is_equation(gold_item)
     if value_is_equation and not gold_is_equation and gold_label:
         return value, f"{gold_label} = {gold_item}"
     if gold_is_equation and not value_is_equation and label:
@@ -455,6 +505,9 @@ def _as_equations(value: str, label: str, gold_item: str, gold_label: str) -> tu
 @lru_cache(maxsize=65536)
 def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | None:
     """One value (as `math_forms.read` gives it) against one value of the reference."""
+    based = _base_verdict(value, gold_item)
+    if based is not None:
+        return based or None
     exact = fast_verdict(value, gold_item)
     if exact is not None:
         return None if exact else Reason.WRONG_ANSWER
@@ -476,6 +529,31 @@ def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | N
         gold=list(gold), target=parsed, float_rounding=float_rounding, timeout_seconds=None
     )
     return None if equivalent else Reason.WRONG_ANSWER
+
+
+def _base_verdict(value: str, gold_item: str) -> Reason | None | bool:
+    """Digits in a base (`1011_2`): against a reference in that base, the same digits (the
+    subscript may go); against a plain reference, their value. False: equal; None: no digits
+    in a base here."""
+    value_base, gold_base = _BASE_DIGITS.fullmatch(value), _BASE_DIGITS.fullmatch(gold_item)
+    if gold_base:
+        digits, radix = gold_base.groups()
+        if value_base:
+            same = value_base.groups() == (digits, radix)
+        else:
+            same = value.strip() == digits
+        return False if same else Reason.WRONG_ANSWER
+    if not value_base:
+        return None
+    digits, radix = value_base.group(1), int(value_base.group(2))
+    try:
+        number = int(digits, radix) if 2 <= radix <= 36 else None
+    except ValueError:
+        number = None
+    if number is None:
+        return Reason.UNPARSEABLE
+    exact = fast_verdict(str(number), gold_item)
+    return Reason.WRONG_ANSWER if exact is None or not exact else False
 
 
 def _numbers_equal(value: object, gold: object) -> bool | None:
@@ -510,11 +588,16 @@ def _rounded_match(value_text: str, value: object, gold_text: str, gold: object)
     its decimal places; a decimal reference sets the precision (`33.3` for 100/3), a decimal
     answer must show at least 4 significant digits (`3.1416` for pi, not `3.14`)."""
     if _DECIMAL.fullmatch(value_text) and _is_exact(gold):
-        digits = value_text.strip().lstrip("+-").replace(".", "").lstrip("0")
-        return len(digits) >= _ROUNDED_DIGITS and _rounds_to(value_text, gold)
+        return _significant(value_text) >= _ROUNDED_DIGITS and _rounds_to(value_text, gold)
     if _DECIMAL.fullmatch(gold_text) and _is_exact(value):
-        return _rounds_to(gold_text, value)
+        return _significant(gold_text) >= _ROUNDING_REFERENCE_DIGITS and _rounds_to(
+            gold_text, value
+        )
     return False
+
+
+def _significant(decimal: str) -> int:
+    return len(decimal.strip().lstrip("+-").replace(".", "").lstrip("0"))
 
 
 def _is_exact(value: object) -> bool:
@@ -527,12 +610,14 @@ def _is_exact(value: object) -> bool:
 
 
 def _rounds_to(decimal: str, exact: Expr) -> bool:
+    """Whether `exact` rounded half away from zero to the decimal's places is the decimal."""
     places = len(decimal.strip().split(".")[1])
     try:
-        difference = abs(exact.evalf(places + 30) - Rational(decimal.strip()))
-        return bool(difference <= Rational(1, 2) * Rational(10) ** -places)
-    except (ArithmeticError, TypeError, ValueError):
+        approximation = Decimal(str(exact.evalf(places + 30)))
+    except (ArithmeticError, TypeError, ValueError, InvalidOperation):
         return False
+    rounded = approximation.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded == Decimal(decimal.strip())
 
 
 def _whole_verdict(
@@ -607,7 +692,7 @@ def _plain(text: str) -> str:
 
 
 def _markers(text: str) -> set[str]:
-    return set(_ENUMERATION_MARKERS.findall(text))
+    return set(_ENUMERATION_MARKERS.findall(_SPACING.sub(" ", text)))
 
 
 def _far_apart(candidate: str, value: object, gold_text: str, gold: object) -> bool:

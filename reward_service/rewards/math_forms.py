@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reward_service.extract import QUALIFIER
+from reward_service.extract import QUALIFIER, RETRACTION
 
 # Shown, but not there: invisible or struck-out content is no part of the answer.
 _HIDDEN = re.compile(r"\\(?:[hv]?phantom|cancel|bcancel|xcancel|sout|st)\s*\{")
@@ -22,6 +22,34 @@ _UPRIGHT_E = re.compile(
     r"\\(?:mathrm|operatorname|text|rm|textrm)\s*\{\s*e\s*\}|\\rm\s+e(?![A-Za-z])"
 )
 _CURRENCY = re.compile(r"\\(?:euro|pounds|yen)(?![A-Za-z])|[€£¥₹]")
+# Emphasis that changes nothing: `\textbf{5}` is 5.
+_EMPHASIS = re.compile(r"\\(?:textbf|mathbf|bm|boldsymbol|underline|emph|textit|mathit)\s*\{")
+_DECORATION = re.compile(r"\\(?:bf|it|displaystyle|textstyle|left\.|right\.)(?![A-Za-z])")
+_UNICODE = str.maketrans(
+    {
+        "½": r"\frac{1}{2}",
+        "⅓": r"\frac{1}{3}",
+        "⅔": r"\frac{2}{3}",
+        "¼": r"\frac{1}{4}",
+        "¾": r"\frac{3}{4}",
+        "⅕": r"\frac{1}{5}",
+        "⅙": r"\frac{1}{6}",
+        "⅛": r"\frac{1}{8}",
+        "²": "^{2}",
+        "³": "^{3}",
+        "¹": "^{1}",
+        "−": "-",
+        "×": r"\times ",
+        "÷": r"\div ",
+        "π": r"\pi ",
+        "√": r"\sqrt",
+        "∞": r"\infty ",
+        **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},
+    }
+)
+_APPROXIMATE = re.compile(r"\\(?:approx|thickapprox|simeq|doteq)(?![A-Za-z])|[≈≃]")
+_WRAPPED_TEXT = re.compile(r"\\(?:text|mbox|textrm|textnormal|textit)\s*\{([^{}]*)\}")
+_SCALE = {"hundred": "100", "thousand": "1000", "million": "10^{6}", "billion": "10^{9}"}
 _THOUSANDS_SEPARATOR = re.compile(r"\{,\}|,\\!\s*")
 _SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w.])")
 _BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
@@ -105,6 +133,9 @@ _UNIT_NAMES = {
     "kmh": "kilometer/hour",
     "sq": "square",
 }
+# What a unit's words may be made of: words, `/`, `^2`, `°`; never digits or punctuation
+# that would make a list (`5 \text{, 6, 7}`).
+_UNIT_WORDS = re.compile(r"(?:[a-z°\\]+\.?|/|\^\s*\d|[²³]|\s)+")
 _PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage points", "pct"})
 
 # A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
@@ -186,9 +217,13 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
     text = clean(text)
     if not text:
         return Reading((), unreadable=True)
+    # `x \approx 11` claims 11 as `=` would: a link of the chain, equal or wrong.
+    text = _APPROXIMATE.sub("=", text).lstrip("= ")
     if _BOX.search(text) or QUALIFIER.search(text) or _LEADING_RELATION.match(text):
         return Reading((text,), hedged=True)
     text, unit = split_unit(text)
+    if _hedging_text(text):
+        return Reading((text,), hedged=True)
     number = _one_number(text, decimal_comma)
     if number is not None:
         return Reading((number,), unit=unit)
@@ -235,6 +270,8 @@ def clean(text: str) -> str:
     """Drop what shows nothing (`\\phantom{5}`, struck-out content, currency signs), and read
     an upright e as Euler's number."""
     text = _drop_hidden(text)
+    text = _unwrap(text)
+    text = _DECORATION.sub(" ", text).translate(_UNICODE)
     text = _UPRIGHT_E.sub("e", text)
     text = _CURRENCY.sub("", text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
@@ -256,10 +293,20 @@ def split_unit(text: str) -> tuple[str, str]:
     words = re.sub(r"\\[A-Za-z]+\s*\{([^{}]*)\}", r"\1", raw)
     words = " ".join(re.sub(r"[{}~]|\\[,;: !]", " ", words).split()).casefold()
     value = text[: match.start()].rstrip()
-    if not re.search(r"\d", value) or _NOT_UNITS.intersection(re.findall(r"[a-z]+", words)):
+    if (
+        not re.search(r"\d", value)
+        or _NOT_UNITS.intersection(re.findall(r"[a-z]+", words))
+        or not _UNIT_WORDS.fullmatch(words)
+        or RETRACTION.search(words)
+        or QUALIFIER.search(words)
+    ):
         return text, ""
     if words in _PERCENT_WORDS:
         return value + r"\%", ""
+    first, _, rest = words.partition(" ")
+    if first in _SCALE:
+        # `5 \text{ thousand}` is 5000, and what follows is its unit.
+        return rf"{value} \cdot {_SCALE[first]}", canonical_unit(rest) if rest else ""
     return value, canonical_unit(words)
 
 
@@ -293,7 +340,10 @@ def split_label(text: str) -> tuple[str, list[str]]:
     first = parts[0].strip()
     if _LABEL.match(first):
         return " ".join(first.split()), [part.strip() for part in parts[1:]]
-    if len(parts) == 2 and re.search(r"(?<!\\)\b[A-Za-z]", first):
+    if len(parts) == 2 and _letters(first):
+        if _letters(first).isupper() and not _letters(parts[1]):
+            # `\frac{NO}{BO} = \frac{1}{\sqrt6}`: what is asked for, named by its points.
+            return " ".join(first.split()), [parts[1].strip()]
         return "", [text.strip()]  # an equation is the answer: `x + y = 3`
     return "", [part.strip() for part in parts]
 
@@ -310,9 +360,38 @@ def _distinct(items) -> tuple:
     return tuple(seen.values())
 
 
+def _hedging_text(value: str) -> bool:
+    """Text inside the value (not all of it) that lists, hedges or bounds: `5 \text{, 6}`,
+    `5 \text{ otherwise 6}`, `5\text{+}`."""
+    for match in _WRAPPED_TEXT.finditer(value):
+        if match.group() == value.strip():
+            continue
+        words = match.group(1)
+        if re.search(r"[\d,;/+?()&]", words) or RETRACTION.search(words) or QUALIFIER.search(words):
+            return True
+    return False
+
+
+def _unwrap(text: str) -> str:
+    """`\textbf{5}` and its kin as their content."""
+    while True:
+        match = _EMPHASIS.search(text)
+        if not match:
+            return text
+        end = _matching_brace(text, match.end() - 1)
+        if end is None:
+            return text
+        text = text[: match.start()] + text[match.end() : end] + text[end + 1 :]
+
+
 def label_key(label: str) -> str:
     """A label as compared: `x_{1}` is `x_1`, `(m, n)` is `(m,n)`."""
     return re.sub(r"[\s{}]", "", label)
+
+
+def _letters(text: str) -> str:
+    """The Latin letters of a text that are not LaTeX commands."""
+    return "".join(re.findall(r"(?<![\\A-Za-z])[A-Za-z]+", text))
 
 
 def _drop_hidden(text: str) -> str:
@@ -362,8 +441,10 @@ def top_level_split(text: str, separators: str) -> list[str]:
         elif char in ")]}":
             depth -= 1
         elif depth == 0 and char in separators:
-            if char == "=" and text[index + 1 : index + 2] == "=":
-                index += 2
+            if char == "=" and (
+                text[index + 1 : index + 2] == "=" or text[index - 1 : index] in "<>!"
+            ):
+                index += 2 if text[index + 1 : index + 2] == "=" else 1
                 continue
             parts.append(text[start:index])
             start = index + 1

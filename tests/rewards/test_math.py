@@ -580,7 +580,7 @@ UNPARSEABLE_ANSWERS = [
 # Hedged answers (the full list of hacks is in tests/test_hacking.py)
 HEDGED = [
     case("two-boxes", r1("5 or 6", r"\boxed{5} or \boxed{6}"), "5", 0.0, ENUMERATED),
-    case("two-boxes-both-wrong", r1("7 or 8", r"\boxed{7} or \boxed{8}"), "5", 0.0, WRONG),
+    case("two-boxes-both-wrong", r1("7 or 8", r"\boxed{7} or \boxed{8}"), "5", 0.0, ENUMERATED),
     case("or-in-box", r1("3 or 4", r"\boxed{3 \text{ or } 4}"), "3", 0.0, ENUMERATED),
     case("or-in-tag", r1("3 or 4", "<answer>3 or 4</answer>"), "3", 0.0, ENUMERATED),
     case(

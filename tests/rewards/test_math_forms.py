@@ -210,6 +210,41 @@ UNITS_LABELS_CHAINS = [
     case("chain-without-label", r"\boxed{5 = 6}", "6", 0.0, WRONG),
 ]
 
+# Committed answers a blind attack on the judge found scoring 0, in forms models write.
+WRITTEN_FORMS = [
+    case("spacing-before-unit", r"\boxed{5\;\text{cm}}", "5", 1.0, OK),
+    case("leading-zero-decimal-comma", r"\boxed{0,123}", "0.123", 1.0, OK),
+    case("leading-zero-is-no-thousands", r"\boxed{0,123}", "123", 0.0, ENUMERATED),
+    case("scale-word", r"\boxed{5 \text{ thousand}}", "5000", 1.0, OK),
+    case("scale-word-is-no-unit", r"\boxed{5 \text{ thousand}}", "5", 0.0, WRONG),
+    case("underlined", r"\boxed{\underline{5}}", "5", 1.0, OK),
+    case("bold", r"\boxed{\text{\textbf{5}}}", "5", 1.0, OK),
+    case("bold-switch", r"\boxed{\bf 5}", "5", 1.0, OK),
+    case("invisible-delimiters", r"\boxed{\left. 5 \right.}", "5", 1.0, OK),
+    case("unicode-half", r"\boxed{½}", "0.5", 1.0, OK),
+    case("unicode-square", r"\boxed{5²}", "25", 1.0, OK),
+    case("unicode-minus", r"\boxed{−3}", "-3", 1.0, OK),
+    case("base-digits", r"\boxed{1011_2}", "1011_2", 1.0, OK),
+    case("base-digits-without-subscript", r"\boxed{1011}", "1011_2", 1.0, OK),
+    case("base-digits-other", r"\boxed{1001_2}", "1011_2", 0.0, WRONG),
+    case("base-digits-as-a-value", r"\boxed{12_6}", "8", 1.0, OK),
+    case("base-digits-are-not-their-digits", r"\boxed{12_6}", "12", 0.0, WRONG),
+    case("names-in-another-order", r"\boxed{(n,m) = (1,4)}", "(m,n) = (4,1)", 1.0, OK),
+    case("names-in-another-order-wrong", r"\boxed{(n,m) = (4,1)}", "(m,n) = (4,1)", 0.0, WRONG),
+    case("approximately-equal", r"\boxed{x \approx 11}", "11", 1.0, OK),
+    case("approximately-another", r"\boxed{5 \approx 6}", "6", 0.0, WRONG),
+    case(
+        "named-ratio", r"\boxed{\frac{1}{\sqrt{6}}}", r"\frac{NO}{BO}=\frac{1}{\sqrt{6}}", 1.0, OK
+    ),
+    case("equation-reference-answered-zero", r"\boxed{0}", "2x+4y-3=0", 0.0, WRONG),
+    case("equation-for-a-value", r"\boxed{x + 1 = 5}", "5", 0.0, WRONG),
+    case("choice-with-a-name", r"\boxed{B = A}", "A", 0.0, WRONG),
+    case("ratio-for-a-list", r"\boxed{1:2}", "1, 2", 0.0, WRONG),
+    case("rounding-reference-needs-digits", r"\boxed{\frac{11}{20}}", "0.5", 0.0, WRONG),
+    case("rounding-reference-one-way", r"\boxed{\frac{11}{20}}", "0.6", 0.0, WRONG),
+    case("rounding-reference", r"\boxed{\frac{2}{3}}", "0.667", 1.0, OK),
+]
+
 BOXES_AND_HEDGES = [
     case("box-in-box", r"\boxed{6 \boxed{5}}", "5", 0.0, ENUMERATED),
     case("box-holding-a-box", r"\boxed{\boxed{5}}", "5", 1.0, OK),
@@ -264,6 +299,11 @@ def test_units_labels_and_chains(final, reference, value, reason):
     check(final, reference, value, reason)
 
 
+@pytest.mark.parametrize(("final", "reference", "value", "reason"), WRITTEN_FORMS)
+def test_written_forms(final, reference, value, reason):
+    check(final, reference, value, reason)
+
+
 @pytest.mark.parametrize(("final", "reference", "value", "reason"), BOXES_AND_HEDGES)
 def test_boxes_and_hedges(final, reference, value, reason):
     check(final, reference, value, reason)
@@ -297,5 +337,5 @@ def test_reading_is_linear_in_the_answer_length():
 
 def test_case_ids_are_unique():
     tables = PROSE_ANSWERS + MULTI_VALUED + MIXED_NUMBERS + NUMBERS + UNITS_LABELS_CHAINS
-    ids = [param.id for param in tables + BOXES_AND_HEDGES]
+    ids = [param.id for param in tables + WRITTEN_FORMS + BOXES_AND_HEDGES]
     assert len(ids) == len(set(ids))
