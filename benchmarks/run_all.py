@@ -18,6 +18,7 @@ SCRIPTS = [
     ("Code sandbox throughput and overhead", "sandbox.py"),
     ("Contest-style judging: languages and compile-once", "judging.py"),
     ("Math agreement with labels", "math_agreement.py"),
+    ("Math agreement with other graders' own test suites", "math_peers.py"),
     ("Language-consistency speed", "language.py"),
     ("Language detectors", "language_detectors.py"),
 ]
