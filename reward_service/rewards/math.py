@@ -358,6 +358,8 @@ def _verdict(
     assert reference is not None  # the caller holds this reference, parsed
     if reference.reading is None and all(isinstance(value, str) for value in reference.parsed):
         return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
+    if reference.body and " ".join(candidate.split()) == " ".join(reference.body.split()):
+        return None  # the reference itself
     exact = _exact_verdict(candidate, source, reference_text)
     if exact is not None:
         return None if exact else Reason.WRONG_ANSWER
@@ -402,7 +404,7 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
         if reordered is None:
             return Reason.WRONG_ANSWER
         reading = reordered
-    if reading.label and _LETTER.fullmatch(gold.items[0]):
+    if reading.label and not gold.label and _LETTER.fullmatch(gold.items[0]):
         return Reason.WRONG_ANSWER  # `\boxed{B = A}` for the choice A
     if reading.ordered != gold.ordered and max(len(reading.items), len(gold.items)) > 1:
         return Reason.WRONG_ANSWER  # a ratio is no set of solutions, nor a set a sequence
