@@ -76,7 +76,7 @@ QUALIFIER = re.compile(
     r"|and\s+(?:up|above|over|more|higher)|not\s+(?:sure|certain)|i\s+(?:think|guess|believe)"
     r"|maybe|perhaps|possibly|probably|guess"
     r"|(?:over|under|below|above|about|around|approx\.?|approximately|roughly|nearly|almost"
-    r"|exceeds?|exceeding)(?=\s*\$?\s*[-+]?\d))(?![A-Za-z])"
+    r"|exceeds?|exceeding)(?=\s*(?:\$\s*)?[-+]?\d))(?![A-Za-z])"
     r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于|超过|不到"
     r"|约|大约|或更多|左右|以内|将近|差不多|大概",
     re.I,

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import secrets
+import time
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -30,7 +31,13 @@ from reward_service.api.models import (
     Scores,
 )
 from reward_service.config import SandboxSettings, Settings
-from reward_service.extract import MathAnswer, extract_code_block, extract_math_answer
+from reward_service.extract import (
+    THINK_CLOSE,
+    MathAnswer,
+    extract_code_block,
+    extract_math_answer,
+    final_part,
+)
 from reward_service.rewards.code import (
     CallCase,
     CodeScore,
@@ -54,6 +61,10 @@ log = logging.getLogger(__name__)
 
 ALL_REWARDS: frozenset[RewardName] = frozenset({"accuracy", "format", "language"})
 
+# Final parts longer than this are read by a worker: the event loop's work per item is bounded.
+_LOOP_FINAL_CHARS = 16_384
+# The longest stretch the event loop plans a batch without letting other requests run.
+_LOOP_SLICE_S = 0.01
 # Failures of a worker task that are the item's own doing score 0; anything else is ours.
 _ITEM_FAULTS = {Reason.TIMEOUT, Reason.MEMORY, Reason.WORKER_CRASHED}
 
@@ -63,6 +74,15 @@ class MathJob:
     """A final answer (extracted in the parent: only it crosses the pipe) and its reference."""
 
     answer: MathAnswer
+    reference: str
+    options: MathOptions
+
+
+@dataclass(frozen=True)
+class RawMathJob:
+    """A final part too long to read in the event loop, and its reference."""
+
+    final: str
     reference: str
     options: MathOptions
 
@@ -80,6 +100,12 @@ def judge_math(job: MathJob) -> Score:
     if reference is None:
         return Score.unknown(Reason.BAD_REFERENCE)
     return score_answer(job.answer, reference, job.options)
+
+
+def judge_raw_math(job: RawMathJob) -> Score:
+    """Worker-side: `judge_math` of a final part read here, not in the event loop."""
+    answer = extract_math_answer(THINK_CLOSE + job.final)
+    return judge_math(MathJob(answer, job.reference, job.options))
 
 
 def judge_language(job: LanguageJob) -> Score:
@@ -115,7 +141,7 @@ def limit_violations(request: ScoreRequest, settings: SandboxSettings) -> list[s
 
 
 # A reward decided later: by a worker (math, language jobs) or by the sandbox (code runs).
-_Pending = MathJob | LanguageJob | tuple[str, CodeTests]
+_Pending = MathJob | RawMathJob | LanguageJob | tuple[str, CodeTests]
 
 
 class _Batch:
@@ -133,21 +159,32 @@ class _Batch:
         self, items: list[ScoreItem], rewards: Collection[RewardName]
     ) -> list[dict[str, Score]]:
         """The asked-for scores of each item; a reward not asked for is absent."""
-        plans = [self.plan(item, rewards) for item in items]
+        plans = []
+        slice_started = time.monotonic()
+        for item in items:
+            plans.append(self.plan(item, rewards))
+            if time.monotonic() - slice_started > _LOOP_SLICE_S:
+                # A large batch plans in slices: other requests (and /health) run between them.
+                await asyncio.sleep(0)
+                slice_started = time.monotonic()
         # A group repeats answers and submissions: each distinct job is judged once.
         pending = dict.fromkeys(
             job for plan in plans for job in plan.values() if not isinstance(job, Score)
         )
         math_jobs = sorted((job for job in pending if isinstance(job, MathJob)), key=_reference_of)
+        raw_jobs = sorted(
+            (job for job in pending if isinstance(job, RawMathJob)), key=_reference_of
+        )
         language_jobs = [job for job in pending if isinstance(job, LanguageJob)]
         code_runs = [job for job in pending if isinstance(job, tuple)]
-        math, language, *code = await asyncio.gather(
+        math, raw, language, *code = await asyncio.gather(
             self.pool.map(judge_math, math_jobs, key=_reference_of),
+            self.pool.map(judge_raw_math, raw_jobs, key=_reference_of),
             self.pool.map(judge_language, language_jobs),
             *(self._run_code(code, tests) for code, tests in code_runs),
         )
         judged: dict[_Pending, Score] = dict(zip(code_runs, code, strict=True))
-        for jobs, outcomes in ((math_jobs, math), (language_jobs, language)):
+        for jobs, outcomes in ((math_jobs, math), (raw_jobs, raw), (language_jobs, language)):
             judged.update(zip(jobs, map(_worker_score, outcomes), strict=True))
         return [
             {name: job if isinstance(job, Score) else judged[job] for name, job in plan.items()}
@@ -155,19 +192,37 @@ class _Batch:
         ]
 
     def plan(self, item: ScoreItem, rewards: Collection[RewardName]) -> dict[str, Score | _Pending]:
+        """What to do for each asked-for reward of the item; a failure of ours while planning
+        it leaves that item unjudged, never the batch."""
+        try:
+            return self._plan(item, rewards)
+        except Exception as exc:
+            log.exception("planning an item failed")
+            failed = Score.unknown(Reason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+            return dict.fromkeys(_asked(item, rewards), failed)
+
+    def _plan(
+        self, item: ScoreItem, rewards: Collection[RewardName]
+    ) -> dict[str, Score | _Pending]:
         planned: dict[str, Score | _Pending] = {}
-        if "accuracy" in rewards and item.task != "none":
-            planned["accuracy"] = self._code(item) if item.task == "code" else self._math(item)
-        if "format" in rewards and item.format not in (None, "none"):
-            planned["format"] = score_format(item.response, item.format, self.tags)  # type: ignore[arg-type]
-        if "language" in rewards and item.language is not None:
-            planned["language"] = LanguageJob(item.response, item.language, self.tags)
+        for name in _asked(item, rewards):
+            if name == "accuracy":
+                planned[name] = self._code(item) if item.task == "code" else self._math(item)
+            elif name == "format":
+                planned[name] = score_format(item.response, item.format, self.tags)  # type: ignore[arg-type]
+            else:
+                planned[name] = LanguageJob(item.response, item.language, self.tags)  # type: ignore[arg-type]
         return planned
 
-    def _math(self, item: ScoreItem) -> Score | MathJob:
+    def _math(self, item: ScoreItem) -> Score | MathJob | RawMathJob:
         if item.answer is None or not item.answer.strip():
             return Score.unknown(Reason.NO_REFERENCE)
-        answer = extract_math_answer(self.tags.standardize(item.response))
+        response = self.tags.standardize(item.response)
+        final = final_part(response)
+        if final is not None and len(final) > _LOOP_FINAL_CHARS:
+            # Reading a long final part is a worker's job, under its deadline.
+            return RawMathJob(final, item.answer, self.math_options)
+        answer = extract_math_answer(response)
         quick = quick_score(answer, item.answer, self.math_options)
         if quick is not None:
             return quick
@@ -199,7 +254,18 @@ class _Batch:
         return judge_code(code, tests, reports, nonce)
 
 
-def _reference_of(job: MathJob) -> str:
+def _asked(item: ScoreItem, rewards: Collection[RewardName]) -> list[str]:
+    asked = []
+    if "accuracy" in rewards and item.task != "none":
+        asked.append("accuracy")
+    if "format" in rewards and item.format not in (None, "none"):
+        asked.append("format")
+    if "language" in rewards and item.language is not None:
+        asked.append("language")
+    return asked
+
+
+def _reference_of(job: MathJob | RawMathJob) -> str:
     return job.reference
 
 

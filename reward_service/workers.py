@@ -19,7 +19,7 @@ import logging
 import multiprocessing
 import resource
 import signal
-import traceback
+import sys
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -237,6 +237,9 @@ def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     logging.getLogger("math_verify").setLevel(logging.ERROR)
+    # A reference may be an integer of thousands of digits; the item's time limit bounds what
+    # converting it costs, where Python's default limit would make it an error.
+    sys.set_int_max_str_digits(0)
     while True:
         try:
             fn, args = conn.recv()
@@ -257,9 +260,9 @@ def _run_with_soft_limit(fn: Callable[[Any], Any], arg: Any, soft_limit_s: float
         return TaskFailure(Reason.TIMEOUT, f"no answer within {soft_limit_s:.2f} s")
     except MemoryError:
         return TaskFailure(Reason.MEMORY, "the item exhausted the worker's memory limit")
-    except Exception:
+    except Exception as exc:
         log.exception("scoring task raised")
-        return TaskFailure(Reason.INTERNAL_ERROR, traceback.format_exc(limit=-3))
+        return TaskFailure(Reason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:500])
 
 
 def _raise_soft_timeout(signum: int, frame: object) -> None:

@@ -84,6 +84,8 @@ def _json_text(value: Any) -> Any:
             return json.loads(value)
         except ValueError as exc:
             raise ValueError(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
     return value
 
 
@@ -126,6 +128,8 @@ class LiveCodeBenchCase(BaseModel):
                 raise ValueError(
                     f"a functional test's input lines and output must be JSON: {exc}"
                 ) from None
+            except RecursionError:
+                raise ValueError("a functional test's JSON is nested too deeply") from None
         return self
 
 

@@ -16,14 +16,16 @@ from fractions import Fraction
 
 _NUMBER = r"[-+]?(?:[1-9]\d{0,2}(?:(?:,|\{,\})\d{3})+|\d+)(?:\.\d+)?"
 _FORM = re.compile(
-    rf"""^\s*\$?\s*(?:(?P<var>[a-zA-Z])\s*=\s*)?
+    rf"""(?:(?P<var>[a-zA-Z])\s*=\s*)?
     (?:(?P<number>{_NUMBER})
       |\\[dt]?frac\{{\s*(?P<num>[-+]?\d+)\s*\}}\{{\s*(?P<den>\d+)\s*\}}
-      |(?P<sign>-)?\s*\\[dt]?frac\{{\s*(?P<num2>\d+)\s*\}}\{{\s*(?P<den2>\d+)\s*\}}
-      |(?P<snum>[-+]?\d+)\s*/\s*(?P<sden>\d+))
-    \s*\$?\s*$""",
+      |(?P<sign>-\s*)?\\[dt]?frac\{{\s*(?P<num2>\d+)\s*\}}\{{\s*(?P<den2>\d+)\s*\}}
+      |(?P<snum>[-+]?\d+)\s*/\s*(?P<sden>\d+))""",
     re.X,
 )
+# Numbers longer than this are the parser's (in a worker, under its deadline): converting one
+# costs time quadratic in its length, and Python refuses past 4300 digits.
+_MAX_DIGITS = 1000
 _DECIMALS = re.compile(r"\.(\d+)")
 _ROUNDING_DIGITS = 3
 # Unequal values closer than this may still be equal to math-verify, which rounds floats.
@@ -36,10 +38,16 @@ def exact_value(text: str) -> tuple[str | None, Fraction] | None:
     >>> exact_value(r"\\frac{3}{4}"), exact_value("x = -2.50"), exact_value("2x")
     ((None, Fraction(3, 4)), ('x', Fraction(-5, 2)), None)
     """
-    match = _FORM.match(text)
+    # `$` delimiters and spaces around the value go before matching: `\s*\$?\s*` in the
+    # pattern would backtrack quadratically through a long run of spaces.
+    body = text.strip()
+    body = body.removeprefix("$").removesuffix("$").strip()
+    match = _FORM.fullmatch(body)
     if not match:
         return None
     groups = match.groupdict()
+    if len(body) > _MAX_DIGITS:
+        return None  # past Python's int-string limit: for the parser, in a worker
     if groups["number"] is not None:
         number = groups["number"].replace("{,}", "").replace(",", "")
         return groups["var"], Fraction(number)

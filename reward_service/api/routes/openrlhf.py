@@ -45,7 +45,9 @@ router = APIRouter(tags=["openrlhf"])
 
 # Special tokens a decoded query may end with (`<|im_end|>`, `<|endoftext|>`, `</s>`,
 # DeepSeek's `<｜end▁of▁sentence｜>`): they are not part of the answer.
-_TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<[|\uff5c][^<>\s]{1,40}[|\uff5c]>|</s>))+\s*$")
+_SPECIAL_AT_END = re.compile(r"(?:<[|\uff5c][^<>\s]{1,40}[|\uff5c]>|</s>)$")
+# The longest special token `_SPECIAL_AT_END` matches.
+_LONGEST_SPECIAL = 44
 
 Query_ = Annotated[str, Field(max_length=MAX_RESPONSE_CHARS + MAX_REFERENCE_CHARS)]
 Label = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
@@ -102,7 +104,18 @@ def response_text(query: str, prompt: str | None) -> str:
             query = query[at + len(prompt) :]
         else:
             log.warning("openrlhf: a prompt is not in its query; scoring the whole query")
-    return _TRAILING_SPECIAL.sub("", query)
+    return _without_trailing_specials(query)
+
+
+def _without_trailing_specials(text: str) -> str:
+    """`text` without the special tokens (and whitespace) it ends with, in linear time: only the
+    last few characters are ever matched, never a pattern from every position."""
+    while True:
+        text = text.rstrip()
+        special = _SPECIAL_AT_END.search(text, max(0, len(text) - _LONGEST_SPECIAL))
+        if special is None:
+            return text
+        text = text[: special.start()]
 
 
 def _score_request(
