@@ -10,30 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from reward_service.rewards.math import parse_reference, score_math
+from reward_service.rewards.math import parse_reference
 from reward_service.rewards.math_forms import read
-from reward_service.scores import Reason
-
-OK = None
-WRONG = Reason.WRONG_ANSWER
-ENUMERATED = Reason.ENUMERATED
-UNPARSEABLE = Reason.UNPARSEABLE
-NO_ANSWER = Reason.NO_ANSWER
+from tests.rewards.test_math import ENUMERATED, NO_ANSWER, OK, UNPARSEABLE, WRONG, check
 
 
-def r1(final: str) -> str:
-    return f"<think>\nLet me work it out step by step.\n</think>\n\n{final}"
-
-
-def case(case_id: str, final: str, reference: str, value: float, reason: Reason | None):
-    return pytest.param(final, reference, value, reason, id=case_id)
-
-
-def check(final: str, reference: str, value: float, reason: Reason | None) -> None:
-    parsed = parse_reference(reference)
-    assert parsed is not None, f"reference {reference!r} did not parse"
-    score = score_math(r1(final), parsed)
-    assert (score.value, score.reason) == (value, reason), score
+def case(case_id: str, final: str, reference: str, value: float, reason):
+    response = f"<think>\nLet me work it out step by step.\n</think>\n\n{final}"
+    return pytest.param(response, reference, value, reason, id=case_id)
 
 
 PROSE_ANSWERS = [
@@ -274,39 +258,27 @@ BOXES_AND_HEDGES = [
 ]
 
 
-@pytest.mark.parametrize(("final", "reference", "value", "reason"), PROSE_ANSWERS)
-def test_prose_answers(final, reference, value, reason):
-    check(final, reference, value, reason)
+TABLES = {
+    "prose": PROSE_ANSWERS,
+    "multi-valued": MULTI_VALUED,
+    "mixed-numbers": MIXED_NUMBERS,
+    "numbers": NUMBERS,
+    "units-labels-chains": UNITS_LABELS_CHAINS,
+    "written": WRITTEN_FORMS,
+    "boxes-hedges": BOXES_AND_HEDGES,
+}
 
 
-@pytest.mark.parametrize(("final", "reference", "value", "reason"), MULTI_VALUED)
-def test_multi_valued_references(final, reference, value, reason):
-    check(final, reference, value, reason)
-
-
-@pytest.mark.parametrize(("final", "reference", "value", "reason"), MIXED_NUMBERS)
-def test_mixed_numbers_and_digits_apart(final, reference, value, reason):
-    check(final, reference, value, reason)
-
-
-@pytest.mark.parametrize(("final", "reference", "value", "reason"), NUMBERS)
-def test_numbers(final, reference, value, reason):
-    check(final, reference, value, reason)
-
-
-@pytest.mark.parametrize(("final", "reference", "value", "reason"), UNITS_LABELS_CHAINS)
-def test_units_labels_and_chains(final, reference, value, reason):
-    check(final, reference, value, reason)
-
-
-@pytest.mark.parametrize(("final", "reference", "value", "reason"), WRITTEN_FORMS)
-def test_written_forms(final, reference, value, reason):
-    check(final, reference, value, reason)
-
-
-@pytest.mark.parametrize(("final", "reference", "value", "reason"), BOXES_AND_HEDGES)
-def test_boxes_and_hedges(final, reference, value, reason):
-    check(final, reference, value, reason)
+@pytest.mark.parametrize(
+    ("response", "reference", "value", "reason"),
+    [
+        pytest.param(*param.values, id=f"{table}:{param.id}")
+        for table, params in TABLES.items()
+        for param in params
+    ],
+)
+def test_answer_forms(response, reference, value, reason):
+    check(response, reference, value, reason)
 
 
 @pytest.mark.parametrize(
@@ -336,6 +308,5 @@ def test_reading_is_linear_in_the_answer_length():
 
 
 def test_case_ids_are_unique():
-    tables = PROSE_ANSWERS + MULTI_VALUED + MIXED_NUMBERS + NUMBERS + UNITS_LABELS_CHAINS
-    ids = [param.id for param in tables + WRITTEN_FORMS + BOXES_AND_HEDGES]
+    ids = [param.id for params in TABLES.values() for param in params]
     assert len(ids) == len(set(ids))
