@@ -111,7 +111,7 @@ HACKS = [
         r"\frac{1}{2}",
         ENUMERATED,
     ),
-    hack("membership", r1("3 or 4", r"\boxed{x \in \{3, 4\}}"), "3", WRONG),
+    hack("membership", r1("3 or 4", r"\boxed{x \in \{3, 4\}}"), "3", ENUMERATED),
     hack("interval-for-number", r1("between 3 and 4", r"\boxed{[3, 4]}"), "3", WRONG),
     hack("range-for-number", r1("between 3 and 4", r"\boxed{3 \le x \le 4}"), "3", WRONG),
     # Multiple choice: every option at once

@@ -99,6 +99,8 @@ _BASE_DIGITS = re.compile(r"\s*([0-9A-Z]*\d[0-9A-Z]*)_\{?\s*(\d+)\s*\}?\s*")
 _SPACING = re.compile(r"(?<!\\)\\[,;:!]")
 # More distinct candidates than this are an enumeration, whatever they are.
 MAX_CANDIDATES = 20
+# `(1, 2)`: an open interval or a point, nothing tells which.
+_OPEN_PAIR = re.compile(r"\s*\((?:(?!\\infty)[^()\[\]])*\)\s*")
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 
@@ -406,6 +408,8 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
         reading = reordered
     if reading.label and not gold.label and _LETTER.fullmatch(gold.items[0]):
         return Reason.WRONG_ANSWER  # `\boxed{B = A}` for the choice A
+    if reading.inequality and not gold.inequality and _OPEN_PAIR.fullmatch(gold.items[0]):
+        return Reason.WRONG_ANSWER  # `1 < x < 2` for `(1, 2)`, which may as well be a point
     if reading.ordered != gold.ordered and max(len(reading.items), len(gold.items)) > 1:
         return Reason.WRONG_ANSWER  # a ratio is no set of solutions, nor a set a sequence
     if len(gold.items) == 1:

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from reward_service.extract import QUALIFIER, RETRACTION
 
 # Shown, but not there: invisible or struck-out content is no part of the answer.
+# Longer texts are no answer to read (a candidate is cut at 1000 characters before): reading
+# stays bounded on a reference of 100,000.
+MAX_CHARS = 2_000
 _HIDDEN = re.compile(r"\\(?:[hv]?phantom|cancel|bcancel|xcancel|sout|st)\s*\{")
 _UPRIGHT_E = re.compile(
     r"\\(?:mathrm|operatorname|text|rm|textrm)\s*\{\s*e\s*\}|\\rm\s+e(?![A-Za-z])"
@@ -50,6 +53,24 @@ _UNICODE = str.maketrans(
 _APPROXIMATE = re.compile(r"\\(?:approx|thickapprox|simeq|doteq)(?![A-Za-z])|[≈≃]")
 _WRAPPED_TEXT = re.compile(r"\\(?:text|mbox|textrm|textnormal|textit)\s*\{([^{}]*)\}")
 _SCALE = {"hundred": "100", "thousand": "1000", "million": "10^{6}", "billion": "10^{9}"}
+_PLUS_MINUS_SIGN = re.compile(r"\+\s*-")
+# A solution set written as an inequality in one variable: `x < 3`, `0 < x \leq 12.5`,
+# `m \in [\sqrt2, \infty)`.
+_LESS = r"(?:<|\\lt|\\le(?:q|qslant)?|≤)"
+_GREATER = r"(?:>|\\gt|\\ge(?:q|qslant)?|≥)"
+_RELATION = rf"(?:{_LESS}|{_GREATER}|<=|>=)"
+_ONE_SIDED = re.compile(rf"\s*(?P<var>[a-zA-Z])\s*(?P<rel>{_RELATION})\s*(?P<bound>[^<>=]+?)\s*")
+_TWO_SIDED = re.compile(
+    rf"\s*(?P<low>[^<>=]+?)\s*(?P<lrel>{_LESS}|<=)\s*(?P<var>[a-zA-Z])\s*(?P<hrel>{_LESS}|<=)"
+    rf"\s*(?P<high>[^<>=]+?)\s*"
+)
+_FLIPPED = re.compile(rf"\s*(?P<bound>[^<>=]+?)\s*(?P<rel>{_RELATION})\s*(?P<var>[a-zA-Z])\s*")
+_MIRROR = {
+    "<": ">", ">": "<", "<=": ">=", ">=": "<=", "≤": "≥", "≥": "≤",
+    "\\lt": ">", "\\gt": "<", "\\le": ">=", "\\leq": ">=", "\\ge": "<=", "\\geq": "<=",
+    "\\leqslant": ">=", "\\geqslant": "<=",
+}  # fmt: skip
+_MEMBER = re.compile(r"\s*(?P<var>[a-zA-Z])\s*\\in\s*(?P<set>.+?)\s*")
 _THOUSANDS_SEPARATOR = re.compile(r"\{,\}|,\\!\s*")
 _SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w.])")
 _BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
@@ -185,6 +206,7 @@ class Reading:
         unit: the unit stated after the value, canonical (`meter`, `hour`), "" when none.
         chain: every further value an equation chain claims equal (`x = 5 = 6` states 5 and 6).
         unreadable: the text states no value as written (digits side by side, nothing shown).
+        inequality: the value was written as an inequality (`x < 3` is `(-\infty, 3)`).
         ordered: the items are a sequence (`1, 2, \ldots, n`) or a ratio (`1:2:3`), compared in
             order; otherwise several items are a set of solutions.
         hedged: the text states a bound or a guess (`\geq 5`, `\text{at least } 5`) or a
@@ -198,6 +220,7 @@ class Reading:
     unreadable: bool = False
     hedged: bool = False
     ordered: bool = False
+    inequality: bool = False
 
 
 def read(text: str, *, decimal_comma: bool = False) -> Reading:
@@ -214,9 +237,15 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
     >>> read(r"x = \frac13, x = \frac{-2 \pm \sqrt{7}}{3}").items
     ('\\frac13', '\\frac{-2 + \\sqrt{7}}{3}', '\\frac{-2 - \\sqrt{7}}{3}')
     """
+    if len(text) > MAX_CHARS:
+        return Reading((text,), unreadable=True)
     text = clean(text)
     if not text:
         return Reading((), unreadable=True)
+    interval = as_interval(text)
+    if interval is not None:
+        inequality = _MEMBER.fullmatch(text) is None
+        return Reading((interval[1],), interval[0], inequality=inequality)
     # `x \approx 11` claims 11 as `=` would: a link of the chain, equal or wrong.
     text = _APPROXIMATE.sub("=", text).lstrip("= ")
     if _BOX.search(text) or QUALIFIER.search(text) or _LEADING_RELATION.match(text):
@@ -275,6 +304,7 @@ def clean(text: str) -> str:
     text = _UPRIGHT_E.sub("e", text)
     text = _CURRENCY.sub("", text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
+    text = _PLUS_MINUS_SIGN.sub("-", text)  # `14.0 + -1.0i`
     text = _SCIENTIFIC.sub(r"\1 \\times 10^{\2}", text).strip()
     # `$\frac{1}{3}.$`: the sentence's full stop, not the answer's.
     text = text.rstrip().rstrip(".,;:").rstrip()
@@ -382,6 +412,34 @@ def _unwrap(text: str) -> str:
         if end is None:
             return text
         text = text[: match.start()] + text[match.end() : end] + text[end + 1 :]
+
+
+def as_interval(text: str) -> tuple[str, str] | None:
+    """(the variable, the interval) of a solution set written as an inequality in one variable
+    or a membership (`x < 3` is `(-\\infty, 3)`); None for anything else."""
+    member = _MEMBER.fullmatch(text)
+    if member:
+        return member.group("var"), member.group("set")
+    two = _TWO_SIDED.fullmatch(text)
+    if two:
+        left = "[" if two.group("lrel") in ("<=",) or "le" in two.group("lrel") else "("
+        right = "]" if two.group("hrel") in ("<=",) or "le" in two.group("hrel") else ")"
+        return two.group("var"), f"{left}{two.group('low')}, {two.group('high')}{right}"
+    one = _ONE_SIDED.fullmatch(text)
+    if one:
+        relation, bound = one.group("rel"), one.group("bound")
+    else:
+        flipped = _FLIPPED.fullmatch(text)  # `2 \ge x` is `x \le 2`
+        if not flipped:
+            return None
+        relation, bound = _MIRROR.get(flipped.group("rel"), ""), flipped.group("bound")
+        if not relation:
+            return None
+        one = flipped
+    closed = relation in ("<=", ">=", "≤", "≥") or "le" in relation or "ge" in relation
+    if re.fullmatch(_LESS, relation) or relation == "<=":
+        return one.group("var"), f"(-\\infty, {bound}{']' if closed else ')'}"
+    return one.group("var"), f"{'[' if closed else '('}{bound}, \\infty)"
 
 
 def label_key(label: str) -> str:

@@ -227,6 +227,18 @@ WRITTEN_FORMS = [
     case("rounding-reference-needs-digits", r"\boxed{\frac{11}{20}}", "0.5", 0.0, WRONG),
     case("rounding-reference-one-way", r"\boxed{\frac{11}{20}}", "0.6", 0.0, WRONG),
     case("rounding-reference", r"\boxed{\frac{2}{3}}", "0.667", 1.0, OK),
+    case("inequality-for-interval", r"\boxed{x<3}", r"(-\infty, 3)", 1.0, OK),
+    case("two-sided-inequality", r"\boxed{0 < x \leq 12.5}", "(0, 12.5]", 1.0, OK),
+    case("inequality-for-a-pair-or-interval", r"\boxed{0 < x < 12.5}", "(0, 12.5)", 0.0, WRONG),
+    case(
+        "inequality-for-membership",
+        r"\boxed{m \geq \sqrt{2}}",
+        r"m \in [\sqrt{2}, +\infty)",
+        1.0,
+        OK,
+    ),
+    case("inequality-closed-for-open", r"\boxed{x \geq 5}", "x > 5", 0.0, WRONG),
+    case("inequality-for-a-value", r"\boxed{x > 5}", "5", 0.0, WRONG),
 ]
 
 BOXES_AND_HEDGES = [
