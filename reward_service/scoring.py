@@ -71,18 +71,10 @@ _ITEM_FAULTS = {Reason.TIMEOUT, Reason.MEMORY, Reason.WORKER_CRASHED}
 
 @dataclass(frozen=True)
 class MathJob:
-    """A final answer (extracted in the parent: only it crosses the pipe) and its reference."""
+    """A final answer (extracted in the parent: only it crosses the pipe) and its reference;
+    or, for a final part too long to read in the event loop, that final part, to read here."""
 
-    answer: MathAnswer
-    reference: str
-    options: MathOptions
-
-
-@dataclass(frozen=True)
-class RawMathJob:
-    """A final part too long to read in the event loop, and its reference."""
-
-    final: str
+    answer: MathAnswer | str
     reference: str
     options: MathOptions
 
@@ -99,13 +91,10 @@ def judge_math(job: MathJob) -> Score:
     reference = parse_reference(job.reference)
     if reference is None:
         return Score.unknown(Reason.BAD_REFERENCE)
-    return score_answer(job.answer, reference, job.options)
-
-
-def judge_raw_math(job: RawMathJob) -> Score:
-    """Worker-side: `judge_math` of a final part read here, not in the event loop."""
-    answer = extract_math_answer(THINK_CLOSE + job.final)
-    return judge_math(MathJob(answer, job.reference, job.options))
+    answer = job.answer
+    if isinstance(answer, str):  # a final part too long to read in the event loop
+        answer = extract_math_answer(THINK_CLOSE + answer)
+    return score_answer(answer, reference, job.options)
 
 
 def judge_language(job: LanguageJob) -> Score:
@@ -141,7 +130,7 @@ def limit_violations(request: ScoreRequest, settings: SandboxSettings) -> list[s
 
 
 # A reward decided later: by a worker (math, language jobs) or by the sandbox (code runs).
-_Pending = MathJob | RawMathJob | LanguageJob | tuple[str, CodeTests]
+_Pending = MathJob | LanguageJob | tuple[str, CodeTests]
 
 
 class _Batch:
@@ -172,19 +161,15 @@ class _Batch:
             job for plan in plans for job in plan.values() if not isinstance(job, Score)
         )
         math_jobs = sorted((job for job in pending if isinstance(job, MathJob)), key=_reference_of)
-        raw_jobs = sorted(
-            (job for job in pending if isinstance(job, RawMathJob)), key=_reference_of
-        )
         language_jobs = [job for job in pending if isinstance(job, LanguageJob)]
         code_runs = [job for job in pending if isinstance(job, tuple)]
-        math, raw, language, *code = await asyncio.gather(
+        math, language, *code = await asyncio.gather(
             self.pool.map(judge_math, math_jobs, key=_reference_of),
-            self.pool.map(judge_raw_math, raw_jobs, key=_reference_of),
             self.pool.map(judge_language, language_jobs),
             *(self._run_code(code, tests) for code, tests in code_runs),
         )
         judged: dict[_Pending, Score] = dict(zip(code_runs, code, strict=True))
-        for jobs, outcomes in ((math_jobs, math), (raw_jobs, raw), (language_jobs, language)):
+        for jobs, outcomes in ((math_jobs, math), (language_jobs, language)):
             judged.update(zip(jobs, map(_worker_score, outcomes), strict=True))
         return [
             {name: job if isinstance(job, Score) else judged[job] for name, job in plan.items()}
@@ -214,14 +199,14 @@ class _Batch:
                 planned[name] = LanguageJob(item.response, item.language, self.tags)  # type: ignore[arg-type]
         return planned
 
-    def _math(self, item: ScoreItem) -> Score | MathJob | RawMathJob:
+    def _math(self, item: ScoreItem) -> Score | MathJob:
         if item.answer is None or not item.answer.strip():
             return Score.unknown(Reason.NO_REFERENCE)
         response = self.tags.standardize(item.response)
         final = final_part(response)
         if final is not None and len(final) > _LOOP_FINAL_CHARS:
             # Reading a long final part is a worker's job, under its deadline.
-            return RawMathJob(final, item.answer, self.math_options)
+            return MathJob(final, item.answer, self.math_options)
         answer = extract_math_answer(response)
         quick = quick_score(answer, item.answer, self.math_options)
         if quick is not None:
@@ -265,7 +250,7 @@ def _asked(item: ScoreItem, rewards: Collection[RewardName]) -> list[str]:
     return asked
 
 
-def _reference_of(job: MathJob | RawMathJob) -> str:
+def _reference_of(job: MathJob) -> str:
     return job.reference
 
 

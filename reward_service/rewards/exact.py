@@ -27,7 +27,9 @@ _FORM = re.compile(
 # costs time quadratic in its length, and Python refuses past 4300 digits.
 _MAX_DIGITS = 1000
 _DECIMALS = re.compile(r"\.(\d+)")
-_ROUNDING_DIGITS = 3
+# A decimal reference rounds an exact answer only when it shows this many significant digits:
+# `0.5` is as likely exact as rounded.
+ROUNDING_REFERENCE_DIGITS = 3
 # Unequal values closer than this may still be equal to math-verify, which rounds floats.
 _NEAR = Fraction(1, 10**4)
 
@@ -59,7 +61,8 @@ def exact_value(text: str) -> tuple[str | None, Fraction] | None:
     return groups["var"], -value if groups["sign"] else value
 
 
-def _significant(number: str) -> int:
+def significant_digits(number: str) -> int:
+    """Digits of a written number past its leading zeros: `0.0250` has 3."""
     return len(re.sub(r"\D", "", number).lstrip("0"))
 
 
@@ -78,7 +81,11 @@ def fast_verdict(candidate: str, reference: str) -> bool | None:
     if got_value == want_value:
         return True
     decimals = _DECIMALS.search(reference)
-    if decimals and "." not in candidate and _significant(reference) >= _ROUNDING_DIGITS:
+    if (
+        decimals
+        and "." not in candidate
+        and significant_digits(reference) >= ROUNDING_REFERENCE_DIGITS
+    ):
         # A decimal reference of 3 significant digits or more is rounded: an exact answer is
         # right when it rounds to it (`\frac{100}{3}` for `33.3`), half away from zero.
         scale = 10 ** len(decimals.group(1))

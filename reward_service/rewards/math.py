@@ -30,10 +30,15 @@ from reward_service.extract import (
     is_prose,
     stated_values,
 )
-from reward_service.rewards.exact import fast_verdict
+from reward_service.rewards.exact import (
+    ROUNDING_REFERENCE_DIGITS,
+    fast_verdict,
+    significant_digits,
+)
 from reward_service.rewards.math_forms import (
     Reading,
     is_ellipsis,
+    join_digit_groups,
     label_key,
     read,
     top_level_split,
@@ -68,10 +73,6 @@ _ENUMERATION_MARKERS = re.compile(
     r"\\(?:lor|vee|land|wedge|cup|dots|ldots|cdots|pm|mp|newline)(?![A-Za-z])|\\\\"
     r"|\b(?:or|and)\b|\.\.\.|[…±∓;；或和及]"
 )
-# Digit groups joined by a (thin) space: `1\,000` and `1 000` are 1000, where the parser would
-# read a product (1 * 000 = 0) and so credit a response that means a thousand with zero.
-_GROUPED_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\\[,;: !]|~| )\d{3})+(?!\d)")
-_GROUP_SEPARATOR = re.compile(r"\\[,;: !]|~| ")
 _LATEX_SYNTAX = re.compile(r"[\\{}^_$]")
 _TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm)\{([^{}]*)\}")
 _MULTI_VALUED = (FiniteSet, Tuple, Interval, Union, MatrixBase, And, Or)
@@ -90,9 +91,6 @@ _DECIMAL_RELATIVE = 1e-5
 _EXACT_DIGITS = 60
 _EXACT_RELATIVE = 1e-45
 _ROUNDED_DIGITS = 4
-# A decimal reference rounds an exact answer only when it shows this many significant digits:
-# `0.5` is as likely exact as rounded.
-_ROUNDING_REFERENCE_DIGITS = 3
 # `1011_2`, `12_{6}`: digits in a base.
 _BASE_DIGITS = re.compile(r"\s*([0-9A-Z]*\d[0-9A-Z]*)_\{?\s*(\d+)\s*\}?\s*")
 # LaTeX spacing (`5\;\text{cm}`), which is no enumeration.
@@ -594,16 +592,12 @@ def _rounded_match(value_text: str, value: object, gold_text: str, gold: object)
     its decimal places; a decimal reference sets the precision (`33.3` for 100/3), a decimal
     answer must show at least 4 significant digits (`3.1416` for pi, not `3.14`)."""
     if _DECIMAL.fullmatch(value_text) and _is_exact(gold):
-        return _significant(value_text) >= _ROUNDED_DIGITS and _rounds_to(value_text, gold)
+        return significant_digits(value_text) >= _ROUNDED_DIGITS and _rounds_to(value_text, gold)
     if _DECIMAL.fullmatch(gold_text) and _is_exact(value):
-        return _significant(gold_text) >= _ROUNDING_REFERENCE_DIGITS and _rounds_to(
+        return significant_digits(gold_text) >= ROUNDING_REFERENCE_DIGITS and _rounds_to(
             gold_text, value
         )
     return False
-
-
-def _significant(decimal: str) -> int:
-    return len(decimal.strip().lstrip("+-").replace(".", "").lstrip("0"))
 
 
 def _is_exact(value: object) -> bool:
@@ -677,7 +671,7 @@ def _parse_candidate(candidate: str, source: Source | None) -> list:
 
 def _parse_expression(latex: str, config: tuple = _LATEX_ONLY) -> list:
     """Parse a string that is the answer itself (a box's content), not prose around it."""
-    latex = _GROUPED_DIGITS.sub(lambda number: _GROUP_SEPARATOR.sub("", number.group()), latex)
+    latex = join_digit_groups(latex)
     if not _balanced(latex):
         return parse(f"${latex}$", extraction_config=config, parsing_timeout=None)
     return parse(f"\\boxed{{{latex}}}", extraction_config=config, parsing_timeout=None)

@@ -478,9 +478,6 @@ def _matching_brace(text: str, opening: int) -> int | None:
     return None
 
 
-_OPENERS = {"(": ")", "[": "]", "{": "}"}
-
-
 def top_level_split(text: str, separators: str) -> list[str]:
     """Split at the separator characters outside any brackets, braces or `\\left…\\right`."""
     parts, depth, start, index = [], 0, 0, 0
@@ -570,18 +567,21 @@ def _value(item: str) -> str | None:
             value = rf"\frac{{{whole * int(denominator) + int(numerator)}}}{{{denominator}}}"
             sign = "-" if mixed.group("sign") == "-" else ""
             return sign + value + (r"\%" if mixed.group("percent") else "")
-    if _APART_DIGITS.search(_grouped_digits_joined(item)):
+    if _APART_DIGITS.search(join_digit_groups(item)):
         return None
     if not _LATEX_SYNTAX.search(item) and _PLAIN_HINT.search(item):
         return plain_to_latex(item) or item
     return item
 
 
-_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\\[,;: !]|~| )\d{3})+(?![\d])")
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\\[,;: !]|~| )\d{3})+(?!\d)")
+_GROUP_SEPARATOR = re.compile(r"\\[,;: !]|~| ")
 
 
-def _grouped_digits_joined(text: str) -> str:
-    return _GROUPED.sub(lambda number: re.sub(r"\\[,;: !]|~| ", "", number.group()), text)
+def join_digit_groups(text: str) -> str:
+    """Digit groups joined by a (thin) space as one number: `1\\,000` and `1 000` are 1000,
+    where the parser would read a product (1 * 000 = 0)."""
+    return _GROUPED.sub(lambda number: _GROUP_SEPARATOR.sub("", number.group()), text)
 
 
 def plain_to_latex(text: str) -> str | None:
