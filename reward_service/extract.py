@@ -94,22 +94,28 @@ RETRACTION = re.compile(
 _HEDGE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?:or|not|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或|不是", re.I
 )
+# Before a named final answer, only a guess hedges: "which is not divisible by 3" is working.
+_GUESS_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:or|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或", re.I
+)
 _SENTENCE_BREAK = re.compile(r"(?<!\d)[.!?](?!\d)|[。！？\n]")
 # A number on its own in prose after the final answer: a second claim.
 _LOOSE_NUMBER = re.compile(r"(?<![\w^_.{\\])[-+]?\d+(?:[.,]\d+)*(?![\w}])")
 _NEGATED = re.compile(
     r"(?:(?<![A-Za-z])(?:not|never)|n't|不是|并非|而非)(?:\s+equal\s+to)?\W*$", re.I
 )
-# Words that announce the final answer in a prose body.
-_FINAL_MARKER = re.compile(
-    r"(?<![A-Za-z])(?:(?:final\s+answer|the\s+answer|answer)(?:\s+is|\s*[:=])"
-    r"|therefore|thus|hence)(?![A-Za-z])|答案(?:是|为|：|:)|所以|因此",
+# Words that announce the final answer in a prose body. "Final Answer: The final answer is
+# $7$." (the Minerva format) names it outright; "thus 7" may be a step of a worked solution.
+_ANSWER_MARKER = re.compile(
+    r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer)(?:\s+is|\s*[:=])(?![A-Za-z])"
+    r"|答案(?:是|为|：|:)",
     re.I,
 )
-# A variable named in passing ("the smallest $k$ is 12") is no value of its own.
-_NAME = re.compile(
-    r"(?:[a-df-hj-zA-Z]|[A-Z]{2,}|\\(?!pi\b|infty\b)[a-zA-Z]+)(?:_\{?\w+\}?)?'*"
+_CONCLUSION_MARKER = re.compile(
+    r"(?<![A-Za-z])(?:therefore|thus|hence)(?![A-Za-z])|所以|因此", re.I
 )
+# A variable named in passing ("the smallest $k$ is 12") is no value of its own.
+_NAME = re.compile(r"(?:[a-df-hj-zA-Z]|[A-Z]{2,}|\\(?!pi\b|infty\b)[a-zA-Z]+)(?:_\{?\w+\}?)?'*")
 
 
 class Source(str, Enum):
@@ -279,8 +285,11 @@ def stated_values(body: str) -> list[str]:
         body = wrapped.group(2).strip()
     if not is_prose(body):
         return [body]
-    marker = _FINAL_MARKER.search(body)
-    if marker and marker.end() < len(body) and not _hedges_up_to(body, marker.start()):
+    marker = _ANSWER_MARKER.search(body)
+    hedge = _GUESS_BEFORE
+    if marker is None:
+        marker, hedge = _CONCLUSION_MARKER.search(body), _HEDGE_BEFORE
+    if marker and marker.end() < len(body) and not _hedges_up_to(body, marker.start(), hedge):
         # "Working: 3 + 4 = 7. The final answer is 7.": what follows the first marker is the
         # answer (every value after it, so that two claims are still two answers).
         body = body[marker.end() :].translate(_FULLWIDTH).lstrip(_DECORATION + " \t\n").strip()
@@ -309,11 +318,11 @@ def stated_values(body: str) -> list[str]:
     return named or values
 
 
-def _hedges_up_to(body: str, position: int) -> bool:
+def _hedges_up_to(body: str, position: int, hedge: re.Pattern[str]) -> bool:
     """Whether the sentence before `position`, or its own up to there, hedges ("3 or 4. Thus 5")."""
     breaks = [match.start() for match in _SENTENCE_BREAK.finditer(body, 0, position)]
     start = breaks[-2] if len(breaks) >= 2 else 0
-    return bool(_HEDGE_BEFORE.search(body, start, position))
+    return bool(hedge.search(body, start, position))
 
 
 def _math_runs(prose: str) -> list[tuple[str, bool]]:
@@ -355,6 +364,8 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
 
 
 def _is_word(token: str) -> bool:
+    if token == "I":
+        return True  # the pronoun ("I hope it is correct"), not the Roman one
     if _NUMBER_WORD.fullmatch(token.lower() if token.islower() else token):
         return False
     if token in _ENGLISH_LETTERS or _ORDINAL.fullmatch(token) or _CJK.match(token):
@@ -475,7 +486,14 @@ def _retracts(text: str) -> bool:
 
 
 def _distinct(items: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(" ".join(item.split()) for item in items))
+    return tuple(dict.fromkeys(map(_one_spaced, items)))
+
+
+def _one_spaced(item: str) -> str:
+    if "\n" not in item:
+        return " ".join(item.split())
+    # A line break stays one: `11` over `5/6` is two lines, not the mixed number 11 5/6.
+    return "\n".join(" ".join(line.split()) for line in item.split("\n") if line.strip())
 
 
 @dataclass(frozen=True)

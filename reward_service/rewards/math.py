@@ -13,12 +13,24 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
-from sympy import And, Expr, FiniteSet, Float, Interval, Or, Rational, Tuple, Union
+from sympy import (
+    And,
+    Expr,
+    FiniteSet,
+    Float,
+    I,
+    Interval,
+    Or,
+    Rational,
+    Tuple,
+    Union,
+    degree,
+)
 from sympy.matrices import MatrixBase
 
 from reward_service.extract import (
@@ -33,10 +45,10 @@ from reward_service.extract import (
 from reward_service.rewards.exact import (
     ROUNDING_REFERENCE_DIGITS,
     fast_verdict,
-    significant_digits,
 )
 from reward_service.rewards.math_forms import (
     Reading,
+    escaped_once,
     is_ellipsis,
     join_digit_groups,
     label_key,
@@ -99,8 +111,14 @@ _SPACING = re.compile(r"(?<!\\)\\[,;:!]")
 MAX_CANDIDATES = 20
 # `(1, 2)`: an open interval or a point, nothing tells which.
 _OPEN_PAIR = re.compile(r"\s*\((?:(?!\\infty)[^()\[\]])*\)\s*")
+_FUNCTION_OF_X = re.compile(r"[a-zA-Z]\(x\)")
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
+_WRITTEN_DECIMAL = re.compile(
+    r"\s*(?P<mantissa>[-+]?(?:\d+(?:\.\d*)?|\.\d+))"
+    r"(?:\s*(?:\\times|\\cdot|\*|×)\s*10\s*\^\s*(?:\{\s*(?P<power>[-+]?\d+)\s*\}|(?P<digit_power>\d))"
+    r"|[eE](?P<e>[-+]?\d+))?\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -399,7 +417,7 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
         return Reason.UNPARSEABLE
     if reading.unit and gold.unit and reading.unit != gold.unit:
         return Reason.WRONG_ANSWER
-    if reading.label and gold.label and label_key(reading.label) != label_key(gold.label):
+    if reading.label and gold.label and not _same_label(reading.label, gold.label):
         reordered = _reordered(reading, gold.label)
         if reordered is None:
             return Reason.WRONG_ANSWER
@@ -470,6 +488,14 @@ def _is_equation(text: str) -> bool:
     return len(top_level_split(text, "=")) > 1
 
 
+def _same_label(label: str, gold_label: str) -> bool:
+    """`y` names what `f(x)` does: the value of the function."""
+    keys = {label_key(label), label_key(gold_label)}
+    if len(keys) == 1:
+        return True
+    return "y" in keys and any(_FUNCTION_OF_X.fullmatch(key) for key in keys)
+
+
 def _reordered(reading: Reading, gold_label: str) -> Reading | None:
     """`(n,m) = (1,4)` for `(m,n) = (4,1)`: the values in the reference's order of names; None
     when the names are not the same."""
@@ -519,6 +545,9 @@ def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | N
     if not parsed or all(isinstance(part, str) for part in parsed):
         return Reason.UNPARSEABLE
     gold = _parse_reference_item(gold_item)
+    complex_pair = _as_complex_numbers(parsed[0], gold[0])
+    if complex_pair is not None:
+        parsed, gold = [complex_pair[0], *parsed[1:]], (complex_pair[1], *gold[1:])
     if _lists_several_values(parsed[0]) and _is_single_valued(gold[0]):
         return Reason.ENUMERATED
     rounded = _rounded_match(value, parsed[0], gold_item, gold[0])
@@ -533,6 +562,23 @@ def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | N
         gold=list(gold), target=parsed, float_rounding=float_rounding, timeout_seconds=None
     )
     return None if equivalent else Reason.WRONG_ANSWER
+
+
+def _as_complex_numbers(value: object, gold: object) -> tuple[Expr, Expr] | None:
+    """Both with `i` as the imaginary unit, where the reference is a complex number `a + bi`
+    and `i` is the only symbol on either side (`i(2-i)` is 1+2i); None otherwise, where `i` may
+    be an index."""
+    if not (isinstance(value, Expr) and isinstance(gold, Expr)):
+        return None
+    symbols = value.free_symbols | gold.free_symbols
+    if not symbols or any(getattr(symbol, "name", None) != "i" for symbol in symbols):
+        return None
+    if not gold.free_symbols or not all(
+        gold.is_polynomial(symbol) and degree(gold, symbol) == 1 for symbol in gold.free_symbols
+    ):
+        return None
+    units = {symbol: I for symbol in symbols}
+    return value.subs(units), gold.subs(units)
 
 
 def _base_verdict(value: str, gold_item: str) -> Reason | None | bool:
@@ -588,16 +634,34 @@ def _numbers_equal(value: object, gold: object) -> bool | None:
 
 
 def _rounded_match(value_text: str, value: object, gold_text: str, gold: object) -> bool:
-    """A decimal against an exact number: equal when it is that number correctly rounded to
-    its decimal places; a decimal reference sets the precision (`33.3` for 100/3), a decimal
-    answer must show at least 4 significant digits (`3.1416` for pi, not `3.14`)."""
-    if _DECIMAL.fullmatch(value_text) and _is_exact(gold):
-        return significant_digits(value_text) >= _ROUNDED_DIGITS and _rounds_to(value_text, gold)
-    if _DECIMAL.fullmatch(gold_text) and _is_exact(value):
-        return significant_digits(gold_text) >= ROUNDING_REFERENCE_DIGITS and _rounds_to(
-            gold_text, value
-        )
+    """A decimal against an exact number: equal when it is that number rounded to its last
+    decimal place; a decimal reference sets the precision (`33.3` for 100/3,
+    `2.315 \\times 10^{-3}` for 1/432), a decimal answer must show at least 4 significant
+    digits (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded (`3.1415`,
+    not `12.56` for 4 pi, which is 4 times 3.14)."""
+    written = _written_decimal(value_text)
+    if written is not None and _is_exact(gold):
+        digits = len(written.as_tuple().digits)
+        return digits >= _ROUNDED_DIGITS and _rounds_to(written, gold, cut=digits > _ROUNDED_DIGITS)
+    written = _written_decimal(gold_text)
+    if written is not None and _is_exact(value):
+        digits = len(written.as_tuple().digits)
+        return digits >= ROUNDING_REFERENCE_DIGITS and _rounds_to(written, value, cut=False)
     return False
+
+
+def _written_decimal(text: str) -> Decimal | None:
+    """The number a decimal (`0.0250`) or one in scientific notation (`2.5 \\times 10^{-3}`,
+    `2.5e-3`) writes, with the places it shows."""
+    match = _WRITTEN_DECIMAL.fullmatch(text)
+    if not match:
+        return None
+    exponent = match.group("power") or match.group("digit_power") or match.group("e")
+    if exponent is None and "." not in match.group("mantissa"):
+        return None
+    if exponent is not None and len(exponent.lstrip("+-")) > 4:
+        return None
+    return Decimal(match.group("mantissa")).scaleb(int(exponent or 0))
 
 
 def _is_exact(value: object) -> bool:
@@ -609,15 +673,22 @@ def _is_exact(value: object) -> bool:
     )
 
 
-def _rounds_to(decimal: str, exact: Expr) -> bool:
-    """Whether `exact` rounded half away from zero to the decimal's places is the decimal."""
-    places = len(decimal.strip().split(".")[1])
-    try:
-        approximation = Decimal(str(exact.evalf(places + 30)))
-    except (ArithmeticError, TypeError, ValueError, InvalidOperation):
-        return False
-    rounded = approximation.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return rounded == Decimal(decimal.strip())
+def _rounds_to(decimal: Decimal, exact: Expr, *, cut: bool) -> bool:
+    """Whether `exact`, rounded half away from zero (or, with `cut`, cut) to the decimal's last
+    place, is the decimal."""
+    sign, digits, exponent = decimal.as_tuple()
+    assert isinstance(exponent, int)
+    roundings = (ROUND_HALF_UP, ROUND_DOWN) if cut else (ROUND_HALF_UP,)
+    with localcontext() as context:
+        context.prec = len(digits) + 60
+        try:
+            approximation = Decimal(str(exact.evalf(len(digits) + 30)))
+            return any(
+                approximation.quantize(Decimal(1).scaleb(exponent), rounding=rounding) == decimal
+                for rounding in roundings
+            )
+        except (ArithmeticError, TypeError, ValueError, InvalidOperation):
+            return False
 
 
 def _whole_verdict(
@@ -692,7 +763,7 @@ def _plain(text: str) -> str:
 
 
 def _markers(text: str) -> set[str]:
-    return set(_ENUMERATION_MARKERS.findall(_SPACING.sub(" ", text)))
+    return set(_ENUMERATION_MARKERS.findall(_SPACING.sub(" ", escaped_once(text))))
 
 
 def _far_apart(candidate: str, value: object, gold_text: str, gold: object) -> bool:

@@ -24,6 +24,12 @@ _HIDDEN = re.compile(r"\\(?:[hv]?phantom|cancel|bcancel|xcancel|sout|st)\s*\{")
 _UPRIGHT_E = re.compile(
     r"\\(?:mathrm|operatorname|text|rm|textrm)\s*\{\s*e\s*\}|\\rm\s+e(?![A-Za-z])"
 )
+# `\\frac{2}{3}`: a command escaped twice over, as JSON-minded models write it; a row break
+# right before a command name would render that name as letters, which nobody means.
+_ESCAPED_TWICE = re.compile(
+    r"(?<!\\)\\\\(?=(?:[dt]?frac|sqrt|cdot|times|div|pi|infty|pm|mp|circ|left|right|le|ge"
+    r"|leq|geq|neq|text|mathrm|sin|cos|tan|log|ln)(?![A-Za-z]))"
+)
 _CURRENCY = re.compile(r"\\(?:euro|pounds|yen)(?![A-Za-z])|[€£¥₹]")
 # Emphasis that changes nothing: `\textbf{5}` is 5.
 _EMPHASIS = re.compile(r"\\(?:textbf|mathbf|bm|boldsymbol|underline|emph|textit|mathit)\s*\{")
@@ -298,6 +304,7 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
 def clean(text: str) -> str:
     """Drop what shows nothing (`\\phantom{5}`, struck-out content, currency signs), and read
     an upright e as Euler's number."""
+    text = escaped_once(text)
     text = _drop_hidden(text)
     text = _unwrap(text)
     text = _DECORATION.sub(" ", text).translate(_UNICODE)
@@ -311,6 +318,11 @@ def clean(text: str) -> str:
     while text.startswith("{") and _matching_brace(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
     return text
+
+
+def escaped_once(text: str) -> str:
+    r"""`\\frac{2}{3}` as `\frac{2}{3}`; a row break (`1 \\ 2`) stays one."""
+    return _ESCAPED_TWICE.sub(r"\\", text)
 
 
 def split_unit(text: str) -> tuple[str, str]:
