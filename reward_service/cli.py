@@ -494,6 +494,8 @@ def run_server(app: FastAPI, settings: Settings) -> None:
         log_config=log_config(server.log_format, server.log_level),
         access_log=False,  # the app logs each request itself, with its id
         timeout_graceful_shutdown=server.shutdown_timeout_s,
+        # A burst of one request per rollout connects all at once: let them wait to be accepted.
+        backlog=max(2048, server.max_requests),
     )
 
 

@@ -23,16 +23,23 @@ class ServerSettings(BaseModel):
     )
     max_body_mb: int = Field(64, ge=1, description="Largest request body, MiB (larger: 413).")
     max_requests: int = Field(
-        256,
+        4096,
         ge=1,
         description="Requests in progress at once (/health and /metrics aside); past it 429 "
-        "with Retry-After, before the body is read.",
+        "with Retry-After, before the body is read. Trainers that post one rollout per "
+        "request send thousands at once: they queue below this.",
     )
     max_queued_items: int = Field(
         65536,
         ge=16384,
         description="Items admitted at once over all requests; past it a request gets 429 "
         "with Retry-After. At least the largest request (16384 items).",
+    )
+    max_queue_s: float = Field(
+        300.0,
+        gt=0,
+        description="Most seconds of work queued: past it (items in progress over the rate "
+        "items were answered lately) a request gets 429 with the wait as Retry-After.",
     )
     shutdown_timeout_s: float = Field(
         30.0, ge=0, description="On SIGTERM, how long in-flight requests may take to finish."

@@ -24,7 +24,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the worker pool and the sandbox live as long as its lifespan."""
     settings = settings or Settings()
     metrics = Metrics()
-    admission = Admission(settings.server.max_requests, settings.server.max_queued_items)
+    admission = Admission(
+        settings.server.max_requests,
+        settings.server.max_queued_items,
+        settings.server.max_queue_s,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

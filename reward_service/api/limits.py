@@ -1,15 +1,20 @@
-"""Limits on what requests may cost: body size (413), requests and items in progress (429).
+"""Limits on what requests may cost: body size (413), requests, items and queued work in
+progress (429).
 
-Past either bound a request is refused at once instead of queued or read: a client can back
-off and retry, where an unbounded queue would grow the server's memory and every request's
-latency without limit. (Too many items in one request is a 413 too: `errors.py`.)
+Past a bound a request is refused at once instead of queued or read: a client can back off
+and retry, where an unbounded queue would grow the server's memory and every request's
+latency without limit. Below them, work is queued: a burst of requests the service will
+answer in time is answered. (Too many items in one request is a 413 too: `errors.py`.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 1
+# How far back the rate of answered items is measured.
+RATE_WINDOW_S = 30.0
 _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 
 
@@ -80,29 +87,61 @@ class Admission:
     Requests are counted from the moment their headers arrive, before the body is read: when
     the event loop itself is the bottleneck (many small requests), that is where work piles
     up. Items are counted from validation to the answer: that is what holds memory and workers.
+    Past the item bound a request is refused; below it, by the work queued: the items in
+    progress over the rate at which items have been answered lately is how long a new request
+    would wait, and past `max_queue_s` of that it is refused too, with that wait as its
+    Retry-After. A burst the service will finish in time is queued, not refused.
     """
 
-    def __init__(self, max_requests: int, max_items: int) -> None:
+    def __init__(self, max_requests: int, max_items: int, max_queue_s: float = 300.0) -> None:
         self.max_requests = max_requests
         self.max_items = max_items
+        self.max_queue_s = max_queue_s
         self.requests = 0
         self.depth = 0
+        self._answered: collections.deque[tuple[float, int]] = collections.deque()
+
+    def rate(self) -> float | None:
+        """Items answered per second over the last `RATE_WINDOW_S`; None before any."""
+        now = time.monotonic()
+        while self._answered and self._answered[0][0] < now - RATE_WINDOW_S:
+            self._answered.popleft()
+        if not self._answered:
+            return None
+        answered = sum(items for _, items in self._answered)
+        return answered / max(now - self._answered[0][0], 1.0)
 
     @contextmanager
     def hold(self, items: int) -> Iterator[None]:
         """Admit `items` for the duration of the block, or raise a 429 HTTPException."""
         if self.depth + items > self.max_items:
-            raise HTTPException(
-                429,
-                f"busy: {self.depth} items in progress, {items} more would pass the limit of "
-                f"{self.max_items}; retry after {RETRY_AFTER_S} s",
-                headers={"Retry-After": str(RETRY_AFTER_S)},
+            self._refuse(
+                f"{self.depth} items in progress, {items} more would pass the limit of "
+                f"{self.max_items}",
+                RETRY_AFTER_S,
+            )
+        rate = self.rate()
+        if rate is not None and (self.depth + items) / rate > self.max_queue_s:
+            wait_s = (self.depth + items) / rate
+            self._refuse(
+                f"{self.depth} items in progress would take {wait_s:.0f} s to answer, past the "
+                f"limit of {self.max_queue_s:g} s",
+                math.ceil(wait_s - self.max_queue_s),
             )
         self.depth += items
         try:
             yield
         finally:
             self.depth -= items
+            self._answered.append((time.monotonic(), items))
+
+    def _refuse(self, why: str, retry_after_s: int) -> None:
+        retry_after_s = max(RETRY_AFTER_S, retry_after_s)
+        raise HTTPException(
+            429,
+            f"busy: {why}; retry after {retry_after_s} s",
+            headers={"Retry-After": str(retry_after_s)},
+        )
 
 
 class RequestAdmission:
