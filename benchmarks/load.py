@@ -1,19 +1,32 @@
-"""Load test: requests arriving at twice the measured capacity, open loop, for a fixed time.
+"""Load test: overload, /health under it, and a burst of single-rollout requests.
 
-Starts its own service, measures its capacity (groups of 16 math items, 8 in flight), then
-sends groups at twice that rate regardless of answers, as a trainer cluster would. Passes
-(exit 0) when every answer is 200 or 429 (backpressure), no request fails, and the service's
-memory stays bounded; prints the counts and the p50/p99 latency of the answered requests.
+Starts its own service and
+  1. measures its capacity (groups of 16 math items, 8 in flight), then sends groups at twice
+     that rate regardless of answers, as a trainer cluster would, for a fixed time, twice;
+  2. sends a burst of single-rollout `/get_reward` requests the way OpenRLHF 0.11 does: all
+     at once, each on its own connection, 5 tries 1 s apart ignoring Retry-After, with
+     answers that need the LaTeX parser, optionally while other processes keep the cores busy.
+Throughout, another process polls /health every 50 ms and its latency is reported against
+the 100 ms p99 we aim at (the load generator shares the machine's cores: a measurement, not
+a pass mark; tests/api/test_liveness.py holds the bound for single hostile requests). Passes
+(exit 0) when every overload answer is 200 or 429 (backpressure), no request fails, the
+service's memory stays within what its queue bound allows and a second round adds nothing to
+it, and every rollout of the burst gets its reward. Prints the counts, latencies, the burst's
+time to drain and the service's largest RSS.
 
 Usage: python benchmarks/load.py [--duration 10] [--overload 2.0] [--queue 16384]
+                                 [--burst 3000] [--busy 0]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -22,6 +35,11 @@ import httpx
 from math_throughput import batch, groups_of, rss_mib, serve
 
 SAMPLES = 16
+# What one queued item may hold in the service: its request, its result and their share of
+# the request's connection and task.
+QUEUED_ITEM_MIB = 16 / 1024
+OPENRLHF_TRIES, OPENRLHF_PAUSE_S = 5, 1.0
+HEALTH_P99_S = 0.1
 
 
 async def capacity(client: httpx.AsyncClient, groups: list[list[dict]], seconds: float) -> float:
@@ -66,7 +84,22 @@ async def overload(
     return statuses, latencies
 
 
-async def main_async(url: str, pid: int, duration: float, factor: float) -> bool:
+async def main_async(url: str, pid: int, args: argparse.Namespace) -> bool:
+    health = HealthProbe(url)
+    try:
+        ok = True
+        if args.duration > 0:
+            ok &= await overloaded(url, pid, args.duration, args.overload, args.queue)
+            health.report("the overload")
+        if args.burst > 0:
+            ok &= await burst(url, pid, args.burst, args.busy)
+            health.report("the burst")
+        return ok
+    finally:
+        health.poller.kill()
+
+
+async def overloaded(url: str, pid: int, duration: float, factor: float, queue: int) -> bool:
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
         warm = groups_of(batch(2000, SAMPLES, seed=100))
@@ -74,41 +107,160 @@ async def main_async(url: str, pid: int, duration: float, factor: float) -> bool
         rss_before = rss_mib(pid)
         rate = factor * groups_per_s
         count = int(rate * duration)
-        load = groups_of(batch(count, SAMPLES, seed=200))
-        started = time.perf_counter()
-        statuses, latencies = await overload(client, load, rate)
-        elapsed = time.perf_counter() - started
-        rss_after = rss_mib(pid)
-    print(f"# load: {count} groups of {SAMPLES} in {duration:g} s at {factor:g}x capacity")
+        statuses: Counter = Counter()
+        latencies: list[float] = []
+        rss_after: list[float] = []
+        for seed in (200, 300):  # twice: what the first round queued is reused, not added to
+            load = groups_of(batch(count, SAMPLES, seed=seed))
+            started = time.perf_counter()
+            round_statuses, round_latencies = await overload(client, load, rate)
+            elapsed = time.perf_counter() - started
+            statuses += round_statuses
+            latencies += round_latencies
+            rss_after.append(rss_mib(pid))
+    print(f"# load: {count} groups of {SAMPLES} in {duration:g} s at {factor:g}x capacity, twice")
     print(f"capacity {groups_per_s:.0f} groups/s ({groups_per_s * SAMPLES:.0f} items/s)")
     print(f"offered {rate:.0f} groups/s; all answered after {elapsed:.1f} s")
     answers = sorted(statuses.items(), key=str)
     print("answers: " + ", ".join(f"{status}: {n}" for status, n in answers))
     if latencies:
-        cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-        p50, p99 = cuts[49] * 1000, cuts[98] * 1000
-        print(f"latency of answered requests: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
-    print(f"service RSS: {rss_before:.0f} MiB before, {rss_after:.0f} MiB after")
+        print(f"latency of answered requests: {percentiles(latencies)}")
+    first, second = rss_after
+    print(
+        f"service RSS: {rss_before:.0f} MiB before, {first:.0f} MiB after the first round, "
+        f"{second:.0f} MiB after the second"
+    )
     failures = sum(n for status, n in statuses.items() if status not in (200, 429))
-    bounded = rss_after <= 1.5 * rss_before + 50
+    # Queued work holds memory up to the queue's bound, and no more: nor does a second
+    # round of the same load add to it.
+    bounded = first <= rss_before + queue * QUEUED_ITEM_MIB and second <= 1.1 * first + 20
     print(f"errors other than 429: {failures}; memory bounded: {'yes' if bounded else 'NO'}")
     return failures == 0 and bounded and statuses[200] > 0
+
+
+async def openrlhf_post(client: httpx.AsyncClient, n: int) -> float | None:
+    """One rollout as OpenRLHF 0.11 sends it: its reward, or None after its 5 tries."""
+    body = {
+        "query": [
+            rf"<think>Compute.</think> The answer is $\boxed{{\dfrac{{{n}\sqrt{{3}}}}{{4}}}}$"
+        ],
+        "labels": [rf"\frac{{{n}\sqrt{{3}}}}{{4}}"],
+    }
+    for _ in range(OPENRLHF_TRIES):
+        try:
+            response = await client.post("/get_reward", json=body)
+            if response.status_code == 200:
+                return response.json()["rewards"][0]
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(OPENRLHF_PAUSE_S)  # Retry-After ignored, as OpenRLHF does
+    return None
+
+
+async def burst(url: str, pid: int, rollouts: int, busy: int) -> bool:
+    spinning = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
+    largest_rss = rss_mib(pid)
+
+    async def watch_memory() -> None:
+        nonlocal largest_rss
+        while True:
+            await asyncio.sleep(0.5)
+            largest_rss = max(largest_rss, await asyncio.to_thread(rss_mib, pid))
+
+    # No connection is reused: each rollout on a connection of its own.
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+    watcher = asyncio.ensure_future(watch_memory())
+    started = time.perf_counter()
+    try:
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=600) as client:
+            rewards = await asyncio.gather(*(openrlhf_post(client, n) for n in range(rollouts)))
+    finally:
+        watcher.cancel()
+        for process in spinning:
+            process.kill()
+    drained = time.perf_counter() - started
+    lost = rewards.count(None)
+    wrong = sum(reward not in (None, 1.0) for reward in rewards)
+    print(f"# burst: {rollouts} single-rollout requests at once, {busy} cores kept busy")
+    print(f"drained in {drained:.1f} s; largest service RSS {largest_rss:.0f} MiB")
+    print(f"rewards lost: {lost}; wrong rewards: {wrong}")
+    return lost == 0 and wrong == 0
+
+
+class HealthProbe:
+    """/health polled every 50 ms by a process of its own, as a trainer's probe would be: the
+    load generator's own busy event loop must not count as the service's latency."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.poller = self.start()
+
+    def report(self, during: str) -> None:
+        """Print the latencies since the last report (or the start)."""
+        self.poller.send_signal(signal.SIGINT)
+        latencies = json.loads(self.poller.communicate()[0])
+        self.poller = self.start()
+        failures = sum(latency is None for latency in latencies)
+        latencies = [latency for latency in latencies if latency is not None]
+        if not latencies:
+            print(f"/health during {during}: never answered")
+            return
+        p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else 0
+        live = failures == 0 and p99 <= HEALTH_P99_S
+        print(
+            f"/health during {during}: {percentiles(latencies)}, max "
+            f"{max(latencies) * 1000:.0f} ms, {failures} failed; within "
+            f"{HEALTH_P99_S * 1000:.0f} ms p99: {'yes' if live else 'no'}"
+        )
+
+    def start(self) -> subprocess.Popen:
+        command = [sys.executable, __file__, "--poll-health", self.url]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def poll_health(url: str) -> None:
+    """Until interrupted: GET /health every 50 ms; then print the latencies (None: failed)."""
+    latencies: list[float | None] = []
+    with httpx.Client(base_url=url, timeout=10) as client:
+        try:
+            while True:
+                started = time.perf_counter()
+                try:
+                    client.get("/health").raise_for_status()
+                    latencies.append(time.perf_counter() - started)
+                except httpx.HTTPError:
+                    latencies.append(None)
+                time.sleep(0.05)
+        except KeyboardInterrupt:
+            pass
+    print(json.dumps(latencies))
+
+
+def percentiles(seconds: list[float]) -> str:
+    cuts = statistics.quantiles(seconds, n=100) if len(seconds) > 1 else seconds * 99
+    return f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of overload; 0: none")
     parser.add_argument("--overload", type=float, default=2.0, help="offered / measured rate")
     parser.add_argument(
         "--queue", type=int, default=16384, help="the service's REWARD_SERVER__MAX_QUEUED_ITEMS"
     )
+    parser.add_argument("--burst", type=int, default=3000, help="single-rollout requests; 0: none")
+    parser.add_argument("--busy", type=int, default=0, help="processes spinning during the burst")
+    parser.add_argument("--poll-health", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.poll_health:
+        poll_health(args.poll_health)
+        return
     os.environ["REWARD_SERVER__MAX_QUEUED_ITEMS"] = str(args.queue)
     process, url = serve()
     try:
-        ok = asyncio.run(main_async(url, process.pid, args.duration, args.overload))
+        ok = asyncio.run(main_async(url, process.pid, args))
     finally:
         process.terminate()
         process.wait()

@@ -22,6 +22,12 @@ class ServerSettings(BaseModel):
         "json", description="json: one JSON object per line, with the request id; text: plain."
     )
     max_body_mb: int = Field(64, ge=1, description="Largest request body, MiB (larger: 413).")
+    max_bodies_mb: int = Field(
+        512,
+        ge=1,
+        description="Request bodies in progress at once, MiB: past it 429 with Retry-After, "
+        "before the body is read. What waiting requests hold in memory grows with it.",
+    )
     max_requests: int = Field(
         4096,
         ge=1,

@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.server.max_requests,
         settings.server.max_queued_items,
         settings.server.max_queue_s,
+        settings.server.max_bodies_mb << 20,
     )
 
     @asynccontextmanager
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.server.max_body_mb << 20)
-    app.add_middleware(RequestAdmission, admission=admission)
+    app.add_middleware(
+        RequestAdmission, admission=admission, largest_body=settings.server.max_body_mb << 20
+    )
     app.add_middleware(RequestObserver, metrics=metrics)
     return app

@@ -86,18 +86,28 @@ class Admission:
 
     Requests are counted from the moment their headers arrive, before the body is read: when
     the event loop itself is the bottleneck (many small requests), that is where work piles
-    up. Items are counted from validation to the answer: that is what holds memory and workers.
+    up. So are their bodies' bytes (by Content-Length): what thousands of small requests or a
+    few large ones hold in memory while they wait. Items are counted from validation to the
+    answer: that is what holds memory and workers.
     Past the item bound a request is refused; below it, by the work queued: the items in
     progress over the rate at which items have been answered lately is how long a new request
     would wait, and past `max_queue_s` of that it is refused too, with that wait as its
     Retry-After. A burst the service will finish in time is queued, not refused.
     """
 
-    def __init__(self, max_requests: int, max_items: int, max_queue_s: float = 300.0) -> None:
+    def __init__(
+        self,
+        max_requests: int,
+        max_items: int,
+        max_queue_s: float = 300.0,
+        max_body_bytes: int = 1 << 30,
+    ) -> None:
         self.max_requests = max_requests
         self.max_items = max_items
         self.max_queue_s = max_queue_s
+        self.max_body_bytes = max_body_bytes
         self.requests = 0
+        self.body_bytes = 0
         self.depth = 0
         self._answered: collections.deque[tuple[float, int]] = collections.deque()
 
@@ -145,36 +155,50 @@ class Admission:
 
 
 class RequestAdmission:
-    """ASGI middleware: past `max_requests` in progress, 429 before the body is read.
+    """ASGI middleware: past `max_requests` in progress, or past `max_body_bytes` of their
+    bodies, 429 before the body is read. A body without a Content-Length counts as the largest
+    allowed, `largest_body` bytes; the first request in progress always passes.
 
     /health and /metrics always pass: an overloaded service must still be observable.
     """
 
-    def __init__(self, app: ASGIApp, admission: Admission) -> None:
+    def __init__(self, app: ASGIApp, admission: Admission, largest_body: int) -> None:
         self.app = app
         self.admission = admission
+        self.largest_body = largest_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in _ALWAYS_ADMITTED:
             await self.app(scope, receive, send)
             return
         admission = self.admission
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        size = min(int(declared), self.largest_body) if declared.isdigit() else self.largest_body
+        busy = None
         if admission.requests >= admission.max_requests:
+            busy = f"{admission.requests} requests in progress, the limit"
+        elif admission.requests and admission.body_bytes + size > admission.max_body_bytes:
+            mib = 1 << 20
+            busy = (
+                f"{admission.body_bytes / mib:.1f} MiB of request bodies in progress, "
+                f"{size / mib:.1f} MiB more would pass the limit of "
+                f"{admission.max_body_bytes / mib:g} MiB"
+            )
+        if busy:
             refusal = JSONResponse(
-                {
-                    "message": f"busy: {admission.requests} requests in progress, the limit; "
-                    f"retry after {RETRY_AFTER_S} s"
-                },
+                {"message": f"busy: {busy}; retry after {RETRY_AFTER_S} s"},
                 status_code=429,
                 headers={"Retry-After": str(RETRY_AFTER_S)},
             )
             await refusal(scope, receive, send)
             return
         admission.requests += 1
+        admission.body_bytes += size
         try:
             await self.app(scope, receive, send)
         finally:
             admission.requests -= 1
+            admission.body_bytes -= size
 
 
 class CancelOnHangUp:

@@ -21,6 +21,7 @@ def ops_server() -> RunningServer:
     env = {
         "REWARD_SERVICE_TOKEN": TOKEN,
         "REWARD_SERVER__MAX_BODY_MB": "1",
+        "REWARD_SERVER__MAX_BODIES_MB": "2",
         "REWARD_SERVER__MAX_QUEUED_ITEMS": "16384",
         "REWARD_SERVER__MAX_REQUESTS": "4",
         "REWARD_WORKERS__ITEM_TIMEOUT_S": "3",
@@ -132,6 +133,30 @@ def test_past_the_request_limit_a_request_gets_429_before_its_body_is_read(ops_s
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
     assert refused.json()["message"] == "busy: 4 requests in progress, the limit; retry after 1 s"
     assert health.status_code == 200
+
+
+def test_past_the_bytes_of_bodies_in_progress_a_request_gets_429_before_its_body_is_read(
+    ops_server,
+):
+    # The ops server holds 2 MiB of bodies at once: two slow requests of 0.9 MiB fill it.
+    padded = {"items": [{**SLOW_ITEM, "response": "x" * 900_000 + SLOW_ITEM["response"]}]}
+    with concurrent.futures.ThreadPoolExecutor(2) as background:
+        holding = [
+            background.submit(
+                httpx.post, ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30
+            )
+            for _ in range(2)
+        ]
+        time.sleep(1.0)
+        refused = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH)
+        small = httpx.post(ops_server.url + "/v1/score", json={"items": [QUICK_ITEM]}, headers=AUTH)
+        assert all(answer.result().status_code == 200 for answer in holding)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert refused.json()["message"] == (
+        "busy: 1.7 MiB of request bodies in progress, 0.9 MiB more would pass the limit of "
+        "2 MiB; retry after 1 s"
+    )
+    assert small.status_code == 200
 
 
 def test_request_ids_are_echoed_or_made_and_logged_as_json(ops, ops_server):
