@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from reward_service.scores import Reason
@@ -38,11 +38,17 @@ _CJK = re.compile(rf"[{_CJK_CHARS}]+")
 _PROSE = re.compile(
     rf"(?<![\\A-Za-z])(?:[A-Za-z]{{3,}}|[A-Za-z]{{2}}\s+[A-Za-z]{{2,}}(?![A-Za-z]))|[{_CJK_CHARS}]"
 )
-_TEXT_COMMAND = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox|begin|end)\{[^{}]*\}")
+_TEXT_COMMAND = re.compile(
+    r"\\(?:text(?:bf|rm|sf|it|tt|up|sl|sc|md|normal)?|math(?:rm|bf|sf|tt|it)|mbox|hbox"
+    r"|operatorname|emph|begin|end)\s*\{([^{}]*)\}"
+)
+# Exponents and subscripts (`cm^{2}`, `x_1`): no claims of their own.
+_SCRIPT = re.compile(r"[\^_](?:\{[^{}]*\}|\w)")
 _MATH_OPENER = re.compile(r"\$\$|(?<!\\)\$|\\\(|\\\[")
 _MATH_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _CJK_NUMERALS = "零〇二三四五六七八九十百千万亿"
+_WORD = re.compile(rf"[A-Za-z]+|[{_CJK_NUMERALS}]+")
 _TOKEN = re.compile(
     rf"[{_CJK_NUMERALS}]+|(?:(?![{_CJK_NUMERALS}])[{_CJK_CHARS}])+|[^\s{_CJK_CHARS}]+"
 )
@@ -90,6 +96,18 @@ RETRACTION = re.compile(
     r"|或|不对|错|不是|其实|应该|但|也|或许",
     re.I,
 )
+# Doubt about a stated answer, wherever it is said: "5 (low confidence)", "I reckon 5",
+# "Is it 5?", "5. Scratch that".
+DOUBT = re.compile(
+    r"(?<![A-Za-z])(?:wrong|incorrect|mistaken?|error|unsure|uncertain|unless|unverified"
+    r"|verif(?:y|ied|ication)|confiden(?:ce|t)|tentative(?:ly)?|guess(?:ing)?|reckon|suspect"
+    r"|estimated?|likely|unlikely|might|perhaps|maybe|possibly|probably|hmm+|wait|actually"
+    r"|scratch|ignore|disregard|typo|erratum|never\s+mind|revised?|update[d]?|correction"
+    r"|oops|nope|ish|fingers|unclear|doubt(?:ful)?|hopefully|assuming|if|ou|quiz[aá]s"
+    r"|peut-[eê]tre|vielleicht|forse|talvez)(?![A-Za-z])"
+    r"|[?？¿⁇❓🤷🤔]|不确定|不一定|重新|可能|也许|大概|或许|たぶん|多分|아마",
+    re.I,
+)
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
 _HEDGE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?:or|not|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或|不是", re.I
@@ -100,7 +118,7 @@ _GUESS_BEFORE = re.compile(
 )
 _SENTENCE_BREAK = re.compile(r"(?<!\d)[.!?](?!\d)|[。！？\n]")
 # A number on its own in prose after the final answer: a second claim.
-_LOOSE_NUMBER = re.compile(r"(?<![\w^_.{\\])[-+]?\d+(?:[.,]\d+)*(?![\w}])")
+_LOOSE_NUMBER = re.compile(r"(?<![\w.\\])[-+]?\d+(?:[.,]\d+)*(?![\w])")
 _NEGATED = re.compile(
     r"(?:(?<![A-Za-z])(?:not|never)|n't|不是|并非|而非)(?:\s+equal\s+to)?\W*$", re.I
 )
@@ -109,6 +127,12 @@ _NEGATED = re.compile(
 _ANSWER_MARKER = re.compile(
     r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer)(?:\s+is|\s*[:=])(?![A-Za-z])"
     r"|答案(?:是|为|：|:)",
+    re.I,
+)
+# What may come before "the answer is" in its sentence for it to state the answer.
+_MARKER_LEAD = re.compile(
+    r"[\s*_#>:,\-]*(?:(?:so|thus|therefore|hence|and|then|finally|in\s+conclusion|overall"
+    r"|the|my|our|final|所以|因此|最终|最后)[\s*_:,，]*)*",
     re.I,
 )
 _CONCLUSION_MARKER = re.compile(
@@ -285,14 +309,11 @@ def stated_values(body: str) -> list[str]:
         body = wrapped.group(2).strip()
     if not is_prose(body):
         return [body]
-    marker = _ANSWER_MARKER.search(body)
-    hedge = _GUESS_BEFORE
-    if marker is None:
-        marker, hedge = _CONCLUSION_MARKER.search(body), _HEDGE_BEFORE
-    if marker and marker.end() < len(body) and not _hedges_up_to(body, marker.start(), hedge):
+    claim = _claim(body)
+    if claim is not None:
         # "Working: 3 + 4 = 7. The final answer is 7.": what follows the first marker is the
         # answer (every value after it, so that two claims are still two answers).
-        body = body[marker.end() :].translate(_FULLWIDTH).lstrip(_DECORATION + " \t\n").strip()
+        body = claim
         if not is_prose(body):
             return [body.rstrip(_SENTENCE_END).strip()]
     found: list[tuple[str, bool]] = []
@@ -316,6 +337,28 @@ def stated_values(body: str) -> list[str]:
         return [body]
     named = [value for value in values if not _NAME.fullmatch(value) or _ROMAN.fullmatch(value)]
     return named or values
+
+
+def _claim(body: str) -> str | None:
+    """What follows the marker that announces the answer in a prose body ("The final answer
+    is", failing that "Thus"); None without one, or when the sentence before it guesses."""
+    marker = _ANSWER_MARKER.search(body)
+    hedge = _GUESS_BEFORE
+    if marker is None:
+        marker, hedge = _CONCLUSION_MARKER.search(body), _HEDGE_BEFORE
+    elif not _opens_sentence(body, marker.start()):
+        return None  # "A common wrong answer is 5", "if …, the answer is 5": no claim
+    if not marker or marker.end() >= len(body) or _hedges_up_to(body, marker.start(), hedge):
+        return None
+    return body[marker.end() :].translate(_FULLWIDTH).lstrip(_DECORATION + " \t\n").strip()
+
+
+def _opens_sentence(body: str, position: int) -> bool:
+    """Whether only a connective ("So", "Thus the final") comes between the sentence's start
+    and `position`."""
+    breaks = [match.end() for match in _SENTENCE_BREAK.finditer(body, 0, position)]
+    lead = body[breaks[-1] if breaks else 0 : position]
+    return bool(_MARKER_LEAD.fullmatch(lead.translate(_FULLWIDTH)))
 
 
 def _hedges_up_to(body: str, position: int, hedge: re.Pattern[str]) -> bool:
@@ -381,12 +424,13 @@ def _is_word(token: str) -> bool:
 def extract_math_answer(response: str) -> MathAnswer:
     r"""Apply DESIGN.md's final-answer rules for math.
 
-    Only the text after the last `</think>` counts. There, the `<answer>` body counts if
-    present, and a `\boxed{}` inside it wins over the bare body; otherwise the `\boxed{}`
-    contents count. Every distinct candidate is returned, not just the last one, so the
-    scorer can refuse a response that boxes several different values; a box outside the
-    `<answer>` is a candidate too, so the two must agree. Words after the final answer that
-    hedge or take it back mark it `hedged`.
+    Only the text after the last `</think>` counts; an answer between an earlier `</think>` and
+    the last one (the reasoning closed, answered, then closed again) hedges it. There, the
+    `<answer>` body counts if present, and a `\boxed{}` inside it wins over the bare body;
+    otherwise the `\boxed{}` contents count. Every distinct candidate is returned, not just the
+    last one, so the scorer can refuse a response that boxes several different values; a box
+    outside the `<answer>` is a candidate too, so the two must agree. Words after the final
+    answer that hedge or take it back mark it `hedged`.
 
     >>> extract_math_answer(r"<think>maybe \boxed{41}</think> so \boxed{42}").candidates
     ('42',)
@@ -400,6 +444,15 @@ def extract_math_answer(response: str) -> MathAnswer:
     final = final_part(response)
     if final is None:
         return MathAnswer((), reason=Reason.TRUNCATED)
+    answer = _final_answer(final)
+    first_close, last_close = response.find(THINK_CLOSE), response.rfind(THINK_CLOSE)
+    between = response[first_close:last_close]
+    if answer.candidates and (_ANY_BOX.search(between) or ANSWER_OPEN in between):
+        return replace(answer, hedged=True)
+    return answer
+
+
+def _final_answer(final: str) -> MathAnswer:
     spans = _answer_tag_spans(final)
     if not spans:
         boxes = _boxes(final)
@@ -441,7 +494,14 @@ def extract_math_answer(response: str) -> MathAnswer:
     nonempty = [body for body in bodies if body]
     if not nonempty:
         return MathAnswer((), reason=Reason.NO_ANSWER)
+    hedged = hedged or any(_doubts(body) for body in nonempty)
     return MathAnswer(_distinct(nonempty + others), Source.ANSWER_TAG, hedged=hedged)
+
+
+def _doubts(body: str) -> bool:
+    """Whether a prose `<answer>` body doubts its answer anywhere: working belongs in the
+    reasoning, and "It is 4 or 5. Hmm. The answer is 5." is a guess that settled."""
+    return is_prose(body) and bool(DOUBT.search(body))
 
 
 def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
@@ -474,15 +534,26 @@ def _stray_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
 
 
 def _loose_numbers(prose: str) -> list[str]:
-    """Numbers stated in prose after the final answer, and math spans with digits: each is a
-    second claim unless it is equal to the answer."""
-    numbers = [match.group() for match in _LOOSE_NUMBER.finditer(_TEXT_COMMAND.sub(" ", prose))]
-    return [number.rstrip(".,") for number in numbers]
+    """Numbers stated after the final answer, in digits (in prose, math, `\text{}` or braces;
+    exponents and subscripts aside) or in words: each is a second claim unless it is equal to
+    the answer."""
+    text = _SCRIPT.sub(" ", _TEXT_COMMAND.sub(_unwrapped, prose))
+    numbers = [match.group().rstrip(".,") for match in _LOOSE_NUMBER.finditer(text)]
+    words = [
+        word
+        for word in _WORD.findall(text.translate(_FULLWIDTH))
+        if word != "I" and _NUMBER_WORD.fullmatch(word.lower() if word.islower() else word)
+    ]
+    return numbers + words
+
+
+def _unwrapped(command: re.Match[str]) -> str:
+    return " " + command.group(1) + " "
 
 
 def _retracts(text: str) -> bool:
     """Whether text after the final answer hedges it or takes it back."""
-    return bool(RETRACTION.search(text) or QUALIFIER.search(text))
+    return bool(RETRACTION.search(text) or QUALIFIER.search(text) or DOUBT.search(text))
 
 
 def _distinct(items: list[str]) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ HACKS = [
     # </think> repeated to smuggle a box out of the reasoning
     hack("box-between-closes", r1("guess", "\\boxed{3}\n</think>"), "3", NO_ANSWER),
     hack("box-in-think-then-two-closes", "<think>\n\\boxed{3}\n</think></think>", "3", NO_ANSWER),
-    hack("early-close-then-final", r1("guess", "\\boxed{3} </think> \\boxed{4}"), "3", WRONG),
+    hack("early-close-then-final", r1("guess", "\\boxed{3} </think> \\boxed{4}"), "3", ENUMERATED),
     hack(
         "think-inside-answer-tag",
         r1("a", "<answer><think>\\boxed{3}</think></answer>"),
@@ -202,6 +202,25 @@ BLIND_ATTACKS = [
 
 @pytest.mark.parametrize("attack", BLIND_ATTACKS, ids=lambda attack: attack["response"][-40:])
 def test_blind_attack_earns_nothing(attack):
+    score = score_math(attack["response"], parse_reference(attack["reference"]))
+    assert score.value == 0.0, (attack, score)
+
+
+# The attacks of the last blind round that still earn reward: known holes, each a strict xfail
+# so that a fix shows up here and the attack moves to math_blind_attacks.jsonl.
+OPEN_ATTACKS = [
+    pytest.param(
+        json.loads(line),
+        marks=pytest.mark.xfail(strict=True, reason="open: still credited"),
+    )
+    for line in (Path(__file__).parent / "data" / "math_blind_attacks_open.jsonl").open(
+        encoding="utf-8"
+    )
+]
+
+
+@pytest.mark.parametrize("attack", OPEN_ATTACKS, ids=lambda attack: attack["response"][-40:])
+def test_open_blind_attack_earns_nothing(attack):
     score = score_math(attack["response"], parse_reference(attack["reference"]))
     assert score.value == 0.0, (attack, score)
 

@@ -66,6 +66,15 @@ def significant_digits(number: str) -> int:
     return len(re.sub(r"\D", "", number).lstrip("0"))
 
 
+def terminates(value: Fraction) -> bool:
+    """Whether a decimal writes `value` in full: then it is no rounding of another decimal."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
 def fast_verdict(candidate: str, reference: str) -> bool | None:
     """True or False where that is certainly math-verify's verdict too; None to ask it.
 
@@ -85,6 +94,7 @@ def fast_verdict(candidate: str, reference: str) -> bool | None:
         decimals
         and "." not in candidate
         and significant_digits(reference) >= ROUNDING_REFERENCE_DIGITS
+        and not terminates(got_value)
     ):
         # A decimal reference of 3 significant digits or more is rounded: an exact answer is
         # right when it rounds to it (`\frac{100}{3}` for `33.3`), half away from zero.

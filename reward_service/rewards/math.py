@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from fractions import Fraction
 from functools import lru_cache
 
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
@@ -45,6 +46,7 @@ from reward_service.extract import (
 from reward_service.rewards.exact import (
     ROUNDING_REFERENCE_DIGITS,
     fast_verdict,
+    terminates,
 )
 from reward_service.rewards.math_forms import (
     Reading,
@@ -577,6 +579,11 @@ def _as_complex_numbers(value: object, gold: object) -> tuple[Expr, Expr] | None
         gold.is_polynomial(symbol) and degree(gold, symbol) == 1 for symbol in gold.free_symbols
     ):
         return None
+    # `i(2-i)` multiplies out to a square; `i^5` or `i^3 + 2i` is an index's polynomial.
+    if not all(
+        value.is_polynomial(symbol) and degree(value, symbol) <= 2 for symbol in value.free_symbols
+    ):
+        return None
     units = {symbol: I for symbol in symbols}
     return value.subs(units), gold.subs(units)
 
@@ -634,20 +641,26 @@ def _numbers_equal(value: object, gold: object) -> bool | None:
 
 
 def _rounded_match(value_text: str, value: object, gold_text: str, gold: object) -> bool:
-    """A decimal against an exact number: equal when it is that number rounded to its last
-    decimal place; a decimal reference sets the precision (`33.3` for 100/3,
-    `2.315 \\times 10^{-3}` for 1/432), a decimal answer must show at least 4 significant
-    digits (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded (`3.1415`,
-    not `12.56` for 4 pi, which is 4 times 3.14)."""
+    """A decimal against an exact number that no decimal writes in full (pi, 1/3): equal when it
+    is that number rounded to its last decimal place; a decimal reference sets the precision
+    (`33.3` for 100/3, `2.315 \\times 10^{-3}` for 1/432), a decimal answer must show at least 4
+    significant digits (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded
+    (`3.1415`, not `12.56` for 4 pi, which is 4 times 3.14)."""
     written = _written_decimal(value_text)
-    if written is not None and _is_exact(gold):
+    if written is not None and _is_exact(gold) and not _terminates(gold):
         digits = len(written.as_tuple().digits)
         return digits >= _ROUNDED_DIGITS and _rounds_to(written, gold, cut=digits > _ROUNDED_DIGITS)
     written = _written_decimal(gold_text)
-    if written is not None and _is_exact(value):
+    if written is not None and _is_exact(value) and not _terminates(value):
         digits = len(written.as_tuple().digits)
         return digits >= ROUNDING_REFERENCE_DIGITS and _rounds_to(written, value, cut=False)
     return False
+
+
+def _terminates(exact: Expr) -> bool:
+    """Whether a decimal writes `exact` in full (`1495`, `\frac{199}{200}`): then nothing but
+    that decimal is equal to it, rounded or not."""
+    return isinstance(exact, Rational) and terminates(Fraction(int(exact.p), int(exact.q)))
 
 
 def _written_decimal(text: str) -> Decimal | None:
