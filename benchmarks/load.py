@@ -105,19 +105,22 @@ async def overloaded(url: str, pid: int, duration: float, factor: float, queue: 
         warm = groups_of(batch(2000, SAMPLES, seed=100))
         groups_per_s = await capacity(client, warm, 3.0)
         rss_before = rss_mib(pid)
-        rate = factor * groups_per_s
-        count = int(rate * duration)
-        statuses: Counter = Counter()
-        latencies: list[float] = []
-        rss_after: list[float] = []
-        for seed in (200, 300):  # twice: what the first round queued is reused, not added to
-            load = groups_of(batch(count, SAMPLES, seed=seed))
+    rate = factor * groups_per_s
+    count = int(rate * duration)
+    statuses: Counter = Counter()
+    latencies: list[float] = []
+    rss_after: list[float] = []
+    for seed in (200, 300):  # twice: what the first round queued is reused, not added to
+        load = groups_of(batch(count, SAMPLES, seed=seed))
+        # A client per round: a connection left idle past the server's keep-alive between
+        # rounds would be closed under a request sent on it, a race of the client's making.
+        async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
             started = time.perf_counter()
             round_statuses, round_latencies = await overload(client, load, rate)
             elapsed = time.perf_counter() - started
-            statuses += round_statuses
-            latencies += round_latencies
-            rss_after.append(rss_mib(pid))
+        statuses += round_statuses
+        latencies += round_latencies
+        rss_after.append(rss_mib(pid))
     print(f"# load: {count} groups of {SAMPLES} in {duration:g} s at {factor:g}x capacity, twice")
     print(f"capacity {groups_per_s:.0f} groups/s ({groups_per_s * SAMPLES:.0f} items/s)")
     print(f"offered {rate:.0f} groups/s; all answered after {elapsed:.1f} s")
