@@ -406,10 +406,15 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
     ]
 
 
-def _is_word(token: str) -> bool:
+def _is_number_word(token: str) -> bool:
+    """A number in words (`six`, `VI`, `六`); `I` is the pronoun ("I hope it is correct")."""
     if token == "I":
-        return True  # the pronoun ("I hope it is correct"), not the Roman one
-    if _NUMBER_WORD.fullmatch(token.lower() if token.islower() else token):
+        return False
+    return bool(_NUMBER_WORD.fullmatch(token.lower() if token.islower() else token))
+
+
+def _is_word(token: str) -> bool:
+    if _is_number_word(token):
         return False
     if token in _ENGLISH_LETTERS or _ORDINAL.fullmatch(token) or _CJK.match(token):
         return True
@@ -537,18 +542,10 @@ def _loose_numbers(prose: str) -> list[str]:
     """Numbers stated after the final answer, in digits (in prose, math, `\text{}` or braces;
     exponents and subscripts aside) or in words: each is a second claim unless it is equal to
     the answer."""
-    text = _SCRIPT.sub(" ", _TEXT_COMMAND.sub(_unwrapped, prose))
+    text = _SCRIPT.sub(" ", _TEXT_COMMAND.sub(r" \1 ", prose))
     numbers = [match.group().rstrip(".,") for match in _LOOSE_NUMBER.finditer(text)]
-    words = [
-        word
-        for word in _WORD.findall(text.translate(_FULLWIDTH))
-        if word != "I" and _NUMBER_WORD.fullmatch(word.lower() if word.islower() else word)
-    ]
+    words = [word for word in _WORD.findall(text.translate(_FULLWIDTH)) if _is_number_word(word)]
     return numbers + words
-
-
-def _unwrapped(command: re.Match[str]) -> str:
-    return " " + command.group(1) + " "
 
 
 def _retracts(text: str) -> bool:

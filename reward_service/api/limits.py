@@ -96,11 +96,7 @@ class Admission:
     """
 
     def __init__(
-        self,
-        max_requests: int,
-        max_items: int,
-        max_queue_s: float = 300.0,
-        max_body_bytes: int = 1 << 30,
+        self, max_requests: int, max_items: int, max_queue_s: float, max_body_bytes: int
     ) -> None:
         self.max_requests = max_requests
         self.max_items = max_items

@@ -689,7 +689,7 @@ def _is_exact(value: object) -> bool:
 def _rounds_to(decimal: Decimal, exact: Expr, *, cut: bool) -> bool:
     """Whether `exact`, rounded half away from zero (or, with `cut`, cut) to the decimal's last
     place, is the decimal."""
-    sign, digits, exponent = decimal.as_tuple()
+    _sign, digits, exponent = decimal.as_tuple()
     assert isinstance(exponent, int)
     roundings = (ROUND_HALF_UP, ROUND_DOWN) if cut else (ROUND_HALF_UP,)
     with localcontext() as context:

@@ -9,7 +9,9 @@ from reward_service.api.limits import Admission
 
 
 def test_work_the_service_will_finish_in_time_is_admitted_and_more_is_refused_with_the_wait():
-    admission = Admission(max_requests=10, max_items=100_000, max_queue_s=2.0)
+    admission = Admission(
+        max_requests=10, max_items=100_000, max_queue_s=2.0, max_body_bytes=1 << 20
+    )
     with admission.hold(100):
         pass
     rate = admission.rate()
@@ -24,7 +26,9 @@ def test_work_the_service_will_finish_in_time_is_admitted_and_more_is_refused_wi
 
 
 def test_before_anything_was_answered_only_the_item_bound_refuses():
-    admission = Admission(max_requests=10, max_items=1_000, max_queue_s=0.001)
+    admission = Admission(
+        max_requests=10, max_items=1_000, max_queue_s=0.001, max_body_bytes=1 << 20
+    )
     with admission.hold(1_000):
         with pytest.raises(HTTPException) as refused:
             admission.hold(1).__enter__()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -116,20 +118,28 @@ def test_no_cors_headers_unless_origins_are_configured(ops):
     assert "access-control-allow-origin" not in response.headers
 
 
+@contextlib.contextmanager
+def holding(server: RunningServer, body: dict, requests: int) -> Iterator[None]:
+    """`requests` slow posts of `body` in progress for the block (from 1 s after they are
+    sent); each of them answered 200 after it."""
+    with concurrent.futures.ThreadPoolExecutor(requests) as background:
+        held = [
+            background.submit(
+                httpx.post, server.url + "/v1/score", json=body, headers=AUTH, timeout=30
+            )
+            for _ in range(requests)
+        ]
+        time.sleep(1.0)
+        yield
+        assert all(answer.result().status_code == 200 for answer in held)
+
+
 def test_past_the_request_limit_a_request_gets_429_before_its_body_is_read(ops_server):
     # The ops server admits 4 requests at once: 4 slow ones fill it.
     slow = {"items": [SLOW_ITEM]}
-    with concurrent.futures.ThreadPoolExecutor(4) as background:
-        holding = [
-            background.submit(
-                httpx.post, ops_server.url + "/v1/score", json=slow, headers=AUTH, timeout=30
-            )
-            for _ in range(4)
-        ]
-        time.sleep(1.0)
+    with holding(ops_server, slow, 4):
         refused = httpx.post(ops_server.url + "/v1/score", json=slow, headers=AUTH)
         health = httpx.get(ops_server.url + "/health")
-        assert all(answer.result().status_code == 200 for answer in holding)
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
     assert refused.json()["message"] == "busy: 4 requests in progress, the limit; retry after 1 s"
     assert health.status_code == 200
@@ -140,17 +150,9 @@ def test_past_the_bytes_of_bodies_in_progress_a_request_gets_429_before_its_body
 ):
     # The ops server holds 2 MiB of bodies at once: two slow requests of 0.9 MiB fill it.
     padded = {"items": [{**SLOW_ITEM, "response": "x" * 900_000 + SLOW_ITEM["response"]}]}
-    with concurrent.futures.ThreadPoolExecutor(2) as background:
-        holding = [
-            background.submit(
-                httpx.post, ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30
-            )
-            for _ in range(2)
-        ]
-        time.sleep(1.0)
+    with holding(ops_server, padded, 2):
         refused = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH)
         small = httpx.post(ops_server.url + "/v1/score", json={"items": [QUICK_ITEM]}, headers=AUTH)
-        assert all(answer.result().status_code == 200 for answer in holding)
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
     assert refused.json()["message"] == (
         "busy: 1.7 MiB of request bodies in progress, 0.9 MiB more would pass the limit of "
