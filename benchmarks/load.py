@@ -208,8 +208,7 @@ class HealthProbe:
         if not latencies:
             print(f"/health during {during}: never answered")
             return
-        p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else 0
-        live = failures == 0 and p99 <= HEALTH_P99_S
+        live = failures == 0 and p50_p99(latencies)[1] <= HEALTH_P99_S
         print(
             f"/health during {during}: {percentiles(latencies)}, max "
             f"{max(latencies) * 1000:.0f} ms, {failures} failed; within "
@@ -217,14 +216,18 @@ class HealthProbe:
         )
 
     def start(self) -> subprocess.Popen:
+        """A poller, once it polls: interrupted while still starting, it would report nothing."""
         command = [sys.executable, __file__, "--poll-health", self.url]
-        return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        poller = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert poller.stdout is not None and poller.stdout.readline() == "polling\n"
+        return poller
 
 
 def poll_health(url: str) -> None:
     """Until interrupted: GET /health every 50 ms; then print the latencies (None: failed)."""
     latencies: list[float | None] = []
     with httpx.Client(base_url=url, timeout=10) as client:
+        print("polling", flush=True)
         try:
             while True:
                 started = time.perf_counter()
@@ -239,9 +242,16 @@ def poll_health(url: str) -> None:
     print(json.dumps(latencies))
 
 
+def p50_p99(seconds: list[float]) -> tuple[float, float]:
+    if len(seconds) == 1:
+        return seconds[0], seconds[0]
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return cuts[49], cuts[98]
+
+
 def percentiles(seconds: list[float]) -> str:
-    cuts = statistics.quantiles(seconds, n=100) if len(seconds) > 1 else seconds * 99
-    return f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms"
+    p50, p99 = p50_p99(seconds)
+    return f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
 
 
 def main() -> None:
