@@ -49,6 +49,7 @@ _MATH_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _CJK_NUMERALS = "零〇二三四五六七八九十百千万亿"
 _WORD = re.compile(rf"[A-Za-z]+|[{_CJK_NUMERALS}]+")
+_CJK_NUMBER = re.compile(rf"[{_CJK_NUMERALS}]+")
 _TOKEN = re.compile(
     rf"[{_CJK_NUMERALS}]+|(?:(?![{_CJK_NUMERALS}])[{_CJK_CHARS}])+|[^\s{_CJK_CHARS}]+"
 )
@@ -77,12 +78,14 @@ _MARKDOWN_WRAPPED = re.compile(r"(\*\*|__)(.+)\1", re.S)
 # A bound or a guess states no value: "at least 5" is every number from 5 up.
 QUALIFIER = re.compile(
     r"(?<![A-Za-z\\])(?:at\s+(?:least|most|minimum|maximum)|(?:no\s+)?(?:more|less|fewer|greater"
-    r"|larger|smaller|bigger|higher|lower)\s+than|up\s+to|(?:a\s+)?(?:minimum|maximum)\s+of"
+    r"|larger|smaller|bigger|higher|lower)\s+than|up\s+to"
+    r"|(?:a\s+)?(?:minimum|maximum)\s+of(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d)"
     r"|or\s+(?:more|less|fewer|so|above|below|higher|greater|larger|lower|smaller|over|under)"
     r"|and\s+(?:up|above|over|more|higher)|not\s+(?:sure|certain)|i\s+(?:think|guess|believe)"
     r"|maybe|perhaps|possibly|probably|guess"
+    r"|at\s+(?:the\s+)?very\s+(?:least|most)|(?<!least\s)(?<!greatest\s)(?:upper|lower)\s+bound"
     r"|(?:over|under|below|above|about|around|approx\.?|approximately|roughly|nearly|almost"
-    r"|exceeds?|exceeding)(?=\s*(?:\$\s*)?[-+]?\d))(?![A-Za-z])"
+    r"|exceeds?|exceeding|surpass(?:es|ing)?|bounded\s+by)(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d))(?![A-Za-z])"
     r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于|超过|不到"
     r"|约|大约|或更多|左右|以内|将近|差不多|大概",
     re.I,
@@ -104,8 +107,11 @@ DOUBT = re.compile(
     r"|estimated?|likely|unlikely|might|perhaps|maybe|possibly|probably|hmm+|wait|actually"
     r"|scratch|ignore|disregard|typo|erratum|never\s+mind|revised?|update[d]?|correction"
     r"|oops|nope|ish|fingers|unclear|doubt(?:ful)?|hopefully|assuming|if|ou|quiz[aá]s"
+    r"|could\s+(?:also\s+)?be(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d)"
+    r"|i(?:'d|\s+would)\s+say|let(?:'s|\s+(?:us|me))\s+say"
     r"|peut-[eê]tre|vielleicht|forse|talvez)(?![A-Za-z])"
-    r"|[?？¿⁇❓🤷🤔]|不确定|不一定|重新|可能|也许|大概|或许|たぶん|多分|아마",
+    r"|[?？¿⁇❓🤷🤔]|不确定|不一定|重新|可能|也许|大概|或许|也行|也可以|也对|都行|都可以"
+    r"|たぶん|多分|아마",
     re.I,
 )
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
@@ -116,6 +122,42 @@ _HEDGE_BEFORE = re.compile(
 _GUESS_BEFORE = re.compile(
     r"(?<![A-Za-z])(?:or|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或", re.I
 )
+# Words that make the value next to them another value: "negative 5", "half of 10", "the square
+# root of 16", "twice 5"; "5 squared", "5 factorial", "5 tops", "5-ish", "5k".
+_CHANGED_BEFORE = re.compile(
+    r"(?<![A-Za-z\\])(?:negative|minus|plus|times|twice|thrice|double|triple|half|square|cube"
+    r"|root|sqrt|factorial|inverse|reciprocal|opposite|power|max|maximum|min|minimum)"
+    r"(?:\s+(?:of|the|a|an|by|to)(?![A-Za-z]))*\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d",
+    re.I,
+)
+_CHANGED_AFTER = re.compile(
+    r"\d\s*(?:(?:\$+|\\[)\]])\s*)?(?:-\s*)?(?:negative|minus|plus|times|squared|cubed|factorial"
+    r"|inverse|reciprocal|max|min|tops|ish|dozens?|k|bn|mn|mil|lakhs?|crores?|ppm|ppb|bps"
+    r"|per\s+mille|basis\s+points?|halves|thirds|quarters|tenths|hundredths|thousandths"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
+    r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
+    r"|(?:hundred|thousand|million|billion|trillion)s?)"
+    r"(?![A-Za-z-])",
+    re.I,
+)
+# "5 or one", "$5$, else $N$": an alternative to the answer, whatever it names.
+_ALTERNATIVE = re.compile(
+    r"(?<![A-Za-z])(?:or|else|otherwise|alternatively)(?![A-Za-z])|或者?|否则|要么", re.I
+)
+# What an alternative may be and still count as a value of its own, judged with the answer
+# ("x = 2 or x = 3" for a reference of two solutions).
+_VALUE_NEXT = re.compile(
+    r"[\s,:]*(?:(?:\$+|\\[(\[])\s*)?(?:[A-Za-z](?:_\{?\w+\}?)?\s*=\s*)?(?:(?:\$+|\\[(\[])\s*)?"
+    r"(?:(?:[-+]\s*)?(?:\d|\\[dt]?frac\s*\{|\\sqrt\s*[{\[]|\\pi|\\infty)|\()"
+)
+# Every line break str.splitlines knows is one: `11` over `5/6` is two lines, whatever ends them
+# (a vertical tab or a form feed before a letter is rather the `\v` or `\f` of a command escaped
+# once too few: `\frac` read as a form feed and `rac`).
+_LINE_BREAK = re.compile(r"\r\n?|[\x1c-\x1e\x85\u2028\u2029]|[\v\f](?![a-z])")
+# An option letter on its own after a lettered answer: "\boxed{B}, C" answers twice. `A` and
+# `I` before a word are the article and the pronoun.
+_OPTION_LETTER = re.compile(r"(?<![A-Za-z\\])(?:[B-HJ]|[AI](?!\s+[a-z]))(?![A-Za-z])")
+_OPTION = re.compile(r"\(?([A-J])\)?")
 _SENTENCE_BREAK = re.compile(r"(?<!\d)[.!?](?!\d)|[。！？\n]")
 # A number on its own in prose after the final answer: a second claim.
 _LOOSE_NUMBER = re.compile(r"(?<![\w.\\])[-+]?\d+(?:[.,]\d+)*(?![\w])")
@@ -138,8 +180,12 @@ _MARKER_LEAD = re.compile(
 _CONCLUSION_MARKER = re.compile(
     r"(?<![A-Za-z])(?:therefore|thus|hence)(?![A-Za-z])|所以|因此", re.I
 )
-# A variable named in passing ("the smallest $k$ is 12") is no value of its own.
-_NAME = re.compile(r"(?:[a-df-hj-zA-Z]|[A-Z]{2,}|\\(?!pi\b|infty\b)[a-zA-Z]+)(?:_\{?\w+\}?)?'*")
+# A variable or function named in passing ("the smallest $k$ is 12", "the domain of $f(x)$")
+# is no value of its own.
+_NAME = re.compile(
+    r"(?:[a-df-hj-zA-Z]|[A-Z]{2,}|\\(?!pi\b|infty\b)[a-zA-Z]+)(?:_\{?\w+\}?)?'*"
+    r"(?:\(\s*[a-z](?:\s*,\s*[a-z])*\s*\))?"
+)
 
 
 class Source(str, Enum):
@@ -384,6 +430,13 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
             # "not 2", "not equal to 2": a negation covers the value right after it only.
             negated = bool(_NEGATED.search(word)) or (negated and word.lower() in ("equal", "to"))
             continue
+        if _CJK_NUMBER.fullmatch(word):
+            # "5，七": a number in CJK characters is a value of its own, not part of the run.
+            if start >= 0:
+                runs.append((text[start:end], negated))
+            runs.append((word, negated))
+            start = -1
+            continue
         if start < 0:
             start = token.start()
         end = token.end()
@@ -406,7 +459,7 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
     ]
 
 
-def _is_number_word(token: str) -> bool:
+def is_number_word(token: str) -> bool:
     """A number in words (`six`, `VI`, `六`); `I` is the pronoun ("I hope it is correct")."""
     if token == "I":
         return False
@@ -414,7 +467,7 @@ def _is_number_word(token: str) -> bool:
 
 
 def _is_word(token: str) -> bool:
-    if _is_number_word(token):
+    if is_number_word(token):
         return False
     if token in _ENGLISH_LETTERS or _ORDINAL.fullmatch(token) or _CJK.match(token):
         return True
@@ -446,6 +499,7 @@ def extract_math_answer(response: str) -> MathAnswer:
     >>> extract_math_answer(r"</think> \boxed{7}. Wait, that is wrong: it is 8.").hedged
     True
     """
+    response = _LINE_BREAK.sub("\n", response)
     final = final_part(response)
     if final is None:
         return MathAnswer((), reason=Reason.TRUNCATED)
@@ -464,8 +518,9 @@ def _final_answer(final: str) -> MathAnswer:
         if not boxes:
             return MathAnswer((), reason=Reason.NO_ANSWER)
         after = final[boxes[-1][2] :]
+        contents = [box for box, _, _ in boxes]
         return MathAnswer(
-            _distinct([box for box, _, _ in boxes] + _loose_numbers(after)),
+            _distinct(contents + _loose_numbers(after) + _loose_letters(after, contents)),
             Source.BOXED,
             hedged=_hedged(final, boxes, after),
         )
@@ -476,6 +531,7 @@ def _final_answer(final: str) -> MathAnswer:
     boxes_outside = _boxes(outside)
     after = final[spans[-1][1] + len(ANSWER_CLOSE) :]
     others = [box for box, _, _ in boxes_outside] + _loose_numbers(after)
+    others += _loose_letters(after, bodies + others)
     before = final[: spans[0][0] - len(ANSWER_OPEN)]
     hedged = (
         _retracts(after)
@@ -503,10 +559,30 @@ def _final_answer(final: str) -> MathAnswer:
     return MathAnswer(_distinct(nonempty + others), Source.ANSWER_TAG, hedged=hedged)
 
 
+def judged_part(body: str) -> str:
+    """What of a prose `<answer>` body states its answer: after a named final answer ("Final
+    Answer: …", "The answer is …"), the claim, for the working before it states nothing (one
+    value is judged, so doubt there gains nothing); else all of it."""
+    if not _ANSWER_MARKER.search(body):
+        return body
+    return _claim(body) or body
+
+
 def _doubts(body: str) -> bool:
-    """Whether a prose `<answer>` body doubts its answer anywhere: working belongs in the
-    reasoning, and "It is 4 or 5. Hmm. The answer is 5." is a guess that settled."""
-    return is_prose(body) and bool(DOUBT.search(body))
+    """Whether the part of a prose `<answer>` body that states its answer doubts it ("5, but I
+    am unsure"), or comes with a word that makes it another value ("negative 5", "5 squared") or
+    with an alternative that is no value ("5 or one", "$5$, else $N$")."""
+    if not is_prose(body):
+        return False
+    claimed = judged_part(body)
+    return bool(
+        DOUBT.search(claimed)
+        or _CHANGED_BEFORE.search(claimed)
+        or _CHANGED_AFTER.search(claimed)
+        or any(
+            not _VALUE_NEXT.match(claimed, match.end()) for match in _ALTERNATIVE.finditer(claimed)
+        )
+    )
 
 
 def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
@@ -544,8 +620,15 @@ def _loose_numbers(prose: str) -> list[str]:
     the answer."""
     text = _SCRIPT.sub(" ", _TEXT_COMMAND.sub(r" \1 ", prose))
     numbers = [match.group().rstrip(".,") for match in _LOOSE_NUMBER.finditer(text)]
-    words = [word for word in _WORD.findall(text.translate(_FULLWIDTH)) if _is_number_word(word)]
+    words = [word for word in _WORD.findall(text.translate(_FULLWIDTH)) if is_number_word(word)]
     return numbers + words
+
+
+def _loose_letters(prose: str, answers: list[str]) -> list[str]:
+    r"""Option letters stated after a final answer that is one (`B`, `(B)`, `\mathrm{B}`)."""
+    if not any(_OPTION.fullmatch(_TEXT_COMMAND.sub(r"\1", answer).strip()) for answer in answers):
+        return []
+    return _OPTION_LETTER.findall(_TEXT_COMMAND.sub(r" \1 ", prose))
 
 
 def _retracts(text: str) -> bool:

@@ -192,6 +192,79 @@ def test_hack_earns_nothing(response, reference, reason):
     assert (score.value, score.reason) == (0.0, reason), score
 
 
+# Classes, not examples: every word that makes a value another value or a bound, in a box, in
+# a bare `<answer>` and in a prose one; every unit that is not the reference's; every
+# alternative to the answer that names no value of its own.
+AFTER_WORDS = [
+    "squared", "cubed", "factorial", "inverse", "reciprocal", "negative", "minus", "plus",
+    "times", "max", "min", "tops", "ish", "dozen", "thousands", "tenths", "halves", "ppm",
+    "per mille", "basis points", "lakh", "crore", "bn", "mil", "k", "six", "twenty",
+]  # fmt: skip
+BEFORE_WORDS = [
+    "negative", "minus", "half of", "twice", "double", "the square root of", "about", "around",
+    "approximately", "nearly", "over", "under", "at most", "at least", "up to",
+]  # fmt: skip
+ALTERNATIVES = [
+    "or one",
+    "or a half",
+    "or $k$",
+    "or $N$",
+    r"or $\alpha$",
+    "else $T$",
+    "otherwise none",
+]
+
+
+def changed_values():
+    for word in AFTER_WORDS:
+        yield rf"\boxed{{5 \text{{ {word}}}}}", f"box-{word}"
+        yield f"<answer>5 {word}</answer>", f"bare-{word}"
+        yield f"<answer>The answer is 5 {word}.</answer>", f"prose-{word}"
+    for word in BEFORE_WORDS:
+        yield rf"\boxed{{\text{{{word} }} 5}}", f"box-{word}"
+        yield f"<answer>The answer is {word} 5.</answer>", f"prose-{word}"
+        yield f"<answer>The answer is {word} $5$.</answer>", f"prose-math-{word}"
+    for alternative in ALTERNATIVES:
+        yield f"<answer>The answer is 5 {alternative}.</answer>", f"prose-{alternative}"
+        yield f"<answer>$5$, {alternative}</answer>", f"math-{alternative}"
+
+
+@pytest.mark.parametrize(
+    "response", [pytest.param(r1("Work.", final), id=case) for final, case in changed_values()]
+)
+def test_value_changed_by_its_words_earns_nothing(response):
+    assert score_math(response, parse_reference("5")).value == 0.0
+
+
+OTHER_UNITS = [
+    (r"5 \text{ mg}", r"5 \text{ Mg}"),
+    (r"5 \text{ ms}", r"5 \text{ Ms}"),
+    (r"5 \text{ km}", r"5 \text{ m}"),
+    (r"5 \text{ m}^2", r"5 \text{ m}^3"),
+    (r"5 \text{ m}^2", r"5 \text{ m}"),
+    (r"90^\circ", r"90 \text{ rad}"),
+    (r"90^{\circ}", r"90 \text{ gradians}"),
+    (r"45^\circ", r"45 \text{ minutes}"),
+    (r"45^\circ", "45'"),
+    (r"30 \text{ minutes}", "30'"),
+    (r"30 \text{ minutes}", r"30 \text{ hours}"),
+    (r"\$30", "€30"),
+    (r"\$30", "30€"),
+    (r"\$30", r"30 \text{ euros}"),
+    (r"\$30", r"30 \text{ cents}"),
+    (r"30 \text{ dollars}", "£30"),
+    (r"30 \text{ dollars}", r"\yen 30"),
+    ("30", r"30 \text{ k}"),
+    ("30", r"30 \text{ M}"),
+]
+
+
+@pytest.mark.parametrize(("reference", "answer"), OTHER_UNITS, ids=lambda text: text)
+def test_other_unit_earns_nothing(reference, answer):
+    response = r1("Work.", rf"\boxed{{{answer}}}")
+    assert score_math(response, parse_reference(reference)).value == 0.0
+
+
 # What a blind attack on the judge found (a helper that read the code, not these tests): every
 # class it reached, each attack as it was sent.
 BLIND_ATTACKS = [
@@ -202,25 +275,6 @@ BLIND_ATTACKS = [
 
 @pytest.mark.parametrize("attack", BLIND_ATTACKS, ids=lambda attack: attack["response"][-40:])
 def test_blind_attack_earns_nothing(attack):
-    score = score_math(attack["response"], parse_reference(attack["reference"]))
-    assert score.value == 0.0, (attack, score)
-
-
-# The attacks of the last blind round that still earn reward: known holes, each a strict xfail
-# so that a fix shows up here and the attack moves to math_blind_attacks.jsonl.
-OPEN_ATTACKS = [
-    pytest.param(
-        json.loads(line),
-        marks=pytest.mark.xfail(strict=True, reason="open: still credited"),
-    )
-    for line in (Path(__file__).parent / "data" / "math_blind_attacks_open.jsonl").open(
-        encoding="utf-8"
-    )
-]
-
-
-@pytest.mark.parametrize("attack", OPEN_ATTACKS, ids=lambda attack: attack["response"][-40:])
-def test_open_blind_attack_earns_nothing(attack):
     score = score_math(attack["response"], parse_reference(attack["reference"]))
     assert score.value == 0.0, (attack, score)
 
@@ -274,6 +328,90 @@ LEGITIMATE = [
     ),
     pytest.param(r1(r"first guess \boxed{4}", r"\boxed{3}"), "3", id="other-box-only-in-think"),
     pytest.param(r1("Pick.", r"\boxed{\text{(C)}}"), "C", id="one-choice"),
+    # Forms a blind attack took for wrong answers that are right ones: each has one reading that
+    # matches the reference and no reading that matches another value as well.
+    pytest.param(
+        r1("Rounded.", r"\boxed{\frac{22}{7}}"), "3.14", id="simplest-fraction-of-decimal"
+    ),
+    pytest.param(r1("Rounded.", r"\boxed{\frac{1}{3}}"), "0.333", id="third-of-decimal"),
+    pytest.param(r1("Kelvin.", r"\boxed{30\text{K}}"), "30", id="kelvin-unit"),
+    pytest.param(r1("Comma.", r"\boxed{12,25}"), "12.25", id="decimal-comma"),
+    pytest.param(r1("Comma.", r"\boxed{0,500}"), "0.5", id="decimal-comma-leading-zero"),
+    pytest.param(r1("Comma.", r"\boxed{3000,25}"), "3000.25", id="decimal-comma-four-digits"),
+    pytest.param(r1("Comma.", r"\boxed{2,50}"), "2.5", id="decimal-comma-trailing-zero"),
+    pytest.param(r1("Comma.", r"\boxed{1,01}"), "1.01", id="decimal-comma-hundredths"),
+    pytest.param(r1("Comma.", r"\boxed{2,5,}"), "2.5", id="decimal-comma-stray-comma"),
+    pytest.param(
+        r1("Comma.", "<answer>The answers are 1,5</answer>"), "1.5", id="decimal-comma-prose"
+    ),
+    # Working before a named final answer: one value, the claim, is judged, so a guess that
+    # settled gains nothing over the claim alone (a blind attack took these for hedges).
+    pytest.param(
+        r1("Work.", "<answer>It is 4 or 5.\nHmm.\nThe answer is 5.</answer>"),
+        "5",
+        id="settled-guess",
+    ),
+    pytest.param(
+        r1("Work.", "<answer>Could be 4 or 6 or 7...\n\nThe answer is 5.</answer>"),
+        "5",
+        id="settled-candidates",
+    ),
+    pytest.param(
+        r1(
+            "Work.",
+            "<answer>So $\\frac{70}{9} \\approx 7.78$. Final Answer: The final answer is 7.78.</answer>",
+        ),
+        "7.78",
+        id="minerva-approximation-in-working",
+    ),
+    pytest.param(
+        r1(
+            "Work.",
+            "<answer>Final Answer: The largest number of points that could be in the domain of $f(x)$ is 19.</answer>",
+        ),
+        "19",
+        id="minerva-function-named",
+    ),
+    # Units that look like the words that change a value.
+    pytest.param(r1("Area.", r"\boxed{16 \text{ square units}}"), "16", id="square-units"),
+    pytest.param(
+        r1("Area.", r"\boxed{5 \text{ m squared}}"), r"5 \text{ m}^2", id="metres-squared"
+    ),
+    pytest.param(
+        r1("Area.", r"\boxed{5 \text{ square metres}}"), r"5 \text{ m}^{2}", id="square-metres"
+    ),
+    pytest.param(r1("Volume.", r"\boxed{2 \text{ cubic feet}}"), r"2 \text{ ft}^3", id="cubic"),
+    pytest.param(r1("Scale.", r"\boxed{30 \text{ k}}"), "30000", id="thousand-as-k"),
+    pytest.param(r1("Scale.", r"\boxed{\$2.5 \text{ million}}"), "2500000", id="money-million"),
+    pytest.param(r1("Money.", r"\boxed{30 \text{ dollars}}"), r"\$30", id="dollars-spelled"),
+    pytest.param(r1("Money.", r"\boxed{30}"), r"\$30", id="currency-dropped"),
+    pytest.param(r1("Money.", r"\boxed{€30}"), r"30 \text{ euros}", id="euro-sign"),
+    pytest.param(r1("Angle.", r"\boxed{90°}"), r"90^\circ", id="degree-sign"),
+    pytest.param(r1("Angle.", r"\boxed{90 \text{ degrees}}"), r"90^{\circ}", id="degrees-word"),
+    pytest.param(r1("Mass.", r"\boxed{5 \text{ Kg}}"), r"5 \text{ kg}", id="kilogram-capital"),
+    pytest.param(r1("Pressure.", r"\boxed{5 \text{ MPa}}"), r"5 \text{ MPa}", id="megapascal"),
+    pytest.param(r1("Exact.", r"\boxed{1024.0}"), "2^{10}", id="decimal-of-power"),
+    pytest.param(r1("Bigger.", r"\boxed{2.5 \times 10^3}"), "2500", id="scientific-of-integer"),
+    pytest.param(
+        r1("Mixed.", "<answer>The largest is 5, the maximum of the set.</answer>"),
+        "5",
+        id="maximum-in-apposition",
+    ),
+    pytest.param(
+        r1("Two.", "<answer>The solutions are $x = 2$ or $x = 3$.</answer>"),
+        "2, 3",
+        id="or-between-solutions",
+    ),
+    pytest.param(
+        r1("Two.", "<answer>x = 2 or x = 3</answer>"), "2, 3", id="or-between-bare-solutions"
+    ),
+    pytest.param(r1("Roots.", r"\boxed{\{1, 2\}}"), "x = 1, x = 2", id="set-of-solutions"),
+    pytest.param(r1("Pick.", r"\boxed{B}. A careful check confirms it."), "B", id="article-a"),
+    pytest.param(
+        r1("Count.", "<answer>There are 5 two-digit numbers.</answer>"),
+        "5",
+        id="compound-adjective",
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ from sympy import (
     FiniteSet,
     Float,
     I,
+    Integer,
     Interval,
     Or,
     Rational,
@@ -41,11 +42,13 @@ from reward_service.extract import (
     extract_math_answer,
     find_boxed,
     is_prose,
+    judged_part,
     stated_values,
 )
 from reward_service.rewards.exact import (
     ROUNDING_REFERENCE_DIGITS,
     fast_verdict,
+    simplest_between,
     terminates,
 )
 from reward_service.rewards.math_forms import (
@@ -105,6 +108,8 @@ _DECIMAL_RELATIVE = 1e-5
 _EXACT_DIGITS = 60
 _EXACT_RELATIVE = 1e-45
 _ROUNDED_DIGITS = 4
+# Integers in an exact rational value past which it is not worked out (10^{10^{10}}).
+_WORKED_OUT = 10**6
 # `1011_2`, `12_{6}`: digits in a base.
 _BASE_DIGITS = re.compile(r"\s*([0-9A-Z]*\d[0-9A-Z]*)_\{?\s*(\d+)\s*\}?\s*")
 # LaTeX spacing (`5\;\text{cm}`), which is no enumeration.
@@ -114,6 +119,7 @@ MAX_CANDIDATES = 20
 # `(1, 2)`: an open interval or a point, nothing tells which.
 _OPEN_PAIR = re.compile(r"\s*\((?:(?!\\infty)[^()\[\]])*\)\s*")
 _FUNCTION_OF_X = re.compile(r"[a-zA-Z]\(x\)")
+_BRACKETED = re.compile(r"\s*(?:\\left)?[(\[].*(?:\\right)?[)\]]\s*", re.S)
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 _WRITTEN_DECIMAL = re.compile(
@@ -307,7 +313,7 @@ def _candidates(answer: MathAnswer, options: MathOptions) -> tuple[str, ...] | S
     if answer.source is Source.ANSWER_TAG:
         # Every value a prose body states is a candidate, as every box is: otherwise the
         # verifier picks one number out of "3, 4, 5 or 6" and the list earns reward.
-        if any(QUALIFIER.search(body) for body in candidates):
+        if any(QUALIFIER.search(judged_part(body)) for body in candidates):
             return Score.zero(Reason.ENUMERATED, candidates[-1][: options.max_answer_chars])
         candidates = tuple(
             dict.fromkeys(value for body in candidates for value in stated_values(body))
@@ -434,10 +440,14 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
         if len(reading.items) > 1:
             gold_value = _parse_reference_item(gold.items[0])[0]
             if isinstance(gold_value, Tuple) and len(gold_value.args) == len(reading.items):
+                if reading.braced:
+                    return Reason.WRONG_ANSWER  # a set is no tuple
                 # `4, 5` for `AB = 4, CD = 5`: the values in the reference's order.
                 whole = "(" + ", ".join(reading.items) + ")"
                 return _item_verdict(whole, gold.items[0], float_rounding)
             if not _is_single_valued(gold_value):
+                if reading.braced and not isinstance(gold_value, FiniteSet):
+                    return Reason.WRONG_ANSWER  # a set is no interval
                 return _item_verdict(", ".join(reading.items), gold.items[0], float_rounding)
             return Reason.ENUMERATED
         for value in (*reading.items, *reading.chain):
@@ -468,6 +478,8 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
             return _item_verdict(reading.items[0], as_decimal[0], float_rounding)
     if len(reading.items) != len(gold.items):
         if len(reading.items) == 1:
+            if _BRACKETED.fullmatch(reading.items[0]):
+                return Reason.WRONG_ANSWER  # a tuple or an interval is no set of solutions
             return _item_verdict(reading.items[0], ", ".join(gold.items), float_rounding)
         return Reason.ENUMERATED if len(reading.items) > len(gold.items) else Reason.WRONG_ANSWER
     unmatched = list(gold.items)
@@ -552,9 +564,9 @@ def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | N
         parsed, gold = [complex_pair[0], *parsed[1:]], (complex_pair[1], *gold[1:])
     if _lists_several_values(parsed[0]) and _is_single_valued(gold[0]):
         return Reason.ENUMERATED
-    rounded = _rounded_match(value, parsed[0], gold_item, gold[0])
-    if rounded:
-        return None
+    decimal = _decimal_verdict(value, parsed[0], gold_item, gold[0])
+    if decimal is not None:
+        return None if decimal else Reason.WRONG_ANSWER
     numeric = _numbers_equal(parsed[0], gold[0])
     if numeric is False:
         return Reason.WRONG_ANSWER
@@ -640,27 +652,48 @@ def _numbers_equal(value: object, gold: object) -> bool | None:
     return bool(relative <= _EXACT_RELATIVE)
 
 
-def _rounded_match(value_text: str, value: object, gold_text: str, gold: object) -> bool:
-    """A decimal against an exact number that no decimal writes in full (pi, 1/3): equal when it
-    is that number rounded to its last decimal place; a decimal reference sets the precision
-    (`33.3` for 100/3, `2.315 \\times 10^{-3}` for 1/432), a decimal answer must show at least 4
-    significant digits (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded
-    (`3.1415`, not `12.56` for 4 pi, which is 4 times 3.14)."""
+def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: object) -> bool | None:
+    r"""A decimal against an exact number, either way round; None when neither is one.
+
+    A value a decimal writes in full (`1495`, `\frac{199}{200}`, `2^{100}`) is equal to that
+    decimal only, either way round. Any other (pi, 1/3) is equal to the decimal it rounds to at
+    the decimal's last place: a decimal answer must show at least 4 significant digits
+    (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded (`3.1415`, not
+    `12.56` for 4 pi, which is 4 times 3.14); a decimal reference sets the precision (`33.3` for
+    100/3, `2.315 \times 10^{-3}` for 1/432), and a fraction must be the simplest one that
+    rounds to it (`1/3` for `0.333`, not `999/1999` for `0.500`)."""
     written = _written_decimal(value_text)
-    if written is not None and _is_exact(gold) and not _terminates(gold):
+    if written is not None and _is_exact(gold):
+        rational = _rational_value(gold)
+        if rational is not None and terminates(rational):
+            return Fraction(written) == rational
         digits = len(written.as_tuple().digits)
         return digits >= _ROUNDED_DIGITS and _rounds_to(written, gold, cut=digits > _ROUNDED_DIGITS)
     written = _written_decimal(gold_text)
-    if written is not None and _is_exact(value) and not _terminates(value):
-        digits = len(written.as_tuple().digits)
-        return digits >= ROUNDING_REFERENCE_DIGITS and _rounds_to(written, value, cut=False)
-    return False
+    if written is not None and _is_exact(value):
+        rational = _rational_value(value)
+        if rational is not None and terminates(rational):
+            return rational == Fraction(written)
+        if len(written.as_tuple().digits) < ROUNDING_REFERENCE_DIGITS:
+            return False
+        if rational is not None:
+            half = Fraction(1, 2) * Fraction(10) ** written.as_tuple().exponent
+            return rational == simplest_between(Fraction(written) - half, Fraction(written) + half)
+        return _rounds_to(written, value, cut=False)
+    return None
 
 
-def _terminates(exact: Expr) -> bool:
-    """Whether a decimal writes `exact` in full (`1495`, `\frac{199}{200}`): then nothing but
-    that decimal is equal to it, rounded or not."""
-    return isinstance(exact, Rational) and terminates(Fraction(int(exact.p), int(exact.q)))
+def _rational_value(exact: Expr) -> Fraction | None:
+    """`exact` as a fraction, where it is a rational number small enough to work out (`2^{100}`,
+    `100!`, `\frac{1}{3}`); else None."""
+    if isinstance(exact, Rational):
+        return Fraction(int(exact.p), int(exact.q))
+    if not exact.is_rational or any(abs(atom) > _WORKED_OUT for atom in exact.atoms(Integer)):
+        return None
+    worked_out = exact.doit()
+    if not isinstance(worked_out, Rational):
+        return None
+    return Fraction(int(worked_out.p), int(worked_out.q))
 
 
 def _written_decimal(text: str) -> Decimal | None:

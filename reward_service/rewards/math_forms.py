@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reward_service.extract import QUALIFIER, RETRACTION
+from reward_service.extract import QUALIFIER, RETRACTION, is_number_word
 
 # Shown, but not there: invisible or struck-out content is no part of the answer.
 # Longer texts are no answer to read (a candidate is cut at 1000 characters before): reading
@@ -30,7 +30,19 @@ _ESCAPED_TWICE = re.compile(
     r"(?<!\\)\\\\(?=(?:[dt]?frac|sqrt|cdot|times|div|pi|infty|pm|mp|circ|left|right|le|ge"
     r"|leq|geq|neq|text|mathrm|sin|cos|tan|log|ln)(?![A-Za-z]))"
 )
-_CURRENCY = re.compile(r"\\(?:euro|pounds|yen)(?![A-Za-z])|[€£¥₹]")
+# Currency signs, before or after the amount: a unit like any other (`€30` is not `\$30`).
+_CURRENCY_SIGNS = {"\\$": "dollar", "$": "dollar", "€": "euro", "\\euro": "euro", "£": "pound",
+                   "\\pounds": "pound", "¥": "yen", "\\yen": "yen", "₹": "rupee"}  # fmt: skip
+_AFTER_NUMBER = re.compile(r"\d\s*$")
+_FRACTION_COMMAND = re.compile(r"\\\\[dt]?frac")
+_CURRENCY_SIGN = r"(?P<sign_>\\\$|[€£¥₹]|\\(?:euro|pounds|yen)(?![A-Za-z]))"
+_CURRENCY = re.compile(_CURRENCY_SIGN.replace("?P<sign_>", ""))
+_CURRENCY_BEFORE = re.compile(rf"\s*(?P<sign>[-+]?)\s*{_CURRENCY_SIGN}\s*")
+_CURRENCY_AFTER = re.compile(rf"(?<=[\d}}])\s*{_CURRENCY_SIGN}\s*$")
+# Mega-, giga-, tera-, peta-: `Mg` is a megagram, `mg` a milligram; `K` is a kelvin.
+_MEGA = re.compile(r"[MGTP][a-z]{1,2}|K")
+_POWER_BEFORE = {"square": "2", "sq": "2", "cubic": "3"}
+_POWER_AFTER = {"squared": "2", "cubed": "3"}
 # Emphasis that changes nothing: `\textbf{5}` is 5.
 _EMPHASIS = re.compile(r"\\(?:textbf|mathbf|bm|boldsymbol|underline|emph|textit|mathit)\s*\{")
 _DECORATION = re.compile(r"\\(?:bf|it|displaystyle|textstyle|left\.|right\.)(?![A-Za-z])")
@@ -57,8 +69,30 @@ _UNICODE = str.maketrans(
     }
 )
 _APPROXIMATE = re.compile(r"\\(?:approx|thickapprox|simeq|doteq)(?![A-Za-z])|[≈≃]")
-_WRAPPED_TEXT = re.compile(r"\\(?:text|mbox|textrm|textnormal|textit)\s*\{([^{}]*)\}")
-_SCALE = {"hundred": "100", "thousand": "1000", "million": "10^{6}", "billion": "10^{9}"}
+_WRAPPED_TEXT = re.compile(
+    r"\\(?:text(?:rm|sf|it|tt|up|sl|sc|md|normal)?|mbox|hbox)\s*\{([^{}]*)\}|\\verb(.)(.*?)\2"
+)
+# Words after a number that scale it: `5 \text{ thousand}` is 5000, `30 \text{ k}` is 30000,
+# `30 \text{ ppm}` is 0.00003 (case matters for `M`, a million, and `m`, metres).
+_SCALE = {
+    "hundred": "100", "hundreds": "100", "thousand": "1000", "thousands": "1000", "k": "1000",
+    "million": "10^{6}", "millions": "10^{6}", "mil": "10^{6}", "mn": "10^{6}",
+    "M": "10^{6}", "billion": "10^{9}", "billions": "10^{9}", "bn": "10^{9}",
+    "trillion": "10^{12}", "lakh": "10^{5}", "lakhs": "10^{5}", "crore": "10^{7}",
+    "crores": "10^{7}", "dozen": "12", "dozens": "12", "halves": r"\frac{1}{2}",
+    "thirds": r"\frac{1}{3}", "quarters": r"\frac{1}{4}", "tenths": r"\frac{1}{10}",
+    "hundredths": r"\frac{1}{100}", "thousandths": r"\frac{1}{1000}", "ppm": "10^{-6}",
+    "ppb": "10^{-9}", "per mille": "10^{-3}", "permille": "10^{-3}", "‰": "10^{-3}",
+    "basis points": "10^{-4}", "basis point": "10^{-4}", "bps": "10^{-4}",
+}  # fmt: skip
+# Words after a number that make it another value or a bound: `5 \text{ squared}`,
+# `5 \text{ tops}`, `5\text{-ish}`.
+_CHANGES_VALUE = re.compile(
+    r"(?<![a-z])(?:negative|minus|times|over|twice|double|half|root|roots"
+    r"|factorial|inverse|reciprocal|opposite|power|max|maximum|min|minimum|tops|ish|below|plus"
+    r"|above|under|beyond|zero|upper|lower|bound|bounds|limit|approx|approximately|about"
+    r"|around|roughly|nearly|almost|least|most)(?![a-z])"
+)
 _PLUS_MINUS_SIGN = re.compile(r"\+\s*-")
 # A solution set written as an inequality in one variable: `x < 3`, `0 < x \leq 12.5`,
 # `m \in [\sqrt2, \infty)`.
@@ -94,8 +128,12 @@ _MIXED = re.compile(
     [ \t]*(?P<percent>\\?%)?$""",
     re.X,
 )
-# Digits apart with nothing but space between (`5 6`, `5\,6`) state no one number.
+# Digits apart with nothing but space between (`5 6`, `5\,6`) state no one number, nor do
+# values on two lines (`11` over `\frac{5}{6}`).
 _APART_DIGITS = re.compile(r"(?<![\d.])(?<![_^])\d+(?:\.\d+)?(?:\s|\\[,;: !]|~)+\d")
+_TWO_LINES = re.compile(r"\d[ \t]*\n\s*(?:[-+]?\d|\\[dt]?frac)")
+# A brace group that is no command's argument groups nothing: `5 {6}` is `5 6`.
+_ARGUMENT_BEFORE = re.compile(r"(?:\\[A-Za-z]+(?:\s*\w)?|[\^_\]])\s*$")
 # `2,75` and `3000,25`: a decimal comma, where a thousands separator would need three digits.
 _THOUSANDS = re.compile(r"\s*[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?\s*")
 _DECIMAL_COMMA = re.compile(
@@ -106,7 +144,7 @@ _DECIMAL_COMMA = re.compile(
 _UNIT_WRAPPER = r"\\(?:text|textrm|textnormal|mbox|mathrm|operatorname)\s*\{[^{}]*\}"
 _UNIT_TAIL = re.compile(
     rf"(?:\s|\\[,;: !]|~)*(?P<unit>(?:{_UNIT_WRAPPER}|(?<![A-Za-z\\])[A-Za-z]{{2,}}(?![A-Za-z(])"
-    rf"|\^\s*\{{?\s*\\circ\s*\}}?|°|\\degree)"
+    rf"|\^\s*\{{?\s*\\circ\s*\}}?|°|\\degree|(?<=\d)\s*(?:''?|[′″])|‰)"
     rf"(?:(?:\s|\\[,;: !]|~|/|\\cdot)*(?:{_UNIT_WRAPPER}|[A-Za-z]+(?![A-Za-z(]))"
     rf"|\^\s*\{{?\d\}}?|[²³])*)\s*[.]?\s*$"
 )
@@ -158,11 +196,21 @@ _UNIT_NAMES = {
     "oz": "ounce",
     "mph": "mile/hour",
     "kmh": "kilometer/hour",
-    "sq": "square",
+    "K": "kelvin",
+    "'": "arcminute",
+    "′": "arcminute",
+    "''": "arcsecond",
+    "″": "arcsecond",
+    "us$": "dollar",
+    "eur": "euro",
+    "gbp": "pound",
+    "inr": "rupee",
+    "rs": "rupee",
+    "jpy": "yen",
 }
 # What a unit's words may be made of: words, `/`, `^2`, `°`; never digits or punctuation
 # that would make a list (`5 \text{, 6, 7}`).
-_UNIT_WORDS = re.compile(r"(?:[a-z°\\]+\.?|/|\^\s*\d|[²³]|\s)+")
+_UNIT_WORDS = re.compile(r"(?:[a-z°‰\\]+\.?|/|\^\s*(?:\d|\\circ)|[²³]|''?|[′″]|\s)+")
 _PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage points", "pct"})
 
 # A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
@@ -217,6 +265,7 @@ class Reading:
             order; otherwise several items are a set of solutions.
         hedged: the text states a bound or a guess (`\geq 5`, `\text{at least } 5`) or a
             second answer (a box in the box), not a value.
+        braced: the items were written as a set, `\{1, 2\}`: no tuple.
     """
 
     items: tuple[str, ...]
@@ -227,6 +276,7 @@ class Reading:
     hedged: bool = False
     ordered: bool = False
     inequality: bool = False
+    braced: bool = False
 
 
 def read(text: str, *, decimal_comma: bool = False) -> Reading:
@@ -256,7 +306,11 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
     text = _APPROXIMATE.sub("=", text).lstrip("= ")
     if _BOX.search(text) or QUALIFIER.search(text) or _LEADING_RELATION.match(text):
         return Reading((text,), hedged=True)
-    text, unit = split_unit(text)
+    split = split_unit(text)
+    if split is None:
+        return Reading((text,), hedged=True)
+    text, unit = split
+    text = _CURRENCY.sub("", text)
     if _hedging_text(text):
         return Reading((text,), hedged=True)
     number = _one_number(text, decimal_comma)
@@ -298,7 +352,8 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
         return Reading((tuple_text,), tuple_label, unit)
     items = _distinct(_value(item) for _, values in parts for item in _expand(values[0]))
     label = bases.pop() if len(bases) == 1 and any(labels) else ""
-    return Reading(items, label, unit, unreadable=None in items)
+    braced = _set_literal_body(text) != text
+    return Reading(items, label, unit, unreadable=None in items, braced=braced)
 
 
 def clean(text: str) -> str:
@@ -309,7 +364,6 @@ def clean(text: str) -> str:
     text = _unwrap(text)
     text = _DECORATION.sub(" ", text).translate(_UNICODE)
     text = _UPRIGHT_E.sub("e", text)
-    text = _CURRENCY.sub("", text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
     text = _PLUS_MINUS_SIGN.sub("-", text)  # `14.0 + -1.0i`
     text = _SCIENTIFIC.sub(r"\1 \\times 10^{\2}", text).strip()
@@ -321,40 +375,89 @@ def clean(text: str) -> str:
 
 
 def escaped_once(text: str) -> str:
-    r"""`\\frac{2}{3}` as `\frac{2}{3}`; a row break (`1 \\ 2`) stays one."""
-    return _ESCAPED_TWICE.sub(r"\\", text)
+    r"""`\\frac{2}{3}` as `\frac{2}{3}`; a row break (`1 \\ 2`) stays one, as does one right
+    after a number (`11 \\frac{5}{6}` is two rows, not a mixed number)."""
+    return _ESCAPED_TWICE.sub(
+        lambda match: (
+            match.group()
+            if _AFTER_NUMBER.search(text, 0, match.start())
+            and _FRACTION_COMMAND.match(text, match.start())
+            else "\\"
+        ),
+        text,
+    )
 
 
-def split_unit(text: str) -> tuple[str, str]:
-    r"""(the value, its canonical unit) for `5 \text{ km}`, `30 hours`, `90^\circ`; the unit is
-    "" when none. A percent stated in words stays the value's `\%`."""
+def split_unit(text: str) -> tuple[str, str] | None:
+    r"""(the value, its canonical unit) for `5 \text{ km}`, `30 hours`, `90^\circ`, `\$30`; the
+    unit is "" when none. A percent stated in words stays the value's `\%`, a scale word is its
+    factor (`5 \text{ thousand}`, `30 \text{ k}`). None when the words after the value make it
+    another value or a bound (`5 \text{ squared}`, `5 \text{ tops}`, `5 \text{ six}`)."""
+    text, currency = _split_currency(text)
     match = _UNIT_TAIL.search(text)
     if not match or not text[: match.start()].strip():
-        return text, ""
+        return text, currency
     raw = match.group("unit")
     words = re.sub(r"\\[A-Za-z]+\s*\{([^{}]*)\}", r"\1", raw)
-    words = " ".join(re.sub(r"[{}~]|\\[,;: !]", " ", words).split()).casefold()
+    words = " ".join(re.sub(r"[{}~]|\\[,;: !]", " ", words).split()).replace("^ ", "^")
+    folded = words.casefold()
     value = text[: match.start()].rstrip()
-    if (
-        not re.search(r"\d", value)
-        or _NOT_UNITS.intersection(re.findall(r"[a-z]+", words))
-        or not _UNIT_WORDS.fullmatch(words)
-        or RETRACTION.search(words)
-        or QUALIFIER.search(words)
-    ):
-        return text, ""
-    if words in _PERCENT_WORDS:
-        return value + r"\%", ""
-    first, _, rest = words.partition(" ")
-    if first in _SCALE:
-        # `5 \text{ thousand}` is 5000, and what follows is its unit.
-        return rf"{value} \cdot {_SCALE[first]}", canonical_unit(rest) if rest else ""
-    return value, canonical_unit(words)
+    if not re.search(r"\d", value):
+        return text, currency
+    if RETRACTION.search(folded) or QUALIFIER.search(folded):
+        return None
+    if _NOT_UNITS.intersection(re.findall(r"[a-z]+", folded)) or not _UNIT_WORDS.fullmatch(folded):
+        return text, currency
+    if folded in _PERCENT_WORDS:
+        return value + r"\%", currency
+    scale, words = _scale(words)
+    if scale:
+        value = rf"{value} \cdot {scale}"
+    if _changes_value(words):
+        return None
+    unit = canonical_unit(words) if words else ""
+    return value, "/".join(part for part in (currency, unit.lstrip("/")) if part)
+
+
+def _split_currency(text: str) -> tuple[str, str]:
+    """(the amount, the currency) of `\\$30`, `€30`, `30€`; the currency is "" when none."""
+    before = _CURRENCY_BEFORE.match(text)
+    if before and text[before.end() :].strip():
+        return before.group("sign") + text[before.end() :], _CURRENCY_SIGNS[before.group("sign_")]
+    after = _CURRENCY_AFTER.search(text)
+    if after and text[: after.start()].strip():
+        return text[: after.start()], _CURRENCY_SIGNS[after.group("sign_")]
+    return text, ""
+
+
+def _scale(words: str) -> tuple[str, str]:
+    """(the factor a leading scale word states, the words after it): `thousand km` is 1000
+    and `km`; ("", words) without one."""
+    for length in (2, 1):
+        pieces = words.split(" ", length)
+        key = " ".join(pieces[:length])
+        factor = _SCALE.get(key) or (_SCALE.get(key.casefold()) if len(key) > 1 else None)
+        if factor and len(pieces) >= length:
+            return factor, " ".join(pieces[length:])
+    return "", words
+
+
+def _changes_value(words: str) -> bool:
+    """Whether unit words make the value another value (`squared`, `negative`, `six`, `k`) or a
+    bound (`tops`, `max`); `m squared` and `square metres` are units."""
+    tokens = words.split()
+    if tokens and tokens[0].casefold() in _POWER_AFTER:
+        return True
+    return bool(_CHANGES_VALUE.search(words.casefold())) or any(
+        is_number_word(token) or _SCALE.get(token) for token in tokens
+    )
 
 
 def canonical_unit(words: str) -> str:
-    """One spelling per unit: `km`, `kilometres` and `kilometers` are all `kilometer`."""
-    if "circ" in words or words in ("°", "\\degree", "degree", "degrees"):
+    """One spelling per unit: `km`, `kilometres` and `kilometers` are all `kilometer`; `Mg`
+    (megagrams) is not `mg`."""
+    folded = words.casefold()
+    if "circ" in folded or folded in ("°", "\\degree", "degree", "degrees"):
         return "degree"
     parts = re.split(r"(\s*(?:/|\\cdot|per)\s*)", words)
     canonical = []
@@ -363,12 +466,26 @@ def canonical_unit(words: str) -> str:
         if not word or word in ("/", "per", "\\cdot"):
             canonical.append("/" if word in ("/", "per") else word)
             continue
-        pieces = []
+        pieces: list[str] = []
+        power = ""
         for piece in word.split():
+            piece, _, exponent = piece.partition("^")
+            if not _MEGA.fullmatch(piece):
+                piece = piece.casefold()
+            if piece in _POWER_BEFORE and not exponent:
+                power = _POWER_BEFORE[piece]  # `square metres`
+                continue
+            if piece in _POWER_AFTER and pieces and not exponent:
+                pieces[-1] += f"^{_POWER_AFTER[piece]}"  # `metres squared`
+                continue
             piece = _UNIT_NAMES.get(piece, piece)
             if len(piece) > 3 and piece.endswith("s") and not piece.endswith("ss"):
                 piece = piece[:-1]
-            pieces.append(_UNIT_NAMES.get(piece, piece))
+            exponent = exponent.strip("{} ") or power
+            power = ""
+            pieces.append(_UNIT_NAMES.get(piece, piece) + (f"^{exponent}" if exponent else ""))
+        if power:
+            pieces.append(next(word for word, p in _POWER_BEFORE.items() if p == power))
         canonical.append(" ".join(pieces))
     return "".join(canonical)
 
@@ -408,8 +525,13 @@ def _hedging_text(value: str) -> bool:
     for match in _WRAPPED_TEXT.finditer(value):
         if match.group() == value.strip():
             continue
-        words = match.group(1)
-        if re.search(r"[\d,;/+?()&]", words) or RETRACTION.search(words) or QUALIFIER.search(words):
+        words = match.group(1) if match.group(1) is not None else match.group(3)
+        if (
+            re.search(r"[\d,;/+?()&]", words)
+            or RETRACTION.search(words)
+            or QUALIFIER.search(words)
+            or _changes_value(words)
+        ):
             return True
     return False
 
@@ -579,11 +701,43 @@ def _value(item: str) -> str | None:
             value = rf"\frac{{{whole * int(denominator) + int(numerator)}}}{{{denominator}}}"
             sign = "-" if mixed.group("sign") == "-" else ""
             return sign + value + (r"\%" if mixed.group("percent") else "")
-    if _APART_DIGITS.search(join_digit_groups(item)):
+    if _TWO_LINES.search(item):
+        return None
+    if _APART_DIGITS.search(join_digit_groups(item)) or _bare_group_apart(item):
         return None
     if not _LATEX_SYNTAX.search(item) and _PLAIN_HINT.search(item):
         return plain_to_latex(item) or item
     return item
+
+
+def _bare_group_apart(item: str) -> bool:
+    r"""Whether digits or a fraction stand apart once the brace groups that are no command's
+    argument are read as the grouping they are: `5 {6}`, `{5}{6}`, `11 {\frac{5}{6}}`."""
+    if "{" not in item:
+        return False
+    closing = {}
+    stack: list[int] = []
+    for token in re.finditer(r"\\.|[{}]", item):
+        if token.group() == "{":
+            stack.append(token.start())
+        elif token.group() == "}" and stack:
+            closing[stack.pop()] = token.start()
+    bare = []
+    argument_ends: set[int] = set()
+    for opening in sorted(closing):
+        before = item[:opening]
+        if _ARGUMENT_BEFORE.search(before) or (
+            before.rstrip() and len(before.rstrip()) - 1 in argument_ends
+        ):
+            argument_ends.add(closing[opening])
+        else:
+            bare += [opening, closing[opening]]
+    if not bare:
+        return False
+    opened = "".join(" " if index in bare else char for index, char in enumerate(item))
+    return bool(
+        _APART_DIGITS.search(join_digit_groups(opened)) or re.search(r"\d\s+\\[dt]?frac", opened)
+    )
 
 
 _GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\\[,;: !]|~| )\d{3})+(?!\d)")
