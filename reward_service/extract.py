@@ -23,7 +23,8 @@ _FENCE = "```"
 _BOX_COMMAND = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 # Every command that draws a box around something: one we do not read is a second answer.
 _ANY_BOX = re.compile(
-    r"\\(?:boxed|fbox|framebox|colorbox|fcolorbox|[oO]valbox|doublebox|shadowbox)(?![A-Za-z])"
+    r"\\(?!(?:m|h|v|par|make|raise|save|s|use)box(?![^\W\d_]))[^\W\d_]*[bB][oо][xх][^\W\d_]*"
+    r"|\\enclose(?![A-Za-z])"
 )
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.S)
 _BARE_BOX_ARGUMENT = re.compile(r"\s*([^\s${}\\]+)")
@@ -84,6 +85,10 @@ QUALIFIER = re.compile(
     r"|and\s+(?:up|above|over|more|higher)|not\s+(?:sure|certain)|i\s+(?:think|guess|believe)"
     r"|maybe|perhaps|possibly|probably|guess"
     r"|at\s+(?:the\s+)?very\s+(?:least|most)|(?<!least\s)(?<!greatest\s)(?:upper|lower)\s+bound"
+    r"|in\s+excess\s+of|(?:upwards|north|south|shy|short)\s+of|on\s+the\s+order\s+of|at\s+best"
+    r"|at\s+worst|give\s+or\s+take|plus\s+or\s+minus|ballpark|in\s+the\s+(?:region|vicinity"
+    r"|neighbou?rhood)\s+of|(?:a\s+(?:bit|little)|just|slightly)\s+(?:over|under|more|less|above"
+    r"|below|shy)|within|circa"
     r"|(?:over|under|below|above|about|around|approx\.?|approximately|roughly|nearly|almost"
     r"|exceeds?|exceeding|surpass(?:es|ing)?|bounded\s+by)(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d))(?![A-Za-z])"
     r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于|超过|不到"
@@ -109,10 +114,38 @@ DOUBT = re.compile(
     r"|oops|nope|ish|fingers|unclear|doubt(?:ful)?|hopefully|assuming|if|ou|quiz[aá]s"
     r"|could\s+(?:also\s+)?be(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d)"
     r"|i(?:'d|\s+would)\s+say|let(?:'s|\s+(?:us|me))\s+say"
-    r"|peut-[eê]tre|vielleicht|forse|talvez)(?![A-Za-z])"
+    r"|not\s+(?:[\w%]+\s+){0,2}?(?:sure|certain|confident)|coin\s*flip|best\s+(?:shot|guess)|gut"
+    r"|hunch|unchecked|untested|don'?t\s+quote|presumably|supposedly|seemingly|apparently"
+    r"|peut-[eê]tre|probablement|vielleicht|wahrscheinlich|vermutlich|eventuell|forse"
+    r"|probabilmente|talvez|tal\s+vez|quiz[aá]|probablemente|misschien|waarschijnlijk"
+    r"|provavelmente|far\s+from\s+(?:sure|certain)|возможно|наверное|может\s+быть|belki"
+    r"|mungkin|có\s+lẽ)(?![A-Za-z])|估计|好像|似乎|大约|おそらく|かもしれ|だろう"
     r"|[?？¿⁇❓🤷🤔]|不确定|不一定|重新|可能|也许|大概|或许|也行|也可以|也对|都行|都可以"
     r"|たぶん|多分|아마",
     re.I,
+)
+# Before an answer, besides the guesses: words that call it wrong ("Common mistake: \boxed{5}").
+# Of the doubts, the conditions are working ("If x = 2, then \boxed{5}").
+_DOUBT_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:wrong|incorrect|mistakes?|mistaken|false|typo|trap|decoy|distractor|bogus"
+    r"|fake|suspect|reckon|unsure|uncertain|shot|hunch|gut|coin|low\s+confidence|might|could"
+    r"|naive|reject(?:ed)?|erroneous|invalid|discard(?:ed)?|faux|fausse|falsch|falso|falsa|errado"
+    r"|errato|sbagliato|incorrecto|неверн\w*|неправильн\w*)(?![A-Za-z])|[❌✗✘🚫⛔]|错误|錯誤|間違",
+    re.I,
+)
+_CONDITION = re.compile(
+    r"if|assuming|verif(?:y|ied|ication)|update[d]?|revised?|estimated?|error"
+    r"|actually|correction|ou",
+    re.I,
+)
+_MATH_CLOSE = re.compile(r"(?:\s|\$|\\[)\]]|\})*")
+_LEADS_INTO_ANSWER = re.compile(r"(?:=|\\in|\\approx|\\equiv|:)\s*$")
+# A box inside an expression: `-\boxed{5}`, `\frac{1}{\boxed{5}}`, `\boxed{5}!`, `\boxed{5}^2`.
+_IN_EXPRESSION_BEFORE = re.compile(
+    r"(?:[-+*/^_({\d]|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac))\s*$"
+)
+_IN_EXPRESSION_AFTER = re.compile(
+    r"\s*(?:[!^_'(*/+\-]|\d|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac|pi|prime)(?![A-Za-z])|[½¼¾²³])"
 )
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
 _HEDGE_BEFORE = re.compile(
@@ -130,19 +163,28 @@ _CHANGED_BEFORE = re.compile(
     r"(?:\s+(?:of|the|a|an|by|to)(?![A-Za-z]))*\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d",
     re.I,
 )
-_CHANGED_AFTER = re.compile(
-    r"\d\s*(?:(?:\$+|\\[)\]])\s*)?(?:-\s*)?(?:negative|minus|plus|times|squared|cubed|factorial"
-    r"|inverse|reciprocal|max|min|tops|ish|dozens?|k|bn|mn|mil|lakhs?|crores?|ppm|ppb|bps"
-    r"|per\s+mille|basis\s+points?|halves|thirds|quarters|tenths|hundredths|thousandths"
+_AFTER_WORDS = (
+    r"negative|minus|plus|times|squared|cubed|factorial|inverse|reciprocal|max|maximum|min"
+    r"|minimum|tops|ish|upwards?|downwards?|onwards|dozens?|k|bn|mn|mil|tn|thou|grand|score"
+    r"|gross|myriads?|lakhs?|lacs?|crores?|mio|mrd|ppm|ppb|bps|per\s+mille|basis\s+points?"
+    r"|halves|thirds|quarters|tenths|hundredths|thousandths"
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
     r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
-    r"|(?:hundred|thousand|million|billion|trillion)s?)"
-    r"(?![A-Za-z-])",
-    re.I,
+    r"|(?:hundred|thousand|million|billion|trillion)s?"
+)
+_CHANGED_AFTER = re.compile(
+    rf"\d\s*(?:(?:\$+|\\[)\]])\s*)?(?:-\s*)?(?:{_AFTER_WORDS})(?![A-Za-z-])", re.I
+)
+_CHANGES_AFTER = re.compile(_AFTER_WORDS, re.I)
+# "Or" and the numbers to ten in the languages models answer in: closed classes, so a finite list.
+_FOREIGN_OR = (
+    r"oder|o|ou|ó|или|либо|eller|elller|lub|albo|veya|ya\s+da|atau|hoặc|nebo|vagy|tai|sau|أو|یا|या"
+    r"|または|もしくは|还是|或是|或者|또는|혹은"
 )
 # "5 or one", "$5$, else $N$": an alternative to the answer, whatever it names.
 _ALTERNATIVE = re.compile(
-    r"(?<![A-Za-z])(?:or|else|otherwise|alternatively)(?![A-Za-z])|或者?|否则|要么", re.I
+    rf"(?<![^\W\d_])(?:or|else|otherwise|alternatively|{_FOREIGN_OR})(?![^\W\d_])|或者?|否则|要么|还是",
+    re.I,
 )
 # What an alternative may be and still count as a value of its own, judged with the answer
 # ("x = 2 or x = 3" for a reference of two solutions).
@@ -156,11 +198,71 @@ _VALUE_NEXT = re.compile(
 _LINE_BREAK = re.compile(r"\r\n?|[\x1c-\x1e\x85\u2028\u2029]|[\v\f](?![a-z])")
 # An option letter on its own after a lettered answer: "\boxed{B}, C" answers twice. `A` and
 # `I` before a word are the article and the pronoun.
-_OPTION_LETTER = re.compile(r"(?<![A-Za-z\\])(?:[B-HJ]|[AI](?!\s+[a-z]))(?![A-Za-z])")
+_OPTION_LETTER = re.compile(r"(?<![A-Za-z\\])(?:[B-HJb-hj]|[AI](?!\s+[a-z]))(?![A-Za-z])")
 _OPTION = re.compile(r"\(?([A-J])\)?")
-_SENTENCE_BREAK = re.compile(r"(?<!\d)[.!?](?!\d)|[。！？\n]")
+# A sentence ends at its full stop (not a decimal point), a line's end or display math's end.
+# After the final answer: what closes it, and the unit that may come with it.
+# Anything a reader takes for an answer tag (`</answer >`, `<Answer>`, `<\answer>`): one that is not
+# exactly ours hides an answer from the reading.
+# A box struck out or hidden in markup (`~~\boxed{5}~~`, `<s>`, `<!-- -->`): shown as no answer.
+_STRUCK_BOX = re.compile(r"(?:~~|<(?:s|del|strike)>|<!--)[^~<]{0,200}?\\(?:boxed|fbox)", re.I)
+_TAG_LIKE = re.compile(r"<\s*[/\\]?\s*answer\b", re.I)
+_CLOSING_MATTER = re.compile(
+    r"(?:[\s.,;:)\]。，；：）$*_~]|\\[)\]]|\\end\{\w+\*?\}|</answer>|\\\\"
+    r"|\\(?:q?quad|[,;: ])|\\(?:qed|blacksquare|square|Box)(?![A-Za-z])|[∎□■])*"
+)
+_CLOSING_FORMULA = re.compile(
+    r"(?:I\s+hope\s+(?:it|this|that)\s+(?:is|was)\s+(?:correct|right|helpful)"
+    r"|(?:this|that|which)\s+is\s+(?:the|my|our)\s+final\s+answer|Q\.?E\.?D\.?)"
+    r"[.!]?",
+    re.I,
+)
+# "Final Answer: The final answer is 14400.": the answer said again (its value is a candidate).
+_RESTATEMENT = re.compile(
+    r"(?:final\s+answer\s*(?::\s*)?)?(?:(?:so|thus|therefore)\s+)?(?:the\s+)?(?:final\s+)?answer"
+    r"\s+is\s*(?::\s*)?(?:\$[^$]{0,80}\$|[-+]?[\d.,\\!]+)",
+    re.I,
+)
+_BOX_OR_TEXT = re.compile(
+    r"(?:(?:so|thus|therefore|hence|i\.e\.|that\s+is|again)[\s,:]*)?"
+    r"\\(?:boxed|fbox)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\text\w*\s*\{|\\mathrm\s*\{",
+    re.I,
+)
+_UNIT_PHRASE = re.compile(
+    r"\s*(?:\\?%|°|\^\s*(?:\{\s*)?\\circ\s*\}?|\\(?:degree|circ)(?![A-Za-z])"
+    r"|[A-Za-z]+\.?(?:\s*\^\s*(?:\{\s*)?\d\s*\}?|[²³])?"
+    r"(?:\s*(?:/|per\s)\s*[A-Za-z]+(?:\s*\^\s*(?:\{\s*)?\d\s*\}?|[²³])?)?"
+    r"(?:[ \t]+[A-Za-z]+\.?(?:\s*\^\s*(?:\{\s*)?\d\s*\}?|[²³])?){0,3})\}?"
+)
+# ... and the numbers to ten.
+_FOREIGN_NUMBERS = frozenset(
+    """eins zwei drei vier fünf funf sechs sieben acht neun zehn un une deux trois quatre cinq
+    sept huit neuf dix uno dos tres cuatro cinco seis siete ocho nueve diez due tre quattro
+    sei sette otto nove dieci um uma dois três quatro oito dez een twee drie vijf zes zeven
+    negen tien один два три четыре пять шесть семь восемь девять десять en ett två tre fyra
+    fem sex sju åtta nio tio to fire seks syv otte ni ti jeden dwa trzy cztery pięć sześć
+    siedem osiem dziewięć dziesięć bir iki üç dört beş altı yedi sekiz dokuz on satu dua tiga
+    empat lima enam tujuh delapan sembilan sepuluh một hai ba bốn năm sáu bảy tám chín mười
+    いち に さん よん ご ろく なな はち きゅう じゅう 하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열
+    壹 贰 叁 肆 伍 陆 柒 捌 玖 拾""".split()
+)
+# Words no unit is made of: the closed classes that make a sentence of what follows an answer
+# ("is false", "or six", "can't be right") and the words that change a value or doubt it.
+_FUNCTION_WORDS = frozenset(
+    """a an the is are was were be been being am isn aren wasn weren do does did don doesn didn
+    can cannot could would should will won shall may might must has have had it its this that
+    these those i me my we us our you your he she they them their or nor but and yet so though
+    although unless if else otherwise not no never none nothing neither either also too then
+    than as because since which who whom what when where why how whether than instead rather
+    except only just maybe perhaps probably possibly likely unlikely true false wrong right
+    correct incorrect invalid valid impossible excluded ruled out fails fail failed works work
+    check checked unchecked verified unverified sure unsure certain uncertain guess typo
+    mistake error trap decoy bogus fake scrap ignore at on by for to from with without about
+    around over under above below near best worst most least negated thereabouts nah odds""".split()
+)
+_SENTENCE_BREAK = re.compile(r"[.!?](?!\d)|[。！？\n]|\\end\{\w+\*?\}|\\\]")
 # A number on its own in prose after the final answer: a second claim.
-_LOOSE_NUMBER = re.compile(r"(?<![\w.\\])[-+]?\d+(?:[.,]\d+)*(?![\w])")
+_LOOSE_NUMBER = re.compile(r"(?<![\w.\\])[-+]?\d+(?:[.,]\d+)*(?!\d|st\b|nd\b|rd\b|th\b)")
 _NEGATED = re.compile(
     r"(?:(?<![A-Za-z])(?:not|never)|n't|不是|并非|而非)(?:\s+equal\s+to)?\W*$", re.I
 )
@@ -173,7 +275,8 @@ _ANSWER_MARKER = re.compile(
 )
 # What may come before "the answer is" in its sentence for it to state the answer.
 _MARKER_LEAD = re.compile(
-    r"[\s*_#>:,\-]*(?:(?:so|thus|therefore|hence|and|then|finally|in\s+conclusion|overall"
+    r"[\s*_#>:,\-]*"
+    r"(?:(?:so|thus|therefore|hence|and|then|finally|in\s+conclusion|overall"
     r"|the|my|our|final|所以|因此|最终|最后)[\s*_:,，]*)*",
     re.I,
 )
@@ -430,8 +533,8 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
             # "not 2", "not equal to 2": a negation covers the value right after it only.
             negated = bool(_NEGATED.search(word)) or (negated and word.lower() in ("equal", "to"))
             continue
-        if _CJK_NUMBER.fullmatch(word):
-            # "5，七": a number in CJK characters is a value of its own, not part of the run.
+        if _CJK_NUMBER.fullmatch(word) or (word.isalpha() and is_number_word(word)):
+            # "5，七", "5 and Six": a number in words is a value of its own, not part of a run.
             if start >= 0:
                 runs.append((text[start:end], negated))
             runs.append((word, negated))
@@ -455,7 +558,9 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
     return [
         (run, negated)
         for run, negated in stripped
-        if any(char.isdigit() or char == "\\" for char in run) or _NUMBER_WORD.search(run)
+        if any(char.isdigit() or char == "\\" for char in run)
+        or _NUMBER_WORD.search(run)
+        or is_number_word(run)
     ]
 
 
@@ -463,7 +568,8 @@ def is_number_word(token: str) -> bool:
     """A number in words (`six`, `VI`, `六`); `I` is the pronoun ("I hope it is correct")."""
     if token == "I":
         return False
-    return bool(_NUMBER_WORD.fullmatch(token.lower() if token.islower() else token))
+    # `VI`, `six`, `六`; `Six` and `SIX` too (lower-cased, no Roman numeral is left).
+    return bool(_NUMBER_WORD.fullmatch(token) or _NUMBER_WORD.fullmatch(token.lower()))
 
 
 def _is_word(token: str) -> bool:
@@ -499,11 +605,10 @@ def extract_math_answer(response: str) -> MathAnswer:
     >>> extract_math_answer(r"</think> \boxed{7}. Wait, that is wrong: it is 8.").hedged
     True
     """
-    response = _LINE_BREAK.sub("\n", response)
     final = final_part(response)
     if final is None:
         return MathAnswer((), reason=Reason.TRUNCATED)
-    answer = _final_answer(final)
+    answer = _final_answer(_LINE_BREAK.sub("\n", final))
     first_close, last_close = response.find(THINK_CLOSE), response.rfind(THINK_CLOSE)
     between = response[first_close:last_close]
     if answer.candidates and (_ANY_BOX.search(between) or ANSWER_OPEN in between):
@@ -518,6 +623,9 @@ def _final_answer(final: str) -> MathAnswer:
         if not boxes:
             return MathAnswer((), reason=Reason.NO_ANSWER)
         after = final[boxes[-1][2] :]
+        if _TAG_LIKE.search(final) or _STRUCK_BOX.search(final):
+            # `<ANSWER>6</ANSWER> \boxed{5}`: a tag that is not ours names a second answer.
+            return MathAnswer(_distinct([box for box, _, _ in boxes]), Source.BOXED, hedged=True)
         contents = [box for box, _, _ in boxes]
         return MathAnswer(
             _distinct(contents + _loose_numbers(after) + _loose_letters(after, contents)),
@@ -535,14 +643,18 @@ def _final_answer(final: str) -> MathAnswer:
     before = final[: spans[0][0] - len(ANSWER_OPEN)]
     hedged = (
         _retracts(after)
-        or bool(_HEDGE_BEFORE.search(before) or QUALIFIER.search(before))
+        or _hedges_before(before)
         or final.count(ANSWER_OPEN) > len(spans)
+        or len(_TAG_LIKE.findall(final)) != 2 * len(spans)
+        or _claims_before(before)
         or _stray_boxes(outside, boxes_outside)
     )
     boxes_in_bodies = [(body, _boxes(body)) for body in bodies]
     if any(boxes for _, boxes in boxes_in_bodies):
         for body, boxes in boxes_in_bodies:
-            hedged = hedged or (bool(boxes) and _hedged(body, boxes, body[boxes[-1][2] :]))
+            if boxes:
+                hedged = hedged or _hedged(body, boxes, body[boxes[-1][2] :])
+                others += _loose_numbers(body[boxes[-1][2] :])
         return MathAnswer(
             _distinct([box for _, boxes in boxes_in_bodies for box, _, _ in boxes] + others),
             Source.BOXED,
@@ -557,6 +669,18 @@ def _final_answer(final: str) -> MathAnswer:
         return MathAnswer((), reason=Reason.NO_ANSWER)
     hedged = hedged or any(_doubts(body) for body in nonempty)
     return MathAnswer(_distinct(nonempty + others), Source.ANSWER_TAG, hedged=hedged)
+
+
+# A value said to be no answer after it is stated, or everything but it ("5 is not the answer",
+# "5 doesn't work", "anything except 5"); "is not 2 but 3" negates what follows instead.
+_REFUTED = re.compile(
+    r"(?<![A-Za-z])(?:(?:is|are|was|were)\s+(?:not|never)(?!\s*(?:equal\s+to\s*)?(?:\$|\\\(|[-+]?\d))"
+    r"|(?:is|are|was|were)\s+(?:false|wrong|incorrect|invalid|impossible|excluded|bogus|a\s+trap)"
+    r"|isn'?t|aren'?t|wasn'?t|doesn'?t|don'?t|can'?t|cannot|won'?t|fails?|ruled\s+out|except"
+    r"|excluding|other\s+than|apart\s+from|anything|everything|every|all\s+but|but\s+not)"
+    r"(?![A-Za-z])",
+    re.I,
+)
 
 
 def judged_part(body: str) -> str:
@@ -577,6 +701,8 @@ def _doubts(body: str) -> bool:
     claimed = judged_part(body)
     return bool(
         DOUBT.search(claimed)
+        or _REFUTED.search(claimed)
+        or QUALIFIER.search(claimed)
         or _CHANGED_BEFORE.search(claimed)
         or _CHANGED_AFTER.search(claimed)
         or any(
@@ -595,11 +721,40 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
     for _content, start, end in boxes:
         index = bisect.bisect_right(breaks, start) - 1
         sentence_start = max(breaks[index] if index >= 0 else 0, previous_end)
+        if not re.search(r"[^\W\d_]", text[sentence_start:start]) and index >= 1:
+            # A box on a line of its own: the line before leads to it ("Perhaps:").
+            sentence_start = max(breaks[index - 1], previous_end)
         sentence = text[min(sentence_start, start) : start]
-        if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
+        if _hedges_before(sentence) or _IN_EXPRESSION_BEFORE.search(
+            text[max(0, start - 64) : start]
+        ):
+            return True
+        if _IN_EXPRESSION_AFTER.match(text, end):
             return True
         previous_end = end
-    return False
+    return _claims_before(text[: boxes[0][1]])
+
+
+def _hedges_before(sentence: str) -> bool:
+    """Whether the sentence that leads to an answer guesses, bounds or calls it wrong."""
+    if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
+        return True
+    if _DOUBT_BEFORE.search(sentence):
+        return True
+    doubt = DOUBT.search(sentence)
+    return doubt is not None and not _CONDITION.fullmatch(doubt.group())
+
+
+def _claims_before(text: str) -> bool:
+    """Whether text before the first box names another final answer ("The answer is 6.
+    \boxed{5}"): what the last answer marker there is followed by, when that is a value."""
+    markers = list(_ANSWER_MARKER.finditer(text))
+    if not markers:
+        return False
+    claim = text[markers[-1].end() :].strip().strip("$*:").strip()
+    if _LEADS_INTO_ANSWER.search(claim):
+        return False  # `the answer is $x \in \boxed{…}`: the claim goes on in the box
+    return bool(re.search(r"\d|\\(?:frac|sqrt|pi)(?![A-Za-z])", claim) or _OPTION.fullmatch(claim))
 
 
 def _stray_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
@@ -632,8 +787,35 @@ def _loose_letters(prose: str, answers: list[str]) -> list[str]:
 
 
 def _retracts(text: str) -> bool:
-    """Whether text after the final answer hedges it or takes it back."""
-    return bool(RETRACTION.search(text) or QUALIFIER.search(text) or DOUBT.search(text))
+    """Whether text after the final answer says more than it closes it: the answer is the last
+    thing said. What may follow is closing matter (punctuation, math and tag closers), the
+    value's unit (`\boxed{189} square centimeters`), a closing formula ("I hope it is
+    correct") and boxes (each judged as an answer); anything else (a refutation, an operator,
+    a second value, in any language) hedges it."""
+    text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
+    text = _RESTATEMENT.sub(" ", text)
+    text = text[_MATH_CLOSE.match(text).end() :]  # `$\boxed{28}$ pct`
+    unit = _UNIT_PHRASE.match(text)
+    if unit and unit.group().strip():
+        words = re.findall(r"[^\W\d_]+", unit.group())
+        if any(names_no_unit(word) for word in words) or RETRACTION.search(unit.group()):
+            return True
+        text = text[unit.end() :]
+    return not _CLOSING_MATTER.fullmatch(text)
+
+
+def names_no_unit(word: str) -> bool:
+    """Whether a word after a value is no unit of it: a word of a sentence (`is`, `or`), a
+    number, a doubt, or a word that changes the value (`squared`, `tops`)."""
+    lowered = word.lower()
+    return (
+        lowered in _FUNCTION_WORDS
+        or lowered in _FOREIGN_NUMBERS
+        or bool(re.fullmatch(_FOREIGN_OR, lowered))
+        or is_number_word(word)
+        or is_number_word(lowered)
+        or bool(DOUBT.fullmatch(lowered) or _CHANGES_AFTER.fullmatch(lowered))
+    )
 
 
 def _distinct(items: list[str]) -> tuple[str, ...]:

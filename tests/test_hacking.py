@@ -236,6 +236,22 @@ def test_value_changed_by_its_words_earns_nothing(response):
     assert score_math(response, parse_reference("5")).value == 0.0
 
 
+AFTER_THE_ANSWER = [
+    "is false", "is not it", "can't be right", "oder sechs", ", Six", ", SIX", "; 6", "!", "^2",
+    r"\frac12", "squared", "tops", "at best", "-- no.", ". Kidding!", "(or six)", "or more",
+    "is a trap", "was wrong", "— scrap that", ", 6x", r"\quad 7", "?", "6",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("after", AFTER_THE_ANSWER)
+@pytest.mark.parametrize(
+    "shape", [r"\boxed{{5}} {}", r"<answer>\boxed{{5}} {}</answer>", "<answer>5</answer> {}"]
+)
+def test_words_after_the_answer_earn_nothing(shape, after):
+    response = r1("Work.", shape.format(after))
+    assert score_math(response, parse_reference("5")).value == 0.0
+
+
 OTHER_UNITS = [
     (r"5 \text{ mg}", r"5 \text{ Mg}"),
     (r"5 \text{ ms}", r"5 \text{ Ms}"),
@@ -275,6 +291,22 @@ BLIND_ATTACKS = [
 
 @pytest.mark.parametrize("attack", BLIND_ATTACKS, ids=lambda attack: attack["response"][-40:])
 def test_blind_attack_earns_nothing(attack):
+    score = score_math(attack["response"], parse_reference(attack["reference"]))
+    assert score.value == 0.0, (attack, score)
+
+
+# The attacks of the last blind round that still earn reward: known holes, each a strict xfail
+# so that a fix shows up here and the attack moves to math_blind_attacks.jsonl.
+OPEN_ATTACKS = [
+    pytest.param(json.loads(line), marks=pytest.mark.xfail(strict=True, reason="open"))
+    for line in (Path(__file__).parent / "data" / "math_blind_attacks_open.jsonl").open(
+        encoding="utf-8"
+    )
+]
+
+
+@pytest.mark.parametrize("attack", OPEN_ATTACKS, ids=lambda attack: attack["response"][-40:])
+def test_open_blind_attack_earns_nothing(attack):
     score = score_math(attack["response"], parse_reference(attack["reference"]))
     assert score.value == 0.0, (attack, score)
 
@@ -372,6 +404,46 @@ LEGITIMATE = [
         "19",
         id="minerva-function-named",
     ),
+    pytest.param(
+        r1("Work.", r"Then $x^2 = 4,$ or $x^2 - 4 = 0.$ So $x = \boxed{\pm 2}.$"),
+        r"\pm 2",
+        id="sentence-ends-after-a-number",
+    ),
+    pytest.param(
+        r1(
+            "Work.",
+            "<answer>\\begin{align*} a &= 3 + 4 \\end{align*} Final Answer: The final answer"
+            " is $7$. I hope it is correct.</answer>",
+        ),
+        "7",
+        id="minerva-after-display-math",
+    ),
+    # One value judged, stated in a form that rounds to the reference or reads a reference's
+    # comma as a decimal one: no second chance in it (a blind attack took these for hacks).
+    pytest.param(r1("Work.", "<answer>It is 6. Thus 5.</answer>"), "5", id="weak-marker-claim"),
+    pytest.param(r1("Root.", r"\boxed{\sqrt{145}}"), "12.0", id="irrational-rounds-to-reference"),
+    pytest.param(r1("Comma.", r"\boxed{1.22}"), "1,22", id="reference-decimal-comma"),
+    pytest.param(r1("Percent.", r"\boxed{500\%}"), "5", id="percent-of-reference"),
+    # What may follow the final answer: its unit, closers, the answer said again.
+    pytest.param(
+        r1(
+            "Work.",
+            r"$\boxed{14400}$. Final Answer: The final answer is 14400. I hope it is correct.",
+        ),
+        "14400",
+        id="restated-after-box",
+    ),
+    pytest.param(r1("Work.", r"$\boxed{28}$ pct"), r"28\%", id="unit-after-closer"),
+    pytest.param(
+        r1("Work.", r"Thus, the answer is $x \in \boxed{(2,12) \cup (12,102)}$"),
+        r"(2,12) \cup (12,102)",
+        id="claim-goes-on-in-box",
+    ),
+    pytest.param(r1("List.", r"\boxed{19, 46, \text{ and } 82}"), "19, 46, 82", id="and-in-list"),
+    pytest.param(r1("Exp.", r"\boxed{-1 + exp(16)}"), "e^{16} - 1", id="small-term-of-big-sum"),
+    pytest.param(
+        r1("Done.", "\\boxed{5}.\n\n**Final Answer**\n\\[\n\\boxed{5}\n\\]"), "5", id="box-twice"
+    ),
     # Units that look like the words that change a value.
     pytest.param(r1("Area.", r"\boxed{16 \text{ square units}}"), "16", id="square-units"),
     pytest.param(
@@ -406,7 +478,6 @@ LEGITIMATE = [
         r1("Two.", "<answer>x = 2 or x = 3</answer>"), "2, 3", id="or-between-bare-solutions"
     ),
     pytest.param(r1("Roots.", r"\boxed{\{1, 2\}}"), "x = 1, x = 2", id="set-of-solutions"),
-    pytest.param(r1("Pick.", r"\boxed{B}. A careful check confirms it."), "B", id="article-a"),
     pytest.param(
         r1("Count.", "<answer>There are 5 two-digit numbers.</answer>"),
         "5",

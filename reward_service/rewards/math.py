@@ -20,6 +20,7 @@ from functools import lru_cache
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 from sympy import (
+    Add,
     And,
     Expr,
     FiniteSet,
@@ -32,6 +33,7 @@ from sympy import (
     Tuple,
     Union,
     degree,
+    preorder_traversal,
 )
 from sympy.matrices import MatrixBase
 
@@ -103,6 +105,8 @@ _APART = 1e-4
 # Decimals agree with a value only this close, relative to its size, whatever math-verify's
 # rounding to decimal places says: 1e-30 is not 2e-30.
 _DECIMAL_RELATIVE = 1e-5
+# A term of a sum smaller than this share of it is negligible.
+_NEGLIGIBLE = 1e-6
 # Exact values (no decimals) are equal when they agree to this many significant digits, where
 # evaluating is the only practical test; values that differ symbolically differ far earlier.
 _EXACT_DIGITS = 60
@@ -119,6 +123,12 @@ MAX_CANDIDATES = 20
 # `(1, 2)`: an open interval or a point, nothing tells which.
 _OPEN_PAIR = re.compile(r"\s*\((?:(?!\\infty)[^()\[\]])*\)\s*")
 _FUNCTION_OF_X = re.compile(r"[a-zA-Z]\(x\)")
+_SEQUENCE = re.compile(r"\s*(?:\\left)?([(\[])(.*?)(?:\\right)?([)\]])\s*", re.S)
+_INEQUALITY = re.compile(r"[<>≤≥]|\\(?:[lg]eq?|[lg]eqslant|[lg]t)(?![A-Za-z])")
+_WORD_ANSWER = re.compile(r"\s*[^\W\d_]{2,}(?:[ \t]+[^\W\d_]+)*\s*\.?")
+_MATH_NAMES = frozenset(
+    {"pi", "inf", "infty", "oo", "nan", "sin", "cos", "tan", "log", "ln", "exp"}
+)
 _BRACKETED = re.compile(r"\s*(?:\\left)?[(\[].*(?:\\right)?[)\]]\s*", re.S)
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
@@ -177,6 +187,10 @@ def parse_reference(answer: str) -> Reference | None:
     if not text:
         return None
     body = _reference_body(text)
+    word = _WORD_ANSWER.fullmatch(_TEXT_WRAPPER.sub(r"\1", body))
+    if word and word.group().strip().casefold() not in _MATH_NAMES:
+        # `no`, `\text{even}`, `Alice`: words, compared as words (as symbols, `no` is `on`).
+        return Reference(text, (_plain(body),), True)
     reading = _reference_reading(body)
     if "\\boxed" in text or "$" in text:
         parsed = parse(text, extraction_config=_REFERENCE_LATEX_OR_TEXT, parsing_timeout=None)
@@ -432,6 +446,14 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
         reading = reordered
     if reading.label and not gold.label and _LETTER.fullmatch(gold.items[0]):
         return Reason.WRONG_ANSWER  # `\boxed{B = A}` for the choice A
+    if (
+        gold.inequality
+        and not reading.inequality
+        and len(reading.items) == 1
+        and _INEQUALITY.search(reading.items[0])
+    ):
+        # `-x > -1` for `x < 1`: an inequality not solved for its variable, compared as one.
+        return _item_verdict(reading.items[0], reference.body, float_rounding)
     if reading.inequality and not gold.inequality and _OPEN_PAIR.fullmatch(gold.items[0]):
         return Reason.WRONG_ANSWER  # `1 < x < 2` for `(1, 2)`, which may as well be a point
     if reading.ordered != gold.ordered and max(len(reading.items), len(gold.items)) > 1:
@@ -552,6 +574,9 @@ def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | N
     based = _base_verdict(value, gold_item)
     if based is not None:
         return based or None
+    elementwise = _elementwise_verdict(value, gold_item, float_rounding)
+    if elementwise is not None:
+        return elementwise or None
     exact = fast_verdict(value, gold_item)
     if exact is not None:
         return None if exact else Reason.WRONG_ANSWER
@@ -576,6 +601,26 @@ def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | N
         gold=list(gold), target=parsed, float_rounding=float_rounding, timeout_seconds=None
     )
     return None if equivalent else Reason.WRONG_ANSWER
+
+
+def _elementwise_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | None | bool:
+    """Tuples and intervals of one shape with a decimal in them, element by element, so that
+    each decimal is judged as a decimal is (`(0.6, 2.6667]` for `(\\frac35, \\frac83]`). False:
+    equal; None: not such a pair."""
+    ours, theirs = _SEQUENCE.fullmatch(value), _SEQUENCE.fullmatch(gold_item)
+    if not ours or not theirs or ours.group(1, 3) != theirs.group(1, 3):
+        return None
+    items = [item.strip() for item in top_level_split(ours.group(2), ",")]
+    gold_items = [item.strip() for item in top_level_split(theirs.group(2), ",")]
+    if len(items) != len(gold_items) or len(items) < 2:
+        return None
+    if not any(_DECIMAL.fullmatch(item) for item in (*items, *gold_items)):
+        return None
+    for item, gold_element in zip(items, gold_items, strict=True):
+        verdict = _item_verdict(item, gold_element, float_rounding)
+        if verdict is not None:
+            return verdict
+    return False
 
 
 def _as_complex_numbers(value: object, gold: object) -> tuple[Expr, Expr] | None:
@@ -647,9 +692,26 @@ def _numbers_equal(value: object, gold: object) -> bool | None:
         relative = difference / size if size else difference
     except (ArithmeticError, TypeError, ValueError):
         return None
+    if difference != 0 and _has_negligible_term(value):
+        return False
     if value.has(Float) or gold.has(Float):
         return False if relative > _DECIMAL_RELATIVE else None
     return bool(relative <= _EXACT_RELATIVE)
+
+
+def _has_negligible_term(expr: Expr) -> bool:
+    """Whether a sum in `expr` has a term too small to matter to it (`\\pi + 10^{-60}`,
+    `2.5 + 10^{-7}`): an offset that shows only below any rounding is no part of an answer."""
+    for node in preorder_traversal(expr):
+        if not (isinstance(node, Add) and node.is_number):
+            continue
+        total = abs(node.evalf(_EXACT_DIGITS))
+        for term in node.args:
+            size = abs(term.evalf(_EXACT_DIGITS))
+            # Tiny in itself too: `e^{16} - 1` is no offset, `\\pi + 10^{-60}` is.
+            if size.is_Number and total.is_Number and 0 < size < min(total, 1) * _NEGLIGIBLE:
+                return True
+    return False
 
 
 def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: object) -> bool | None:

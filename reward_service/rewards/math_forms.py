@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reward_service.extract import QUALIFIER, RETRACTION, is_number_word
+from reward_service.extract import QUALIFIER, RETRACTION, is_number_word, names_no_unit
 
 # Shown, but not there: invisible or struck-out content is no part of the answer.
 # Longer texts are no answer to read (a candidate is cut at 1000 characters before): reading
@@ -83,7 +83,9 @@ _SCALE = {
     "thirds": r"\frac{1}{3}", "quarters": r"\frac{1}{4}", "tenths": r"\frac{1}{10}",
     "hundredths": r"\frac{1}{100}", "thousandths": r"\frac{1}{1000}", "ppm": "10^{-6}",
     "ppb": "10^{-9}", "per mille": "10^{-3}", "permille": "10^{-3}", "‰": "10^{-3}",
-    "basis points": "10^{-4}", "basis point": "10^{-4}", "bps": "10^{-4}",
+    "basis points": "10^{-4}", "basis point": "10^{-4}", "bps": "10^{-4}", "score": "20",
+    "gross": "144", "grand": "1000", "thou": "1000", "lac": "10^{5}", "lacs": "10^{5}",
+    "myriad": "10^{4}", "mio": "10^{6}", "mrd": "10^{9}", "tn": "10^{12}",
 }  # fmt: skip
 # Words after a number that make it another value or a bound: `5 \text{ squared}`,
 # `5 \text{ tops}`, `5\text{-ish}`.
@@ -130,7 +132,13 @@ _MIXED = re.compile(
 )
 # Digits apart with nothing but space between (`5 6`, `5\,6`) state no one number, nor do
 # values on two lines (`11` over `\frac{5}{6}`).
-_APART_DIGITS = re.compile(r"(?<![\d.])(?<![_^])\d+(?:\.\d+)?(?:\s|\\[,;: !]|~)+\d")
+_APART_DIGITS = re.compile(
+    r"(?<![\d.])(?<![_^])\d+(?:\.\d+)?"
+    r"(?:\s|\\[,;: !>]|~|\\(?:thin|en|em|med|thick|negthin|nobreak)?space(?![A-Za-z])"
+    r"|\\q?quad(?![A-Za-z])|\\[hk](?:space|ern)\s*\{[^{}]*\})+\d"
+)
+# `0x10`, `0b101`: a programming literal, no number as written here.
+_PROGRAM_LITERAL = re.compile(r"(?<![\w.])0[xXbBoO][0-9A-Fa-f]+")
 _TWO_LINES = re.compile(r"\d[ \t]*\n\s*(?:[-+]?\d|\\[dt]?frac)")
 # A brace group that is no command's argument groups nothing: `5 {6}` is `5 6`.
 _ARGUMENT_BEFORE = re.compile(r"(?:\\[A-Za-z]+(?:\s*\w)?|[\^_\]])\s*$")
@@ -214,7 +222,7 @@ _UNIT_WORDS = re.compile(r"(?:[a-z°‰\\]+\.?|/|\^\s*(?:\d|\\circ)|[²³]|''?|[
 _PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage points", "pct"})
 
 # A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
-_NAME = r"\\?[A-Za-z]+(?:_\{?[\w,]+\}?)?(?:\^\{?[\w']+\}?)?'*(?:\([^()=]*\))?"
+_NAME = r"\\?[A-Za-z]+(?:_\{?[\w,]+\}?)?(?:\^\{?(?:\*|\\ast|\\prime|')+\}?)?'*(?:\([^()=]*\))?"
 _LABEL = re.compile(
     rf"^\s*(?:{_NAME}(?:\s*:\s*{_NAME})*"
     r"|\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])+\s*\))\s*$"
@@ -406,8 +414,11 @@ def split_unit(text: str) -> tuple[str, str] | None:
         return text, currency
     if RETRACTION.search(folded) or QUALIFIER.search(folded):
         return None
-    if _NOT_UNITS.intersection(re.findall(r"[a-z]+", folded)) or not _UNIT_WORDS.fullmatch(folded):
+    if _NOT_UNITS.intersection(re.findall(r"[a-z]+", folded)):
         return text, currency
+    if not _UNIT_WORDS.fullmatch(folded):
+        # `5\text{萬}`, `5 \text{ тыс.}`: words that are no unit we read, said of the value.
+        return None if raw.startswith("\\") else (text, currency)
     if folded in _PERCENT_WORDS:
         return value + r"\%", currency
     scale, words = _scale(words)
@@ -442,14 +453,21 @@ def _scale(words: str) -> tuple[str, str]:
     return "", words
 
 
-def _changes_value(words: str) -> bool:
+def _changes_value(words: str, *, unit: bool = True) -> bool:
     """Whether unit words make the value another value (`squared`, `negative`, `six`, `k`) or a
-    bound (`tops`, `max`); `m squared` and `square metres` are units."""
+    bound (`tops`, `max`); `m squared` and `square metres` are units. With `unit`, any word of
+    a sentence (`is`, `false`) is no unit either; text inside a value may join a list (`and`)."""
     tokens = words.split()
     if tokens and tokens[0].casefold() in _POWER_AFTER:
         return True
     return bool(_CHANGES_VALUE.search(words.casefold())) or any(
-        is_number_word(token) or _SCALE.get(token) for token in tokens
+        is_number_word(token)
+        or _SCALE.get(token)
+        or unit
+        and len(token) > 1
+        and token.casefold() not in _POWER_AFTER
+        and names_no_unit(token)
+        for token in tokens
     )
 
 
@@ -530,7 +548,7 @@ def _hedging_text(value: str) -> bool:
             re.search(r"[\d,;/+?()&]", words)
             or RETRACTION.search(words)
             or QUALIFIER.search(words)
-            or _changes_value(words)
+            or _changes_value(words, unit=False)
         ):
             return True
     return False
@@ -701,7 +719,7 @@ def _value(item: str) -> str | None:
             value = rf"\frac{{{whole * int(denominator) + int(numerator)}}}{{{denominator}}}"
             sign = "-" if mixed.group("sign") == "-" else ""
             return sign + value + (r"\%" if mixed.group("percent") else "")
-    if _TWO_LINES.search(item):
+    if _TWO_LINES.search(item) or _PROGRAM_LITERAL.search(item):
         return None
     if _APART_DIGITS.search(join_digit_groups(item)) or _bare_group_apart(item):
         return None

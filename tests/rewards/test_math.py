@@ -205,6 +205,24 @@ INTERVALS = [
     case("closed", r1("Solve.", r"\boxed{[-3, 5]}"), "[-3, 5]", 1.0, OK),
     case("closed-left-right", r1("Solve.", r"\boxed{\left[-3, 5\right]}"), "[-3, 5]", 1.0, OK),
     case("ray", r1("Solve.", r"\boxed{[4, \infty)}"), r"[4, \infty)", 1.0, OK),
+    # A decimal inside is judged as a decimal: rounded to 4 digits at least, or exact.
+    case("decimal-ends", r1("Solve.", r"\boxed{(0.6, 2.6667]}"), r"(\frac35, \frac83]", 1.0, OK),
+    case(
+        "decimal-ends-short",
+        r1("Solve.", r"\boxed{(0.6, 2.67]}"),
+        r"(\frac35, \frac83]",
+        0.0,
+        WRONG,
+    ),
+    case(
+        "decimal-ends-bracket",
+        r1("Solve.", r"\boxed{(0.6, 2.6667)}"),
+        r"(\frac35, \frac83]",
+        0.0,
+        WRONG,
+    ),
+    case("decimal-reference-ends", r1("Solve.", r"\boxed{(\frac32, 2)}"), "(1.5, 2)", 1.0, OK),
+    case("decimal-ends-swapped", r1("Solve.", r"\boxed{(2, \frac32)}"), "(1.5, 2)", 0.0, WRONG),
     case(
         "union",
         r1("Solve.", r"\boxed{(-\infty, 0) \cup (1, \infty)}"),
