@@ -226,6 +226,9 @@ class HealthProbe:
 def poll_health(url: str) -> None:
     """Until interrupted: GET /health every 50 ms; then print the latencies (None: failed)."""
     latencies: list[float | None] = []
+    # A process started in the background of a shell inherits SIGINT ignored, and Python then
+    # raises no KeyboardInterrupt: the poller would never stop.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with httpx.Client(base_url=url, timeout=10) as client:
         print("polling", flush=True)
         try:

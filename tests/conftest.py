@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,6 +34,29 @@ def sandbox_containers_owned_by(*owners: str) -> list:
 
 def pid_owner(pid: int) -> str:
     return f"{socket.gethostname()}/{pid}/"
+
+
+LOAD_BENCHMARK = Path(__file__).parent.parent / "benchmarks" / "load.py"
+
+
+def run_load_benchmark(*args: str, timeout: float = 280) -> subprocess.CompletedProcess:
+    """`benchmarks/load.py` with `args`, in a process group of its own that is killed whole
+    however the run ends: killed on a timeout, the benchmark itself could not stop the server,
+    the /health poller and the busy processes it started, and they ran on."""
+    process = subprocess.Popen(
+        [sys.executable, str(LOAD_BENCHMARK), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def free_port() -> int:

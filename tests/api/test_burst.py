@@ -8,18 +8,13 @@ once lost 1,256 rewards to a request-count limit of 256. The burst is `benchmark
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-LOAD = Path(__file__).parent.parent.parent / "benchmarks" / "load.py"
+from tests.conftest import run_load_benchmark
 
 
 @pytest.mark.slow
 def test_three_thousand_single_rollout_requests_on_busy_cores_all_get_a_reward():
-    command = [sys.executable, str(LOAD), "--duration", "0", "--burst", "3000", "--busy", "2"]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    run = run_load_benchmark("--duration", "0", "--burst", "3000", "--busy", "2")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "rewards lost: 0; wrong rewards: 0" in run.stdout
