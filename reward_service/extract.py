@@ -23,7 +23,8 @@ _FENCE = "```"
 _BOX_COMMAND = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 # Every command that draws a box around something: one we do not read is a second answer.
 _ANY_BOX = re.compile(
-    r"\\(?!(?:m|h|v|par|make|raise|save|s|use)box(?![^\W\d_]))[^\W\d_]*[bB][oо][xх][^\W\d_]*"
+    r"\\(?!(?:m|h|v|par|make|raise|save|s|use)box(?![^\W\d_])|[bB]ox(?:times|plus|minus|dot)?(?![^\W\d_]))"
+    r"[^\W\d_]*[bB][oо][xх][^\W\d_]*"
     r"|\\enclose(?![A-Za-z])"
 )
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.S)
@@ -88,8 +89,8 @@ QUALIFIER = re.compile(
     r"|in\s+excess\s+of|(?:upwards|north|south|shy|short)\s+of|on\s+the\s+order\s+of|at\s+best"
     r"|at\s+worst|give\s+or\s+take|plus\s+or\s+minus|ballpark|in\s+the\s+(?:region|vicinity"
     r"|neighbou?rhood)\s+of|(?:a\s+(?:bit|little)|just|slightly)\s+(?:over|under|more|less|above"
-    r"|below|shy)|within|circa"
-    r"|(?:over|under|below|above|about|around|approx\.?|approximately|roughly|nearly|almost"
+    r"|below|shy)"
+    r"|(?:over|under|below|above|about|around|approx\.?|approximately|roughly|nearly|almost|within|circa"
     r"|exceeds?|exceeding|surpass(?:es|ing)?|bounded\s+by)(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d))(?![A-Za-z])"
     r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于|超过|不到"
     r"|约|大约|或更多|左右|以内|将近|差不多|大概",
@@ -127,25 +128,29 @@ DOUBT = re.compile(
 # Before an answer, besides the guesses: words that call it wrong ("Common mistake: \boxed{5}").
 # Of the doubts, the conditions are working ("If x = 2, then \boxed{5}").
 _DOUBT_BEFORE = re.compile(
-    r"(?<![A-Za-z])(?:wrong|incorrect|mistakes?|mistaken|false|typo|trap|decoy|distractor|bogus"
-    r"|fake|suspect|reckon|unsure|uncertain|shot|hunch|gut|coin|low\s+confidence|might|could"
-    r"|naive|reject(?:ed)?|erroneous|invalid|discard(?:ed)?|faux|fausse|falsch|falso|falsa|errado"
-    r"|errato|sbagliato|incorrecto|неверн\w*|неправильн\w*)(?![A-Za-z])|[❌✗✘🚫⛔]|错误|錯誤|間違",
+    r"(?:(?<![A-Za-z])(?:wrong|incorrect|mistakes?|mistaken|false|typo|trap|decoy|distractor"
+    r"|bogus|fake|suspect|reckon|unsure|uncertain|shot|hunch|gut|coin\s+flip|low\s+confidence"
+    r"|naive|reject(?:ed)?|erroneous|invalid|discard(?:ed)?|faux|fausse|falsch|falso|falsa"
+    r"|errado|errato|sbagliato|incorrecto|неверн\w*|неправильн\w*)(?:\s+[A-Za-z]+){0,3}"
+    r"|[❌✗✘🚫⛔]|(?:错误|錯誤|間違)[\u3040-\u30ff\u4e00-\u9fff]{0,4}"
+    r"|(?<![A-Za-z])(?:might|could|may)\s+(?:also\s+)?be)[\s:：,*_—–-]*$",
     re.I,
 )
 _CONDITION = re.compile(
     r"if|assuming|verif(?:y|ied|ication)|update[d]?|revised?|estimated?|error"
-    r"|actually|correction|ou",
+    r"|actually|correction",
     re.I,
 )
+_NEAR_ANSWER = 24
 _MATH_CLOSE = re.compile(r"(?:\s|\$|\\[)\]]|\})*")
 _LEADS_INTO_ANSWER = re.compile(r"(?:=|\\in|\\approx|\\equiv|:)\s*$")
 # A box inside an expression: `-\boxed{5}`, `\frac{1}{\boxed{5}}`, `\boxed{5}!`, `\boxed{5}^2`.
 _IN_EXPRESSION_BEFORE = re.compile(
-    r"(?:[-+*/^_({\d]|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac))\s*$"
+    r"(?:[-+/^_{\d]|(?<![\\*])\*|(?<!\\)\(|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac))[ \t]*$"
 )
 _IN_EXPRESSION_AFTER = re.compile(
-    r"\s*(?:[!^_'(*/+\-]|\d|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac|pi|prime)(?![A-Za-z])|[½¼¾²³])"
+    r"[ \t]*(?:!|\^(?![ \t]*\{?[ \t]*\\circ)|[_'/+]|-(?=[ \t]*[\d\\(])|\d"
+    r"|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac|pi|prime)(?![A-Za-z])|[½¼¾²³])"
 )
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
 _HEDGE_BEFORE = re.compile(
@@ -164,7 +169,7 @@ _CHANGED_BEFORE = re.compile(
     re.I,
 )
 _AFTER_WORDS = (
-    r"negative|minus|plus|times|squared|cubed|factorial|inverse|reciprocal|max|maximum|min"
+    r"negative|minus|plus|squared|cubed|factorial|inverse|reciprocal|max|maximum"
     r"|minimum|tops|ish|upwards?|downwards?|onwards|dozens?|k|bn|mn|mil|tn|thou|grand|score"
     r"|gross|myriads?|lakhs?|lacs?|crores?|mio|mrd|ppm|ppb|bps|per\s+mille|basis\s+points?"
     r"|halves|thirds|quarters|tenths|hundredths|thousandths"
@@ -178,7 +183,7 @@ _CHANGED_AFTER = re.compile(
 _CHANGES_AFTER = re.compile(_AFTER_WORDS, re.I)
 # "Or" and the numbers to ten in the languages models answer in: closed classes, so a finite list.
 _FOREIGN_OR = (
-    r"oder|o|ou|ó|или|либо|eller|elller|lub|albo|veya|ya\s+da|atau|hoặc|nebo|vagy|tai|sau|أو|یا|या"
+    r"oder|o|ou|ó|или|либо|eller|lub|albo|veya|ya\s+da|atau|hoặc|nebo|vagy|tai|sau|أو|یا|या"
     r"|または|もしくは|还是|或是|或者|또는|혹은"
 )
 # "5 or one", "$5$, else $N$": an alternative to the answer, whatever it names.
@@ -189,7 +194,7 @@ _ALTERNATIVE = re.compile(
 # What an alternative may be and still count as a value of its own, judged with the answer
 # ("x = 2 or x = 3" for a reference of two solutions).
 _VALUE_NEXT = re.compile(
-    r"[\s,:]*(?:(?:\$+|\\[(\[])\s*)?(?:[A-Za-z](?:_\{?\w+\}?)?\s*=\s*)?(?:(?:\$+|\\[(\[])\s*)?"
+    r"[\s,:]*(?:(?:\$+|\\[(\[])\s*)?(?:[A-Za-z](?:_\{?\w+\}?)?\s*=\s*(?:(?:\$+|\\[(\[])\s*)?)?"
     r"(?:(?:[-+]\s*)?(?:\d|\\[dt]?frac\s*\{|\\sqrt\s*[{\[]|\\pi|\\infty)|\()"
 )
 # Every line break str.splitlines knows is one: `11` over `5/6` is two lines, whatever ends them
@@ -246,6 +251,8 @@ _FOREIGN_NUMBERS = frozenset(
     いち に さん よん ご ろく なな はち きゅう じゅう 하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열
     壹 贰 叁 肆 伍 陆 柒 捌 玖 拾""".split()
 )
+# `times` ends a count ("5 times"); before a word it multiplies ("5 times pi").
+_TIMES_SOMETHING = re.compile(r"(?<![A-Za-z])times\s+[A-Za-z\\]", re.I)
 # Words no unit is made of: the closed classes that make a sentence of what follows an answer
 # ("is false", "or six", "can't be right") and the words that change a value or doubt it.
 _FUNCTION_WORDS = frozenset(
@@ -255,10 +262,11 @@ _FUNCTION_WORDS = frozenset(
     although unless if else otherwise not no never none nothing neither either also too then
     than as because since which who whom what when where why how whether than instead rather
     except only just maybe perhaps probably possibly likely unlikely true false wrong right
-    correct incorrect invalid valid impossible excluded ruled out fails fail failed works work
+    correct incorrect invalid valid impossible excluded ruled fails fail failed works work
     check checked unchecked verified unverified sure unsure certain uncertain guess typo
     mistake error trap decoy bogus fake scrap ignore at on by for to from with without about
-    around over under above below near best worst most least negated thereabouts nah odds""".split()
+    around over under above below near best worst most least negated thereabouts nah odds circa
+    approx approximately roughly nearly almost within""".split()
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?!\d)|[。！？\n]|\\end\{\w+\*?\}|\\\]")
 # A number on its own in prose after the final answer: a second claim.
@@ -627,8 +635,9 @@ def _final_answer(final: str) -> MathAnswer:
             # `<ANSWER>6</ANSWER> \boxed{5}`: a tag that is not ours names a second answer.
             return MathAnswer(_distinct([box for box, _, _ in boxes]), Source.BOXED, hedged=True)
         contents = [box for box, _, _ in boxes]
+        claimed = _claimed_before(final[: boxes[0][1]])
         return MathAnswer(
-            _distinct(contents + _loose_numbers(after) + _loose_letters(after, contents)),
+            _distinct(contents + claimed + _loose_numbers(after) + _loose_letters(after, contents)),
             Source.BOXED,
             hedged=_hedged(final, boxes, after),
         )
@@ -638,15 +647,13 @@ def _final_answer(final: str) -> MathAnswer:
     outside = "".join(final[end:start] for end, start in zip(ends, starts, strict=True))
     boxes_outside = _boxes(outside)
     after = final[spans[-1][1] + len(ANSWER_CLOSE) :]
-    others = [box for box, _, _ in boxes_outside] + _loose_numbers(after)
-    others += _loose_letters(after, bodies + others)
     before = final[: spans[0][0] - len(ANSWER_OPEN)]
+    others = [box for box, _, _ in boxes_outside] + _loose_numbers(after) + _claimed_before(before)
+    others += _loose_letters(after, bodies + others)
     hedged = (
         _retracts(after)
         or _hedges_before(before)
-        or final.count(ANSWER_OPEN) > len(spans)
         or len(_TAG_LIKE.findall(final)) != 2 * len(spans)
-        or _claims_before(before)
         or _stray_boxes(outside, boxes_outside)
     )
     boxes_in_bodies = [(body, _boxes(body)) for body in bodies]
@@ -654,7 +661,9 @@ def _final_answer(final: str) -> MathAnswer:
         for body, boxes in boxes_in_bodies:
             if boxes:
                 hedged = hedged or _hedged(body, boxes, body[boxes[-1][2] :])
-                others += _loose_numbers(body[boxes[-1][2] :])
+                others += _loose_numbers(body[boxes[-1][2] :]) + _claimed_before(
+                    body[: boxes[0][1]]
+                )
         return MathAnswer(
             _distinct([box for _, boxes in boxes_in_bodies for box, _, _ in boxes] + others),
             Source.BOXED,
@@ -732,7 +741,7 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
         if _IN_EXPRESSION_AFTER.match(text, end):
             return True
         previous_end = end
-    return _claims_before(text[: boxes[0][1]])
+    return False
 
 
 def _hedges_before(sentence: str) -> bool:
@@ -741,20 +750,26 @@ def _hedges_before(sentence: str) -> bool:
         return True
     if _DOUBT_BEFORE.search(sentence):
         return True
-    doubt = DOUBT.search(sentence)
-    return doubt is not None and not _CONDITION.fullmatch(doubt.group())
+    # Doubt right before the answer ("I suspect", "Vielleicht"); "the most likely outcome is"
+    # further back is the question's wording.
+    near = sentence[-_NEAR_ANSWER:]
+    return any(not _CONDITION.fullmatch(doubt.group()) for doubt in DOUBT.finditer(near))
 
 
-def _claims_before(text: str) -> bool:
-    """Whether text before the first box names another final answer ("The answer is 6.
-    \boxed{5}"): what the last answer marker there is followed by, when that is a value."""
+def _claimed_before(text: str) -> list[str]:
+    """The values text before the final answer names as the answer ("The answer is 6.
+    \\boxed{5}" names 6): more candidates, equal to the answer or not."""
     markers = list(_ANSWER_MARKER.finditer(text))
     if not markers:
-        return False
-    claim = text[markers[-1].end() :].strip().strip("$*:").strip()
-    if _LEADS_INTO_ANSWER.search(claim):
-        return False  # `the answer is $x \in \boxed{…}`: the claim goes on in the box
-    return bool(re.search(r"\d|\\(?:frac|sqrt|pi)(?![A-Za-z])", claim) or _OPTION.fullmatch(claim))
+        return []
+    claim = text[markers[-1].end() :]
+    end = _SENTENCE_BREAK.search(claim)
+    claim = (claim[: end.start()] if end else claim).strip().strip("$*:").strip()
+    if not claim or _LEADS_INTO_ANSWER.search(claim):
+        return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
+    if not (re.search(r"\d|\\(?:frac|sqrt|pi)(?![A-Za-z])", claim) or _OPTION.fullmatch(claim)):
+        return []
+    return stated_values(claim)
 
 
 def _stray_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
@@ -798,7 +813,11 @@ def _retracts(text: str) -> bool:
     unit = _UNIT_PHRASE.match(text)
     if unit and unit.group().strip():
         words = re.findall(r"[^\W\d_]+", unit.group())
-        if any(names_no_unit(word) for word in words) or RETRACTION.search(unit.group()):
+        if (
+            any(names_no_unit(word) for word in words)
+            or RETRACTION.search(unit.group())
+            or _TIMES_SOMETHING.search(unit.group())
+        ):
             return True
         text = text[unit.end() :]
     return not _CLOSING_MATTER.fullmatch(text)

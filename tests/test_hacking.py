@@ -197,7 +197,7 @@ def test_hack_earns_nothing(response, reference, reason):
 # alternative to the answer that names no value of its own.
 AFTER_WORDS = [
     "squared", "cubed", "factorial", "inverse", "reciprocal", "negative", "minus", "plus",
-    "times", "max", "min", "tops", "ish", "dozen", "thousands", "tenths", "halves", "ppm",
+    "max", "tops", "ish", "dozen", "thousands", "tenths", "halves", "ppm",
     "per mille", "basis points", "lakh", "crore", "bn", "mil", "k", "six", "twenty",
 ]  # fmt: skip
 BEFORE_WORDS = [
@@ -362,9 +362,7 @@ LEGITIMATE = [
     pytest.param(r1("Pick.", r"\boxed{\text{(C)}}"), "C", id="one-choice"),
     # Forms a blind attack took for wrong answers that are right ones: each has one reading that
     # matches the reference and no reading that matches another value as well.
-    pytest.param(
-        r1("Rounded.", r"\boxed{\frac{22}{7}}"), "3.14", id="simplest-fraction-of-decimal"
-    ),
+    pytest.param(r1("Rounded.", r"\boxed{\frac{22}{7}}"), "3.14", id="coarse-fraction-of-decimal"),
     pytest.param(r1("Rounded.", r"\boxed{\frac{1}{3}}"), "0.333", id="third-of-decimal"),
     pytest.param(r1("Kelvin.", r"\boxed{30\text{K}}"), "30", id="kelvin-unit"),
     pytest.param(r1("Comma.", r"\boxed{12,25}"), "12.25", id="decimal-comma"),
@@ -443,6 +441,26 @@ LEGITIMATE = [
     pytest.param(r1("Exp.", r"\boxed{-1 + exp(16)}"), "e^{16} - 1", id="small-term-of-big-sum"),
     pytest.param(
         r1("Done.", "\\boxed{5}.\n\n**Final Answer**\n\\[\n\\boxed{5}\n\\]"), "5", id="box-twice"
+    ),
+    # Real models' endings (DeepSeek-R1, Qwen) and question wording before the box.
+    pytest.param(r1("W.", "**Final Answer**\n\\boxed{5}"), "5", id="r1-final-answer-heading"),
+    pytest.param(r1("W.", r"**Answer:** \boxed{5}"), "5", id="bold-answer-label"),
+    pytest.param(r1("W.", r"The answer is \(\boxed{5}\)."), "5", id="qwen-inline-math"),
+    pytest.param(r1("W.", "So 2 + 3 = 5\n\n\\boxed{5}"), "5", id="number-on-line-before"),
+    pytest.param(r1("W.", r"\boxed{30}^\circ"), r"30^\circ", id="degree-after-box"),
+    pytest.param(
+        r1("W.", r"The chance the coin lands heads is \boxed{\frac12}"), r"\frac12", id="coin"
+    ),
+    pytest.param(r1("W.", r"Points within the circle: \boxed{5}"), "5", id="within-in-question"),
+    pytest.param(
+        r1("W.", r"The largest number that could be formed is \boxed{98}"), "98", id="could-be"
+    ),
+    pytest.param(r1("W.", r"\boxed{15 \text{ min}}"), r"15 \text{ minutes}", id="minutes"),
+    pytest.param(r1("W.", r"It happens \boxed{5} times."), "5", id="times-as-unit"),
+    pytest.param(r1("W.", r"\boxed{\frac{38}{113}}"), "0.336", id="fraction-of-decimal"),
+    pytest.param(r1("W.", r"\boxed{5}. \Box"), "5", id="end-of-proof-box"),
+    pytest.param(
+        r1("W.", "Thus, the answer is 5.\n\n\\[\\boxed{5}\\]"), "5", id="claim-then-same-box"
     ),
     # Units that look like the words that change a value.
     pytest.param(r1("Area.", r"\boxed{16 \text{ square units}}"), "16", id="square-units"),

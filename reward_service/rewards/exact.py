@@ -75,21 +75,6 @@ def terminates(value: Fraction) -> bool:
     return denominator == 1
 
 
-def simplest_between(low: Fraction, high: Fraction) -> Fraction:
-    """The fraction with the smallest denominator in [low, high]: what a rounded decimal most
-    plausibly stands for (`1/3` for `0.333`, `22/7` for `3.14`)."""
-    if low <= 0 <= high:
-        return Fraction(0)
-    if high < 0:
-        return -simplest_between(-high, -low)
-    whole = low.numerator // low.denominator
-    if whole == low:
-        return Fraction(whole)
-    if whole + 1 <= high:
-        return Fraction(whole + 1)
-    return whole + 1 / simplest_between(1 / (high - whole), 1 / (low - whole))
-
-
 def fast_verdict(candidate: str, reference: str) -> bool | None:
     """True or False where that is certainly math-verify's verdict too; None to ask it.
 
@@ -112,10 +97,13 @@ def fast_verdict(candidate: str, reference: str) -> bool | None:
         and not terminates(got_value)
     ):
         # A decimal reference of 3 significant digits or more is rounded: an exact answer is
-        # right when it is the simplest fraction that rounds to it (`\frac{100}{3}` for `33.3`,
-        # not `\frac{999}{1999}` for `0.500`).
-        half = Fraction(1, 2 * 10 ** len(decimals.group(1)))
-        return got_value == simplest_between(want_value - half, want_value + half)
+        # right when it rounds to it (`\frac{100}{3}` for `33.3`), half away from zero, and is
+        # no finer than the reference's places can tell (not `\frac{999}{1999}` for `0.500`).
+        scale = 10 ** len(decimals.group(1))
+        magnitude = abs(got_value) * scale
+        rounded = (magnitude.numerator * 2 + magnitude.denominator) // (2 * magnitude.denominator)
+        rounds = Fraction(rounded if got_value >= 0 else -rounded, scale) == want_value
+        return rounds and got_value.denominator <= scale
     if abs(got_value - want_value) <= _NEAR * max(1, abs(want_value)):
         return None
     return False

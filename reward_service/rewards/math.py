@@ -50,7 +50,6 @@ from reward_service.extract import (
 from reward_service.rewards.exact import (
     ROUNDING_REFERENCE_DIGITS,
     fast_verdict,
-    simplest_between,
     terminates,
 )
 from reward_service.rewards.math_forms import (
@@ -722,8 +721,8 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
     the decimal's last place: a decimal answer must show at least 4 significant digits
     (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded (`3.1415`, not
     `12.56` for 4 pi, which is 4 times 3.14); a decimal reference sets the precision (`33.3` for
-    100/3, `2.315 \times 10^{-3}` for 1/432), and a fraction must be the simplest one that
-    rounds to it (`1/3` for `0.333`, not `999/1999` for `0.500`)."""
+    100/3, `2.315 \times 10^{-3}` for 1/432), and a fraction may be no finer than its places
+    (`1/3` or `38/113` for `0.333` or `0.336`, not `999/1999` for `0.500`)."""
     written = _written_decimal(value_text)
     if written is not None and _is_exact(gold):
         rational = _rational_value(gold)
@@ -738,9 +737,9 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
             return rational == Fraction(written)
         if len(written.as_tuple().digits) < ROUNDING_REFERENCE_DIGITS:
             return False
-        if rational is not None:
-            half = Fraction(1, 2) * Fraction(10) ** written.as_tuple().exponent
-            return rational == simplest_between(Fraction(written) - half, Fraction(written) + half)
+        places = -written.as_tuple().exponent
+        if rational is not None and rational.denominator > 10 ** max(places, 0):
+            return False  # finer than the reference can tell: `999/1999` for `0.500`
         return _rounds_to(written, value, cut=False)
     return None
 

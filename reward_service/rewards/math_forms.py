@@ -90,8 +90,8 @@ _SCALE = {
 # Words after a number that make it another value or a bound: `5 \text{ squared}`,
 # `5 \text{ tops}`, `5\text{-ish}`.
 _CHANGES_VALUE = re.compile(
-    r"(?<![a-z])(?:negative|minus|times|over|twice|double|half|root|roots"
-    r"|factorial|inverse|reciprocal|opposite|power|max|maximum|min|minimum|tops|ish|below|plus"
+    r"(?<![a-z])(?:negative|minus|over|twice|double|half|root|roots"
+    r"|factorial|inverse|reciprocal|opposite|power|max|maximum|minimum|tops|ish|below|plus"
     r"|above|under|beyond|zero|upper|lower|bound|bounds|limit|approx|approximately|about"
     r"|around|roughly|nearly|almost|least|most)(?![a-z])"
 )
@@ -218,7 +218,7 @@ _UNIT_NAMES = {
 }
 # What a unit's words may be made of: words, `/`, `^2`, `°`; never digits or punctuation
 # that would make a list (`5 \text{, 6, 7}`).
-_UNIT_WORDS = re.compile(r"(?:[a-z°‰\\]+\.?|/|\^\s*(?:\d|\\circ)|[²³]|''?|[′″]|\s)+")
+_UNIT_WORDS = re.compile(r"(?:[a-z°‰\\.'/′″²³\s]|\^\s*(?:\d|\\circ))+")
 _PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage points", "pct"})
 
 # A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
@@ -460,13 +460,17 @@ def _changes_value(words: str, *, unit: bool = True) -> bool:
     tokens = words.split()
     if tokens and tokens[0].casefold() in _POWER_AFTER:
         return True
+    if re.search(r"(?<![a-z])times\s+\S", words.casefold()):
+        return True  # `5 times pi`; `5 times` counts
     return bool(_CHANGES_VALUE.search(words.casefold())) or any(
         is_number_word(token)
         or _SCALE.get(token)
-        or unit
-        and len(token) > 1
-        and token.casefold() not in _POWER_AFTER
-        and names_no_unit(token)
+        or (
+            unit
+            and len(token) > 1
+            and token.casefold() not in _POWER_AFTER
+            and names_no_unit(token)
+        )
         for token in tokens
     )
 
