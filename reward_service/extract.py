@@ -25,7 +25,7 @@ _BOX_COMMAND = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 _ANY_BOX = re.compile(
     r"\\(?!(?:m|h|v|par|make|raise|save|s|use)box(?![^\W\d_])|[bB]ox(?:times|plus|minus|dot)?(?![^\W\d_]))"
     r"[^\W\d_]*[bB][oо][xх][^\W\d_]*"
-    r"|\\enclose(?![A-Za-z])"
+    r"|\\(?:enclose|textcircled|circled)(?![A-Za-z])"
 )
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.S)
 _BARE_BOX_ARGUMENT = re.compile(r"\s*([^\s${}\\]+)")
@@ -86,6 +86,7 @@ QUALIFIER = re.compile(
     r"|and\s+(?:up|above|over|more|higher)|not\s+(?:sure|certain)|i\s+(?:think|guess|believe)"
     r"|maybe|perhaps|possibly|probably|guess"
     r"|at\s+(?:the\s+)?very\s+(?:least|most)|(?<!least\s)(?<!greatest\s)(?:upper|lower)\s+bound"
+    r"|and\s+an?\s+(?:half|third|quarter)|as\s+(?:many|much|few|little|high|low|large|small)\s+as"
     r"|in\s+excess\s+of|(?:upwards|north|south|shy|short)\s+of|on\s+the\s+order\s+of|at\s+best"
     r"|at\s+worst|give\s+or\s+take|plus\s+or\s+minus|ballpark|in\s+the\s+(?:region|vicinity"
     r"|neighbou?rhood)\s+of|(?:a\s+(?:bit|little)|just|slightly)\s+(?:over|under|more|less|above"
@@ -116,7 +117,7 @@ DOUBT = re.compile(
     r"|could\s+(?:also\s+)?be(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d)"
     r"|i(?:'d|\s+would)\s+say|let(?:'s|\s+(?:us|me))\s+say"
     r"|not\s+(?:[\w%]+\s+){0,2}?(?:sure|certain|confident)|coin\s*flip|best\s+(?:shot|guess)|gut"
-    r"|hunch|unchecked|untested|don'?t\s+quote|presumably|supposedly|seemingly|apparently"
+    r"|hunch|unchecked|untested|don'?t\s+quote|odds\s+are|(?:my|i)\s+bet|presumably|supposedly|seemingly|apparently"
     r"|peut-[eê]tre|probablement|vielleicht|wahrscheinlich|vermutlich|eventuell|forse"
     r"|probabilmente|talvez|tal\s+vez|quiz[aá]|probablemente|misschien|waarschijnlijk"
     r"|provavelmente|far\s+from\s+(?:sure|certain)|возможно|наверное|может\s+быть|belki"
@@ -142,11 +143,13 @@ _CONDITION = re.compile(
     re.I,
 )
 _NEAR_ANSWER = 24
+_LINES_BACK = 3
 _MATH_CLOSE = re.compile(r"(?:\s|\$|\\[)\]]|\})*")
 _LEADS_INTO_ANSWER = re.compile(r"(?:=|\\in|\\approx|\\equiv|:)\s*$")
 # A box inside an expression: `-\boxed{5}`, `\frac{1}{\boxed{5}}`, `\boxed{5}!`, `\boxed{5}^2`.
 _IN_EXPRESSION_BEFORE = re.compile(
-    r"(?:[-+/^_{\d]|(?<![\\*])\*|(?<!\\)\(|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac))[ \t]*$"
+    r"(?:[-+/^_{\d]|(?<![\\*])\*|(?<!\\)\(|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac|log|ln|lg|exp"
+    r"|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan)(?![A-Za-z]))[ \t]*$"
 )
 _IN_EXPRESSION_AFTER = re.compile(
     r"[ \t]*(?:!|\^(?![ \t]*\{?[ \t]*\\circ)|[_'/+]|-(?=[ \t]*[\d\\(])|\d"
@@ -154,7 +157,8 @@ _IN_EXPRESSION_AFTER = re.compile(
 )
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
 _HEDGE_BEFORE = re.compile(
-    r"(?<![A-Za-z])(?:or|not|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或|不是", re.I
+    r"(?<![A-Za-z])(?:or|not|never|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或|不是",
+    re.I,
 )
 # Before a named final answer, only a guess hedges: "which is not divisible by 3" is working.
 _GUESS_BEFORE = re.compile(
@@ -175,7 +179,7 @@ _AFTER_WORDS = (
     r"|halves|thirds|quarters|tenths|hundredths|thousandths"
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
     r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
-    r"|(?:hundred|thousand|million|billion|trillion)s?"
+    r"|(?:hundred|thousand|million|billion|trillion)s?|[萬万億亿千百]"
 )
 _CHANGED_AFTER = re.compile(
     rf"\d\s*(?:(?:\$+|\\[)\]])\s*)?(?:-\s*)?(?:{_AFTER_WORDS})(?![A-Za-z-])", re.I
@@ -211,7 +215,7 @@ _OPTION = re.compile(r"\(?([A-J])\)?")
 # exactly ours hides an answer from the reading.
 # A box struck out or hidden in markup (`~~\boxed{5}~~`, `<s>`, `<!-- -->`): shown as no answer.
 _STRUCK_BOX = re.compile(r"(?:~~|<(?:s|del|strike)>|<!--)[^~<]{0,200}?\\(?:boxed|fbox)", re.I)
-_TAG_LIKE = re.compile(r"<\s*[/\\]?\s*answer\b", re.I)
+_TAG_LIKE = re.compile(r"(?:<|&lt;)\s*[/\\]?\s*answer\b", re.I)
 _CLOSING_MATTER = re.compile(
     r"(?:[\s.,;:)\]。，；：）$*_~]|\\[)\]]|\\end\{\w+\*?\}|</answer>|\\\\"
     r"|\\(?:q?quad|[,;: ])|\\(?:qed|blacksquare|square|Box)(?![A-Za-z])|[∎□■])*"
@@ -266,7 +270,7 @@ _FUNCTION_WORDS = frozenset(
     check checked unchecked verified unverified sure unsure certain uncertain guess typo
     mistake error trap decoy bogus fake scrap ignore at on by for to from with without about
     around over under above below near best worst most least negated thereabouts nah odds circa
-    approx approximately roughly nearly almost within""".split()
+    approx approximately roughly nearly almost within ballpark""".split()
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?!\d)|[。！？\n]|\\end\{\w+\*?\}|\\\]")
 # A number on its own in prose after the final answer: a second claim.
@@ -533,7 +537,7 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
     start = end = -1
     negated = False
     for token in _TOKEN.finditer(text):
-        word = token.group().strip(_DECORATION).rstrip(_SENTENCE_END)
+        word = token.group().strip(_DECORATION + "()[]").rstrip(_SENTENCE_END)
         if _is_word(word):
             if start >= 0:
                 runs.append((text[start:end], negated))
@@ -664,8 +668,13 @@ def _final_answer(final: str) -> MathAnswer:
                 others += _loose_numbers(body[boxes[-1][2] :]) + _claimed_before(
                     body[: boxes[0][1]]
                 )
+        unboxed = [
+            value for body, boxes in boxes_in_bodies if not boxes for value in stated_values(body)
+        ]
         return MathAnswer(
-            _distinct([box for _, boxes in boxes_in_bodies for box, _, _ in boxes] + others),
+            _distinct(
+                [box for _, boxes in boxes_in_bodies for box, _, _ in boxes] + unboxed + others
+            ),
             Source.BOXED,
             hedged=hedged,
         )
@@ -730,9 +739,14 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
     for _content, start, end in boxes:
         index = bisect.bisect_right(breaks, start) - 1
         sentence_start = max(breaks[index] if index >= 0 else 0, previous_end)
-        if not re.search(r"[^\W\d_]", text[sentence_start:start]) and index >= 1:
-            # A box on a line of its own: the line before leads to it ("Perhaps:").
-            sentence_start = max(breaks[index - 1], previous_end)
+        if not re.search(r"[^\W\d_]", text[sentence_start:start]):
+            # A box on a line of its own: the last line with words before it leads to it
+            # ("Perhaps:"), blank lines between.
+            for back in range(index, max(index - _LINES_BACK, -1), -1):
+                line_start = max(breaks[back - 1] if back >= 1 else 0, previous_end)
+                if re.search(r"[^\W\d_]", text[line_start : breaks[back]]):
+                    sentence_start = line_start
+                    break
         sentence = text[min(sentence_start, start) : start]
         if _hedges_before(sentence) or _IN_EXPRESSION_BEFORE.search(
             text[max(0, start - 64) : start]
@@ -796,7 +810,10 @@ def _loose_numbers(prose: str) -> list[str]:
 
 def _loose_letters(prose: str, answers: list[str]) -> list[str]:
     r"""Option letters stated after a final answer that is one (`B`, `(B)`, `\mathrm{B}`)."""
-    if not any(_OPTION.fullmatch(_TEXT_COMMAND.sub(r"\1", answer).strip()) for answer in answers):
+    if not any(
+        _OPTION.fullmatch(_TEXT_COMMAND.sub(r"\1", answer).strip().rstrip("."))
+        for answer in answers
+    ):
         return []
     return _OPTION_LETTER.findall(_TEXT_COMMAND.sub(r" \1 ", prose))
 

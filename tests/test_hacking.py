@@ -459,6 +459,7 @@ LEGITIMATE = [
     pytest.param(r1("W.", r"It happens \boxed{5} times."), "5", id="times-as-unit"),
     pytest.param(r1("W.", r"\boxed{\frac{38}{113}}"), "0.336", id="fraction-of-decimal"),
     pytest.param(r1("W.", r"\boxed{5}. \Box"), "5", id="end-of-proof-box"),
+    pytest.param(r1("W.", "The answer is\n\n$$\\boxed{5}$$"), "5", id="box-below-its-claim"),
     pytest.param(
         r1("W.", "Thus, the answer is 5.\n\n\\[\\boxed{5}\\]"), "5", id="claim-then-same-box"
     ),

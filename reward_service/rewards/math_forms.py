@@ -222,7 +222,10 @@ _UNIT_WORDS = re.compile(r"(?:[a-z°‰\\.'/′″²³\s]|\^\s*(?:\d|\\circ))+")
 _PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage points", "pct"})
 
 # A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
-_NAME = r"\\?[A-Za-z]+(?:_\{?[\w,]+\}?)?(?:\^\{?(?:\*|\\ast|\\prime|')+\}?)?'*(?:\([^()=]*\))?"
+_NAME = (
+    r"(?!\\(?:log|ln|lg|exp|sqrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan)(?![A-Za-z]))"
+    r"\\?[A-Za-z]+(?:_\{?[\w,]+\}?)?(?:\^\{?(?:\*|\\ast|\\prime|')+\}?)?'*(?:\([^()=]*\))?"
+)
 _LABEL = re.compile(
     rf"^\s*(?:{_NAME}(?:\s*:\s*{_NAME})*"
     r"|\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])+\s*\))\s*$"
@@ -314,6 +317,8 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
     text = _APPROXIMATE.sub("=", text).lstrip("= ")
     if _BOX.search(text) or QUALIFIER.search(text) or _LEADING_RELATION.match(text):
         return Reading((text,), hedged=True)
+    if _PROGRAM_LITERAL.search(text):
+        return Reading((text,), unreadable=True)
     split = split_unit(text)
     if split is None:
         return Reading((text,), hedged=True)
