@@ -297,6 +297,9 @@ _CONCLUSION_MARKER = re.compile(
 )
 # A variable or function named in passing ("the smallest $k$ is 12", "the domain of $f(x)$")
 # is no value of its own.
+# After a math span: a list goes on ("$\\pi$, $\\tau$") or the body ends; a name in passing is
+# followed by what is said of it ("$k$ is 12").
+_LISTED = re.compile(r"\s*(?:[,;]|(?:and|or)(?![A-Za-z])|[.!]?\s*$)", re.I)
 _NAME = re.compile(
     r"(?:[a-df-hj-zA-Z]|[A-Z]{2,}|\\(?!pi\b|infty\b)[a-zA-Z]+)(?:_\{?\w+\}?)?'*"
     r"(?:\(\s*[a-z](?:\s*,\s*[a-z])*\s*\))?"
@@ -478,6 +481,7 @@ def stated_values(body: str) -> list[str]:
         if not is_prose(body):
             return [body.rstrip(_SENTENCE_END).strip()]
     found: list[tuple[str, bool]] = []
+    listed: set[str] = set()  # spans a list goes on from or ends with: values, names or not
     position = 0
     while True:
         opener = _MATH_OPENER.search(body, position)
@@ -491,12 +495,19 @@ def stated_values(body: str) -> list[str]:
         before = body[position : opener.start()]
         found += _math_runs(before)
         negated = bool(_NEGATED.search(before)) if before.strip() else bool(found and found[-1][1])
-        found.append((body[opener.end() : close].strip(), negated))
+        value = body[opener.end() : close].strip()
+        found.append((value, negated))
         position = close + len(closer)
+        if _LISTED.match(body, position):
+            listed.add(value)
     values = [value for value, negated in found if value and not negated]
     if not found:
         return [body]
-    named = [value for value in values if not _NAME.fullmatch(value) or _ROMAN.fullmatch(value)]
+    named = [
+        value
+        for value in values
+        if not _NAME.fullmatch(value) or _ROMAN.fullmatch(value) or value in listed
+    ]
     return named or values
 
 

@@ -461,6 +461,9 @@ LEGITIMATE = [
     pytest.param(r1("W.", r"\boxed{5}. \Box"), "5", id="end-of-proof-box"),
     pytest.param(r1("W.", "The answer is\n\n$$\\boxed{5}$$"), "5", id="box-below-its-claim"),
     pytest.param(
+        r1("W.", "<answer>The smallest $k$ is 12.</answer>"), "12", id="name-followed-by-its-value"
+    ),
+    pytest.param(
         r1("W.", "Thus, the answer is 5.\n\n\\[\\boxed{5}\\]"), "5", id="claim-then-same-box"
     ),
     # Units that look like the words that change a value.
