@@ -646,10 +646,10 @@ def _final_answer(final: str) -> MathAnswer:
         if not boxes:
             return MathAnswer((), reason=Reason.NO_ANSWER)
         after = final[boxes[-1][2] :]
+        contents = [box for box, _, _ in boxes]
         if _TAG_LIKE.search(final) or _STRUCK_BOX.search(final):
             # `<ANSWER>6</ANSWER> \boxed{5}`: a tag that is not ours names a second answer.
-            return MathAnswer(_distinct([box for box, _, _ in boxes]), Source.BOXED, hedged=True)
-        contents = [box for box, _, _ in boxes]
+            return MathAnswer(_distinct(contents), Source.BOXED, hedged=True)
         claimed = _claimed_before(final[: boxes[0][1]])
         return MathAnswer(
             _distinct(contents + claimed + _loose_numbers(after) + _loose_letters(after, contents)),
@@ -860,7 +860,6 @@ def names_no_unit(word: str) -> bool:
         or lowered in _FOREIGN_NUMBERS
         or bool(re.fullmatch(_FOREIGN_OR, lowered))
         or is_number_word(word)
-        or is_number_word(lowered)
         or bool(DOUBT.fullmatch(lowered) or _CHANGES_AFTER.fullmatch(lowered))
     )
 
