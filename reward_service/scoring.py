@@ -13,7 +13,6 @@ import asyncio
 import json
 import logging
 import secrets
-import time
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -55,6 +54,7 @@ from reward_service.sandbox import Sandbox, SandboxUnavailable
 from reward_service.sandbox.compare import Compare, FloatTolerance
 from reward_service.sandbox.types import Limits, RunReport
 from reward_service.scores import Reason, Score
+from reward_service.turns import taking_turns
 from reward_service.workers import TaskFailure, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,6 @@ ALL_REWARDS: frozenset[RewardName] = frozenset({"accuracy", "format", "language"
 
 # Final parts longer than this are read by a worker: the event loop's work per item is bounded.
 _LOOP_FINAL_CHARS = 16_384
-# The longest stretch the event loop plans a batch without letting other requests run.
-_LOOP_SLICE_S = 0.01
 # Failures of a worker task that are the item's own doing score 0; anything else is ours.
 _ITEM_FAULTS = {Reason.TIMEOUT, Reason.MEMORY, Reason.WORKER_CRASHED}
 
@@ -148,14 +146,7 @@ class _Batch:
         self, items: list[ScoreItem], rewards: Collection[RewardName]
     ) -> list[dict[str, Score]]:
         """The asked-for scores of each item; a reward not asked for is absent."""
-        plans = []
-        slice_started = time.monotonic()
-        for item in items:
-            plans.append(self.plan(item, rewards))
-            if time.monotonic() - slice_started > _LOOP_SLICE_S:
-                # A large batch plans in slices: other requests (and /health) run between them.
-                await asyncio.sleep(0)
-                slice_started = time.monotonic()
+        plans = [self.plan(item, rewards) async for item in taking_turns(items)]
         # A group repeats answers and submissions: each distinct job is judged once.
         pending = dict.fromkeys(
             job for plan in plans for job in plan.values() if not isinstance(job, Score)
@@ -173,7 +164,7 @@ class _Batch:
             judged.update(zip(jobs, map(_worker_score, outcomes), strict=True))
         return [
             {name: job if isinstance(job, Score) else judged[job] for name, job in plan.items()}
-            for plan in plans
+            async for plan in taking_turns(plans)
         ]
 
     def plan(self, item: ScoreItem, rewards: Collection[RewardName]) -> dict[str, Score | _Pending]:
@@ -277,7 +268,7 @@ async def score_items(
     weights = request.weights.model_dump()
     results = [
         _item_result(item, scores, weights, sandbox.name)
-        for item, scores in zip(request.items, asked, strict=True)
+        async for item, scores in taking_turns(zip(request.items, asked, strict=True))
     ]
     advantages, stats = group_advantages(
         [result.reward for result in results],

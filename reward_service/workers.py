@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import resource
 import signal
 import sys
@@ -37,6 +38,9 @@ _PRELOADED_MODULES = ["reward_service.scoring"]
 # The soft limit fires this long before the hard one (at most half of it), so that the
 # worker's own timeout answer reaches the parent before the parent gives up on it.
 _SOFT_LIMIT_MARGIN_S = 1.0
+# Workers yield the cores to the event loop: with every core busy judging, the loop (which
+# answers /health and hands out the work) otherwise waits its turn, ~80 ms on 2 cores.
+_WORKER_NICENESS = 10
 # Most args sent to a worker in one message: enough to keep it busy while the parent reads
 # results, few enough that the work still spreads over all workers.
 _MAX_CHUNK = 16
@@ -76,7 +80,8 @@ class WorkerPool:
         self.replaced = 0
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOADED_MODULES)
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle: deque[_Worker] = deque()
+        self._waiting: deque[asyncio.Future[_Worker]] = deque()
         self._workers: set[_Worker] = set()
         self._refills: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -91,7 +96,7 @@ class WorkerPool:
     async def start(self) -> None:
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.processes)))
         for worker in workers:
-            self._idle.put_nowait(worker)
+            self._release(worker)
 
     async def close(self) -> None:
         self._closed = True
@@ -153,7 +158,7 @@ class WorkerPool:
 
         Fewer than all means the worker died on the next one.
         """
-        worker = await self._idle.get()
+        worker = await self._acquire()
         done = 0
         try:
             worker.conn.send((fn, args))
@@ -174,8 +179,35 @@ class WorkerPool:
             # Cancelled mid-chunk: the worker's late answers must not reach the next chunk.
             self._replace(worker)
             raise
-        self._idle.put_nowait(worker)
+        self._release(worker)
         return done
+
+    async def _acquire(self) -> _Worker:
+        """An idle worker, first come first served.
+
+        Not an `asyncio.Queue`: there a task that puts a worker back and asks again at once
+        takes it back before the waiter it woke runs, and the chunks of one large request
+        would keep the workers from every other request until it ends. Here a released
+        worker goes to the longest waiting task, so requests in progress take turns.
+        """
+        if self._idle and not self._waiting:
+            return self._idle.popleft()
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.cancelled():
+                self._waiting.remove(waiter)
+            else:
+                self._release(waiter.result())  # handed a worker as it was cancelled
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        if self._waiting:
+            self._waiting.popleft().set_result(worker)
+        else:
+            self._idle.append(worker)
 
     async def _receive(self, worker: _Worker) -> Any:
         loop = asyncio.get_running_loop()
@@ -199,7 +231,7 @@ class WorkerPool:
     async def _refill(self, dead: _Worker) -> None:
         await asyncio.to_thread(self._stop, dead)
         if not self._closed:
-            self._idle.put_nowait(await self._spawn())
+            self._release(await self._spawn())
 
     async def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
@@ -233,6 +265,7 @@ def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None
     """Worker main loop: receive `(fn, args)`, send back each result or TaskFailure."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, _raise_soft_timeout)
+    os.nice(_WORKER_NICENESS)
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

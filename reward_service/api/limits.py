@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_S = 1
 # How far back the rate of answered items is measured.
 RATE_WINDOW_S = 30.0
+# Busy time within that window below which the rate says nothing of a queue: an overload
+# keeps the service busy throughout, a few slow items now and then do not.
+_EVIDENCE_BUSY_S = RATE_WINDOW_S / 2
 _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 
 
@@ -90,9 +93,13 @@ class Admission:
     few large ones hold in memory while they wait. Items are counted from validation to the
     answer: that is what holds memory and workers.
     Past the item bound a request is refused; below it, by the work queued: the items in
-    progress over the rate at which items have been answered lately is how long a new request
-    would wait, and past `max_queue_s` of that it is refused too, with that wait as its
-    Retry-After. A burst the service will finish in time is queued, not refused.
+    progress over the rate at which the service answers items is how long a new request would
+    wait, and past `max_queue_s` of that it is refused too, with that wait as its Retry-After.
+    The rate is items answered per second of busy time (while anything was in progress), once
+    the service was busy for half of the last `RATE_WINDOW_S`: what it can do under load, not
+    what it was asked lately (an idle service that answered one item in the last minute has
+    not shown a capacity of one item a minute). A request with nothing ahead of it is never
+    refused by its wait. A burst the service will finish in time is queued, not refused.
     """
 
     def __init__(
@@ -105,17 +112,20 @@ class Admission:
         self.requests = 0
         self.body_bytes = 0
         self.depth = 0
-        self._answered: collections.deque[tuple[float, int]] = collections.deque()
+        # (when, items answered then, busy seconds since the previous entry)
+        self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
+        self._busy_since = 0.0
 
     def rate(self) -> float | None:
-        """Items answered per second over the last `RATE_WINDOW_S`; None before any."""
+        """Items answered per busy second over the last `RATE_WINDOW_S`; None when the service
+        was busy for less than half of it."""
         now = time.monotonic()
         while self._answered and self._answered[0][0] < now - RATE_WINDOW_S:
             self._answered.popleft()
-        if not self._answered:
+        busy_s = sum(busy_s for _, _, busy_s in self._answered)
+        if busy_s < _EVIDENCE_BUSY_S:
             return None
-        answered = sum(items for _, items in self._answered)
-        return answered / max(now - self._answered[0][0], 1.0)
+        return sum(items for _, items, _ in self._answered) / busy_s
 
     @contextmanager
     def hold(self, items: int) -> Iterator[None]:
@@ -127,19 +137,23 @@ class Admission:
                 RETRY_AFTER_S,
             )
         rate = self.rate()
-        if rate is not None and (self.depth + items) / rate > self.max_queue_s:
+        if self.depth and rate is not None and (self.depth + items) / rate > self.max_queue_s:
             wait_s = (self.depth + items) / rate
             self._refuse(
                 f"{self.depth} items in progress would take {wait_s:.0f} s to answer, past the "
                 f"limit of {self.max_queue_s:g} s",
                 math.ceil(wait_s - self.max_queue_s),
             )
+        if not self.depth:
+            self._busy_since = time.monotonic()
         self.depth += items
         try:
             yield
         finally:
+            now = time.monotonic()
+            self._answered.append((now, items, now - self._busy_since))
+            self._busy_since = now
             self.depth -= items
-            self._answered.append((time.monotonic(), items))
 
     def _refuse(self, why: str, retry_after_s: int) -> None:
         retry_after_s = max(RETRY_AFTER_S, retry_after_s)

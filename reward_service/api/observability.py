@@ -6,6 +6,7 @@ the service does are updated as it happens; the state of its pools is read at sc
 
 from __future__ import annotations
 
+import collections
 import logging
 import re
 import time
@@ -58,8 +59,12 @@ class Metrics:
         self.registry.register(_PoolState(pool, sandbox, admission))
 
     def count_items(self, response: ScoreResponse) -> None:
-        for result in response.results:
-            self.items.labels(result.details.status, result.details.reason or "ok").inc()
+        # Counted first: a labelled increment per item held the event loop ~80 ms per 16k.
+        outcomes = collections.Counter(
+            (result.details.status, result.details.reason or "ok") for result in response.results
+        )
+        for (status, reason), count in outcomes.items():
+            self.items.labels(status, reason).inc(count)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -3,9 +3,12 @@ answer is a 2xx or a 4xx that says why, never a 5xx, never a stack trace."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture(scope="module")
@@ -25,3 +28,88 @@ def test_no_input_gets_a_5xx_or_a_stack_trace(case):
     assert 'File "' not in response.text
     if response.status_code >= 400:
         assert response.json()["message"]
+
+
+# Values at the edges of what a request may hold: strings at their size limits built from the
+# characters the rules look for, JSON nested deeper than any parser recurses, integers past
+# Python's int-string limit, NaN-like numbers and odd Unicode.
+PIECES = [" ", "\\boxed{1}", "{", "[", "1", "1,", "$", "\u202e", "\x00", "\ud800", "NaN", "9" * 50]
+sized_text = st.builds(
+    lambda piece, size: (piece * (size // len(piece) + 1))[:size],
+    st.sampled_from(PIECES),
+    st.sampled_from([1, 4_300, 4_301, 16_384, 99_999]),
+)
+nested_json = st.integers(1, 100_000).map(lambda depth: "[" * depth + "]" * depth)
+giant_number = st.sampled_from(["9" * 5_000, "-" + "1" * 4_301, "1e999999", "NaN", "-Infinity"])
+hostile_text = st.one_of(st.text(max_size=50), sized_text, nested_json, giant_number)
+math_item = st.fixed_dictionaries(
+    {"response": hostile_text, "answer": hostile_text},
+    optional={"format": st.sampled_from(["think", "think_answer"]), "id": hostile_text},
+)
+code_tests = st.one_of(
+    st.fixed_dictionaries({"input_output": hostile_text}),
+    st.fixed_dictionaries(
+        {
+            "test_cases": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "input": hostile_text,
+                        "output": hostile_text,
+                        "testtype": st.sampled_from(["stdin", "functional"]),
+                    }
+                ),
+                max_size=2,
+            )
+        }
+    ),
+)
+code_item = st.fixed_dictionaries(
+    {"response": hostile_text, "task": st.just("code"), "tests": code_tests}
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(items=st.lists(st.one_of(math_item, code_item), min_size=1, max_size=4))
+def test_hostile_values_get_item_outcomes_or_a_4xx_never_a_5xx(client, items):
+    body = json.dumps({"items": items})  # \u escapes: lone surrogates travel too
+    response = client.post(
+        "/v1/score", content=body, headers={"content-type": "application/json"}, timeout=120
+    )
+    assert response.status_code < 500, response.text[:500]
+    assert "Traceback" not in response.text
+    if response.status_code == 200:
+        assert len(response.json()["results"]) == len(items)
+    else:
+        assert response.json()["message"]
+
+
+# Raw JSON: a client's json.dumps could write none of these numbers.
+GIANT, DEEP = "9" * 5_000, "[" * 100_000 + "]" * 100_000
+BOXED = '"\\\\boxed{1}"'
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/score", f'{{"items": [{{"response": {BOXED}, "answer": {GIANT}}}]}}'),
+        ("/v1/score", '{"items": [{"response": "x", "answer": "1", "id": 1e999999}]}'),
+        ("/v1/score", f'{{"items": [{{"response": "x"}}], "weights": {{"accuracy": {GIANT}}}}}'),
+        ("/get_reward", f'{{"query": [{BOXED}], "labels": [{GIANT}]}}'),
+        ("/get_reward", f'{{"query": [{BOXED}], "labels": [NaN]}}'),
+        ("/get_reward", f'{{"query": [{BOXED}], "labels": [1e999999]}}'),
+        ("/get_reward", f'{{"query": ["x"], "labels": [{DEEP}]}}'),
+    ],
+    ids=[
+        "giant-answer",
+        "infinite-id",
+        "giant-weight",
+        "giant-label",
+        "nan-label",
+        "infinite-label",
+        "deep-label",
+    ],
+)
+def test_numbers_no_parser_holds_and_deep_json_are_a_4xx_or_an_outcome(client, path, body):
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code < 500, response.text[:500]
+    assert "Traceback" not in response.text

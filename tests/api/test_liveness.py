@@ -1,13 +1,16 @@
 """No request can stall the service or fail another item: the attacks, through real HTTP.
 
-Each attack is sent while a probe asks `/health` every 20 ms; `/health` must answer within
+Each attack is sent while a probe asks `/health` every 50 ms; `/health` must answer within
 100 ms (p99) throughout, and every item of the attacking request gets its own outcome.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -15,29 +18,27 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests.conftest import LOAD_BENCHMARK
+
 HEALTH_BOUND_S = 0.1
 
 
 def health_while(client: httpx.Client, attack: Callable[[], httpx.Response]) -> tuple:
-    """(the attack's response, the /health latencies measured meanwhile)."""
-    latencies: list[float] = []
-    done = threading.Event()
+    """(the attack's response, the /health latencies measured meanwhile).
 
-    def probe() -> None:
-        with httpx.Client(base_url=str(client.base_url), timeout=30) as http:
-            while not done.is_set():
-                started = time.perf_counter()
-                assert http.get("/health").status_code == 200
-                latencies.append(time.perf_counter() - started)
-                time.sleep(0.02)
-
-    prober = threading.Thread(target=probe)
-    prober.start()
+    The probe is a process of its own (the load benchmark's poller, every 50 ms): in this one,
+    encoding the attack's body and decoding its answer would hold the probe up too.
+    """
+    command = [sys.executable, str(LOAD_BENCHMARK), "--poll-health", str(client.base_url)]
+    poller = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
+        assert poller.stdout is not None and poller.stdout.readline() == "polling\n"
         response = attack()
     finally:
-        done.set()
-        prober.join()
+        poller.send_signal(signal.SIGINT)
+        output = poller.communicate(timeout=30)[0]
+    latencies = json.loads(output)
+    assert None not in latencies, "a /health probe failed"
     return response, latencies
 
 
@@ -61,31 +62,21 @@ ATTACKS = {
     "hedge-before-spaces": [
         {"response": r"</think> \boxed{1} over" + " " * 150_000 + "x", "answer": "1"}
     ],
-    # Final-answer extraction of 1 MB final parts ran in the event loop (16 distinct ones here:
-    # parsing a body near the 64 MiB limit still holds the loop ~0.2 s, which issue 19 keeps).
+    # Final-answer extraction of 1 MB final parts ran in the event loop; here the workers, busy
+    # on every core with them, once kept the event loop waiting for a core.
     "huge-final-parts": [
         {"response": r"\boxed{1} " * 99_000 + str(n), "answer": "1"} for n in range(16)
     ],
-}
-# Still holding the loop past the bound (issue 19, open): validating and answering 16,384
-# items (~0.5 s; it was 4.5 s), and parsing a body near the 64 MiB limit (~0.2 s of JSON).
-NOT_YET = {
+    # The most items a request may hold: validating, planning, assembling and serializing them
+    # once held the loop 4.5 s in one stretch; then the garbage collector's full passes over
+    # their objects, and counting their outcomes for /metrics, ~100 ms each.
     "most-items": [
         {"response": rf"</think> \boxed{{{n % 7}}}", "answer": str(n % 5)} for n in range(16_384)
     ],
 }
-ATTACKS.update(NOT_YET)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="issue 19"))
-        if name in NOT_YET
-        else name
-        for name in sorted(ATTACKS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_health_answers_while_an_attack_is_scored(client, name):
     response, latencies = health_while(client, score(client, ATTACKS[name]))
     assert response.status_code == 200, response.text[:300]
@@ -93,6 +84,39 @@ def test_health_answers_while_an_attack_is_scored(client, name):
     assert len(results) == len(ATTACKS[name])
     assert all(result["details"]["status"] == "scored" for result in results)
     assert p99(latencies) < HEALTH_BOUND_S, (name, latencies)
+
+
+def parser_bound(count: int, offset: int = 0) -> list[dict]:
+    """Distinct items that only a worker's LaTeX parser decides (no fast path, no cache)."""
+    return [
+        {
+            "response": rf"</think> $\boxed{{\dfrac{{{n}\sqrt{{3}}}}{{4}}}}$",
+            "answer": rf"\frac{{{n}\sqrt{{3}}}}{{4}}",
+        }
+        for n in range(offset, offset + count)
+    ]
+
+
+def test_a_small_request_is_not_queued_behind_a_large_one(client):
+    """The workers take the chunks of all requests in progress in turn: a request of a few
+    items waits for a chunk of the large one, not for the whole of it."""
+    timings: dict[str, float] = {}
+
+    def large() -> None:
+        started = time.perf_counter()
+        response = score(client, parser_bound(3_000))()
+        assert response.status_code == 200
+        timings["large"] = time.perf_counter() - started
+
+    worker = threading.Thread(target=large)
+    worker.start()
+    time.sleep(0.5)  # the large request is being scored
+    started = time.perf_counter()
+    response = score(client, parser_bound(8, offset=10_000))()
+    timings["small"] = time.perf_counter() - started
+    worker.join()
+    assert [r["scores"]["accuracy"] for r in response.json()["results"]] == [1.0] * 8
+    assert timings["small"] < timings["large"] / 5, timings
 
 
 def test_an_openrlhf_query_of_spaces_does_not_stall(client):
