@@ -4,8 +4,10 @@ Starts its own service and
   1. measures its capacity (groups of 16 math items, 8 in flight), then sends groups at twice
      that rate regardless of answers, as a trainer cluster would, for a fixed time, twice;
   2. sends a burst of single-rollout `/get_reward` requests the way OpenRLHF 0.11 does: all
-     at once, each on its own connection, 5 tries 1 s apart ignoring Retry-After, with
-     answers that need the LaTeX parser, optionally while other processes keep the cores busy.
+     at once, each on its own connection (from client processes of 4,000 connections each),
+     5 tries 1 s apart ignoring Retry-After, with answers that need the LaTeX parser (or,
+     with `--answers integer`, exact arithmetic), optionally while other processes keep the
+     cores busy. Past the service's 4,096 requests in progress the rest wait for a place.
 Throughout, another process polls /health every 50 ms and its latency is reported against
 the 100 ms p99 we aim at (the load generator shares the machine's cores: a measurement, not
 a pass mark; tests/api/test_liveness.py holds the bound for single hostile requests). Passes
@@ -15,7 +17,7 @@ it, and every rollout of the burst gets its reward. Prints the counts, latencies
 time to drain and the service's largest RSS.
 
 Usage: python benchmarks/load.py [--duration 10] [--overload 2.0] [--queue 16384]
-                                 [--burst 3000] [--busy 0]
+                                 [--burst 3000] [--busy 0] [--answers latex]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -39,6 +42,8 @@ SAMPLES = 16
 # the request's connection and task.
 QUEUED_ITEM_MIB = 16 / 1024
 OPENRLHF_TRIES, OPENRLHF_PAUSE_S = 5, 1.0
+# Rollouts one client process sends: its connections within a common open-files limit.
+ROLLOUTS_PER_CLIENT = 4000
 HEALTH_P99_S = 0.1
 
 
@@ -92,7 +97,7 @@ async def main_async(url: str, pid: int, args: argparse.Namespace) -> bool:
             ok &= await overloaded(url, pid, args.duration, args.overload, args.queue)
             health.report("the overload")
         if args.burst > 0:
-            ok &= await burst(url, pid, args.burst, args.busy)
+            ok &= await burst(url, pid, args.burst, args.busy, args.answers)
             health.report("the burst")
         return ok
     finally:
@@ -141,13 +146,15 @@ async def overloaded(url: str, pid: int, duration: float, factor: float, queue: 
     return failures == 0 and bounded and statuses[200] > 0
 
 
-async def openrlhf_post(client: httpx.AsyncClient, n: int) -> float | None:
+async def openrlhf_post(client: httpx.AsyncClient, n: int, answers: str) -> float | None:
     """One rollout as OpenRLHF 0.11 sends it: its reward, or None after its 5 tries."""
+    if answers == "latex":  # only the LaTeX parser decides these, in a worker
+        answer, label = rf"\dfrac{{{n}\sqrt{{3}}}}{{4}}", rf"\frac{{{n}\sqrt{{3}}}}{{4}}"
+    else:  # exact arithmetic decides these, in the event loop
+        answer = label = str(n)
     body = {
-        "query": [
-            rf"<think>Compute.</think> The answer is $\boxed{{\dfrac{{{n}\sqrt{{3}}}}{{4}}}}$"
-        ],
-        "labels": [rf"\frac{{{n}\sqrt{{3}}}}{{4}}"],
+        "query": [rf"<think>Compute.</think> The answer is $\boxed{{{answer}}}$"],
+        "labels": [label],
     }
     for _ in range(OPENRLHF_TRIES):
         try:
@@ -160,7 +167,7 @@ async def openrlhf_post(client: httpx.AsyncClient, n: int) -> float | None:
     return None
 
 
-async def burst(url: str, pid: int, rollouts: int, busy: int) -> bool:
+async def burst(url: str, pid: int, rollouts: int, busy: int, answers: str) -> bool:
     spinning = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
     largest_rss = rss_mib(pid)
 
@@ -170,24 +177,58 @@ async def burst(url: str, pid: int, rollouts: int, busy: int) -> bool:
             await asyncio.sleep(0.5)
             largest_rss = max(largest_rss, await asyncio.to_thread(rss_mib, pid))
 
-    # No connection is reused: each rollout on a connection of its own.
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
     watcher = asyncio.ensure_future(watch_memory())
     started = time.perf_counter()
     try:
-        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=600) as client:
-            rewards = await asyncio.gather(*(openrlhf_post(client, n) for n in range(rollouts)))
+        # Client processes of at most ROLLOUTS_PER_CLIENT each: a connection is a file, and
+        # one process may not be allowed as many as the burst holds.
+        shares = [
+            (first, min(ROLLOUTS_PER_CLIENT, rollouts - first))
+            for first in range(0, rollouts, ROLLOUTS_PER_CLIENT)
+        ]
+        clients = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--burst-share", url, answers, str(first), str(count)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for first, count in shares
+        ]
+        outputs = await asyncio.gather(*(asyncio.to_thread(c.communicate) for c in clients))
     finally:
         watcher.cancel()
         for process in spinning:
             process.kill()
     drained = time.perf_counter() - started
+    rewards = [reward for output, _ in outputs for reward in json.loads(output)]
     lost = rewards.count(None)
     wrong = sum(reward not in (None, 1.0) for reward in rewards)
-    print(f"# burst: {rollouts} single-rollout requests at once, {busy} cores kept busy")
+    print(
+        f"# burst: {rollouts} single-rollout requests at once, {answers} answers, "
+        f"{busy} cores kept busy"
+    )
     print(f"drained in {drained:.1f} s; largest service RSS {largest_rss:.0f} MiB")
     print(f"rewards lost: {lost}; wrong rewards: {wrong}")
     return lost == 0 and wrong == 0
+
+
+def burst_share(url: str, answers: str, first: int, count: int) -> None:
+    """Send rollouts `first` to `first + count` at once; print their rewards (None: lost)."""
+    wanted = count + 256
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            sys.exit(f"{count} connections need {wanted} open files: raise `ulimit -Hn` ({hard})")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+    async def send() -> list[float | None]:
+        # No connection is reused: each rollout on a connection of its own.
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=600) as client:
+            rollouts = (openrlhf_post(client, first + n, answers) for n in range(count))
+            return await asyncio.gather(*rollouts)
+
+    print(json.dumps(asyncio.run(send())))
 
 
 class HealthProbe:
@@ -269,9 +310,20 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=3000, help="single-rollout requests; 0: none")
     parser.add_argument("--busy", type=int, default=0, help="processes spinning during the burst")
     parser.add_argument("--poll-health", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--answers",
+        choices=["latex", "integer"],
+        default="latex",
+        help="the burst's answers: for the LaTeX parser (a worker) or exact arithmetic",
+    )
+    parser.add_argument("--burst-share", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.poll_health:
         poll_health(args.poll_health)
+        return
+    if args.burst_share:
+        url, answers, first, count = args.burst_share
+        burst_share(url, answers, int(first), int(count))
         return
     os.environ["REWARD_SERVER__MAX_QUEUED_ITEMS"] = str(args.queue)
     process, url = serve()

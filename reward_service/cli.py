@@ -486,6 +486,7 @@ def run_server(app: FastAPI, settings: Settings) -> None:
     from reward_service.logs import log_config
 
     server = settings.server
+    _allow_all_open_files()
     uvicorn.run(
         app,
         host=server.host,
@@ -497,6 +498,21 @@ def run_server(app: FastAPI, settings: Settings) -> None:
         # A burst of one request per rollout connects all at once: let them wait to be accepted.
         backlog=max(2048, server.max_requests),
     )
+
+
+def _allow_all_open_files() -> None:
+    """Raise the soft limit on open files to the hard one, as far as the kernel allows: each
+    connection is a file, and a burst of one request per rollout opens thousands (a default
+    soft limit of 1024 would leave them in the accept queue)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            pass  # above the kernel's nr_open: keep the soft limit
 
 
 def _settings(**groups: dict[str, Any]) -> Settings:

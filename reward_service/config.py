@@ -25,15 +25,28 @@ class ServerSettings(BaseModel):
     max_bodies_mb: int = Field(
         512,
         ge=1,
-        description="Request bodies in progress at once, MiB: past it 429 with Retry-After, "
-        "before the body is read. What waiting requests hold in memory grows with it.",
+        description="Request bodies in progress at once, MiB, by the bytes received: past it "
+        "429 with Retry-After (before the body is read when its Content-Length would pass it).",
+    )
+    body_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a request's body may take to arrive; past it 408 (a connection "
+        "that sends nothing holds a place among the requests in progress).",
     )
     max_requests: int = Field(
         4096,
         ge=1,
-        description="Requests in progress at once (/health and /metrics aside); past it 429 "
-        "with Retry-After, before the body is read. Trainers that post one rollout per "
-        "request send thousands at once: they queue below this.",
+        description="Requests in progress at once (/health and /metrics aside); past it a "
+        "request waits for a place, its body unread. Trainers that post one rollout per "
+        "request send thousands at once.",
+    )
+    max_waiting_requests: int = Field(
+        65536,
+        ge=0,
+        description="Requests waiting for a place once max_requests are in progress (each "
+        "holds a connection, a few kB); past it 429 with Retry-After. Connections past the "
+        "open-files limit wait in the kernel's accept queue instead.",
     )
     max_queued_items: int = Field(
         65536,

@@ -382,11 +382,7 @@ def _boxes(text: str) -> list[tuple[str, int, int]]:
             end = closing.get(after)
             if end is None:
                 continue
-            content = text[after + 1 : end].strip()
-            inner = _boxes(content) if content.startswith(("\\boxed", "\\fbox")) else []
-            if len(inner) == 1 and inner[0][1] == 0 and inner[0][2] == len(content):
-                content = inner[0][0]
-            boxes.append((content, match.start(), end + 1))
+            boxes.append((_unboxed(text, closing, after, end), match.start(), end + 1))
             covered_until = end
         else:
             bare = _BARE_BOX_ARGUMENT.match(text, match.end())
@@ -395,6 +391,36 @@ def _boxes(text: str) -> list[tuple[str, int, int]]:
                 boxes.append((bare.group(1).rstrip(_SENTENCE_END), match.start(), bare.end()))
                 covered_until = bare.end()
     return [box for box in boxes if box[0]]
+
+
+def _unboxed(text: str, closing: dict[int, int], opening: int, end: int) -> str:
+    """The content of the braces at `opening`..`end`; of a box that is all they hold (a box
+    in a box is that box), its content, however deep, in one pass over the text."""
+    while True:
+        first, last = opening + 1, end  # the content, stripped, is text[first:last]
+        while first < last and text[first].isspace():
+            first += 1
+        while last > first and text[last - 1].isspace():
+            last -= 1
+        inner = _BOX_COMMAND.match(text, first, last)
+        if inner is None:
+            return text[first:last]
+        after = inner.end()
+        while after < last and text[after] in " \t":
+            after += 1
+        if after < last and text[after] == "{":
+            inner_end = closing.get(after)
+            filled = after + 1
+            while filled < last and text[filled].isspace():
+                filled += 1
+            if inner_end != last - 1 or filled >= inner_end:  # not all of it, or empty
+                return text[first:last]
+            opening, end = after, inner_end
+            continue
+        bare = _BARE_BOX_ARGUMENT.match(text, inner.end(), last)
+        if bare is None or bare.end() != last:
+            return text[first:last]
+        return bare.group(1).rstrip(_SENTENCE_END)
 
 
 def _closing_braces(text: str) -> dict[int, int]:

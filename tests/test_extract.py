@@ -296,6 +296,7 @@ ADVERSARIAL = {
     "think-opens": "<think>" * 30_000,
     "bare-boxes": "</think>" + "\\boxed 1" * 25_000,
     "escaped-braces": "</think>\\boxed{" + "\\{" * 100_000,
+    "boxes-in-boxes": "</think>" + "\\boxed{" * 30_000 + "7" + "}" * 30_000,
 }
 
 
@@ -305,6 +306,14 @@ def test_extraction_is_linear(response):
     started = time.perf_counter()
     extract_math_answer(response)
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_box_in_a_box_is_that_box_however_deep():
+    """Unwrapped once recursively, 2,000 levels ran out of stack: the item came back
+    `internal_error`, the service's fault, instead of its own answer."""
+    for depth in (1, 2, 2_000, 30_000):
+        answer = extract_math_answer("</think>" + "\\boxed{" * depth + "7" + "}" * depth)
+        assert answer.candidates == ("7",), depth
 
 
 @pytest.mark.parametrize(

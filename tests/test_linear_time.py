@@ -32,7 +32,7 @@ PIECES = [
     "*", "/", "^", "_", "%", "`", "~", "中", "六", "1 ", "1,", "1.", "1,1", "a ", "x=", "\\,",
     "\\frac{", "\\text{", "\\boxed{", "\\boxed ", "$1$ ", "\\(", "\\[", "```", "<answer>",
     "</answer>", "</think>", "or ", "over", "about", "at ", "not ", "maybe ", "1 1/",
-    "the answer is ", "Therefore ", "答案是", "VI ",
+    "the answer is ", "Therefore ", "答案是", "VI ", "</s>", "<|im_end|>", "\\boxed{7}}",
 ]  # fmt: skip
 
 

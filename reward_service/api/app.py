@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics()
     admission = Admission(
         settings.server.max_requests,
+        settings.server.max_waiting_requests,
         settings.server.max_queued_items,
         settings.server.max_queue_s,
         settings.server.max_bodies_mb << 20,
@@ -79,9 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.server.max_body_mb << 20)
     app.add_middleware(
-        RequestAdmission, admission=admission, largest_body=settings.server.max_body_mb << 20
+        BodyLimit,
+        max_bytes=settings.server.max_body_mb << 20,
+        admission=admission,
+        timeout_s=settings.server.body_timeout_s,
     )
+    app.add_middleware(RequestAdmission, admission=admission)
     app.add_middleware(RequestObserver, metrics=metrics)
     return app

@@ -1,10 +1,11 @@
 """Limits on what requests may cost: body size (413), requests, items and queued work in
 progress (429).
 
-Past a bound a request is refused at once instead of queued or read: a client can back off
-and retry, where an unbounded queue would grow the server's memory and every request's
-latency without limit. Below them, work is queued: a burst of requests the service will
-answer in time is answered. (Too many items in one request is a 413 too: `errors.py`.)
+Below the bounds work is queued: a burst of requests the service will answer in time is
+answered, the requests past the bound of those in progress waiting for a place with their
+bodies unread. Past a bound a request is refused at once instead of queued or read: a client
+can back off and retry, where an unbounded queue would grow the server's memory and every
+request's latency without limit. (Too many items in one request is a 413 too: `errors.py`.)
 """
 
 from __future__ import annotations
@@ -34,54 +35,100 @@ _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 
 
 class BodyLimit:
-    """ASGI middleware: a body over `max_bytes` gets 413, by its Content-Length before any of
-    it is read, or as soon as a streamed (chunked) body passes the limit."""
+    """ASGI middleware: a body over `max_bytes` gets 413, and one that would take the bodies
+    in progress past the admission's `max_body_bytes` gets 429: by its Content-Length before
+    any of it is read, or as soon as the bytes received pass the bound.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Bodies count by the bytes received, not by those announced: what is in memory. A client
+    that announces 64 MiB and sends nothing holds nothing (eight of them once held the whole
+    budget, and every other request got 429). A request whose body is the only one in
+    progress always passes the shared bound.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, admission: Admission, timeout_s: float
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.admission = admission
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        size = int(declared) if declared.isdigit() else 0
+        refusal = self._refusal(size, 0)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
+        admission = self.admission
         received = 0
-        too_large = False
+        deadline = time.monotonic() + self.timeout_s
+        body_read = False
+        # Set once the app has returned: a task it left behind (a hang-up watcher, cancelled
+        # but not yet stopped) may still be handed a chunk, which no longer counts.
+        done = False
 
         async def counted_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    # The app sees a client gone; its answer is dropped for the 413 below.
-                    too_large = True
+            nonlocal received, refusal, body_read
+            if body_read:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - time.monotonic())
+            except asyncio.TimeoutError:
+                refusal = JSONResponse(
+                    {"message": f"request body not received within {self.timeout_s:g} s"},
+                    status_code=408,
+                )
+                return {"type": "http.disconnect"}
+            body_read = message["type"] != "http.request" or not message.get("more_body")
+            if message["type"] == "http.request" and not done:
+                chunk = len(message.get("body", b""))
+                received += chunk
+                admission.body_bytes += chunk
+                refusal = self._refusal(received, received)
+                if refusal is not None:
+                    # The app sees a client gone; its answer is dropped for the refusal below.
                     return {"type": "http.disconnect"}
             return message
 
-        async def send_unless_too_large(message: Message) -> None:
-            if not too_large:
+        async def send_unless_refused(message: Message) -> None:
+            if refusal is None:
                 await send(message)
 
         try:
-            await self.app(scope, counted_receive, send_unless_too_large)
+            await self.app(scope, counted_receive, send_unless_refused)
         except Exception:
-            if not too_large:
+            if refusal is None:
                 raise
-        if too_large:
-            await self._refuse(scope, receive, send)
+        finally:
+            done = True
+            admission.body_bytes -= received
+        if refusal is not None:
+            await refusal(scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit_mb = self.max_bytes / (1 << 20)
-        refusal = JSONResponse(
-            {"message": f"request body over the limit of {limit_mb:g} MiB; split the batch"},
-            status_code=413,
-        )
-        await refusal(scope, receive, send)
+    def _refusal(self, size: int, counted: int) -> JSONResponse | None:
+        """The answer to a body of `size` bytes, `counted` of them among the bodies in
+        progress already; None when it may go on."""
+        mib = 1 << 20
+        if size > self.max_bytes:
+            return JSONResponse(
+                {
+                    "message": f"request body over the limit of {self.max_bytes / mib:g} MiB; "
+                    "split the batch"
+                },
+                status_code=413,
+            )
+        others = self.admission.body_bytes - counted
+        if others and others + size > self.admission.max_body_bytes:
+            why = (
+                f"{others / mib:.1f} MiB of request bodies in progress, {size / mib:.1f} MiB "
+                f"more would pass the limit of {self.admission.max_body_bytes / mib:g} MiB"
+            )
+            return busy(why)
+        return None
 
 
 class Admission:
@@ -89,32 +136,69 @@ class Admission:
 
     Requests are counted from the moment their headers arrive, before the body is read: when
     the event loop itself is the bottleneck (many small requests), that is where work piles
-    up. So are their bodies' bytes (by Content-Length): what thousands of small requests or a
-    few large ones hold in memory while they wait. Items are counted from validation to the
+    up. Their bodies' bytes are counted as they arrive (`BodyLimit`): what thousands of small
+    requests or a few large ones hold in memory. Items are counted from validation to the
     answer: that is what holds memory and workers.
     Past the item bound a request is refused; below it, by the work queued: the items in
-    progress over the rate at which the service answers items is how long a new request would
-    wait, and past `max_queue_s` of that it is refused too, with that wait as its Retry-After.
+    progress (ahead of it) over the rate at which the service answers items is how long a new
+    request would wait, and past `max_queue_s` of that it is refused too, with that wait as its
+    Retry-After.
     The rate is items answered per second of busy time (while anything was in progress), once
     the service was busy for half of the last `RATE_WINDOW_S`: what it can do under load, not
     what it was asked lately (an idle service that answered one item in the last minute has
-    not shown a capacity of one item a minute). A request with nothing ahead of it is never
-    refused by its wait. A burst the service will finish in time is queued, not refused.
+    not shown a capacity of one item a minute). A burst the service will finish in time is
+    queued, not refused.
     """
 
     def __init__(
-        self, max_requests: int, max_items: int, max_queue_s: float, max_body_bytes: int
+        self,
+        max_requests: int,
+        max_waiting: int,
+        max_items: int,
+        max_queue_s: float,
+        max_body_bytes: int,
     ) -> None:
         self.max_requests = max_requests
+        self.max_waiting = max_waiting
         self.max_items = max_items
         self.max_queue_s = max_queue_s
         self.max_body_bytes = max_body_bytes
         self.requests = 0
         self.body_bytes = 0
         self.depth = 0
+        self._turns: collections.deque[asyncio.Future[None]] = collections.deque()
         # (when, items answered then, busy seconds since the previous entry)
         self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
         self._busy_since = 0.0
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a place among those in progress."""
+        return len(self._turns)
+
+    async def enter(self) -> None:
+        """Take a place among the requests in progress, waiting for one (first come, first
+        served) while `max_requests` are."""
+        if self.requests < self.max_requests and not self._turns:
+            self.requests += 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._turns.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.cancelled():
+                self._turns.remove(turn)
+            else:
+                self.leave()  # given a place as it was cancelled: pass it on
+            raise
+
+    def leave(self) -> None:
+        """Give up a place: to the longest waiting request, if any."""
+        if self._turns:
+            self._turns.popleft().set_result(None)
+        else:
+            self.requests -= 1
 
     def rate(self) -> float | None:
         """Items answered per busy second over the last `RATE_WINDOW_S`; None when the service
@@ -137,8 +221,8 @@ class Admission:
                 RETRY_AFTER_S,
             )
         rate = self.rate()
-        if self.depth and rate is not None and (self.depth + items) / rate > self.max_queue_s:
-            wait_s = (self.depth + items) / rate
+        if rate is not None and self.depth / rate > self.max_queue_s:
+            wait_s = self.depth / rate
             self._refuse(
                 f"{self.depth} items in progress would take {wait_s:.0f} s to answer, past the "
                 f"limit of {self.max_queue_s:g} s",
@@ -165,50 +249,41 @@ class Admission:
 
 
 class RequestAdmission:
-    """ASGI middleware: past `max_requests` in progress, or past `max_body_bytes` of their
-    bodies, 429 before the body is read. A body without a Content-Length counts as the largest
-    allowed, `largest_body` bytes; the first request in progress always passes.
+    """ASGI middleware: a request past `max_requests` in progress waits for a place, its body
+    unread (a burst of one request per rollout is queued, at the cost of a connection each);
+    past `max_waiting` of those, 429 before the body is read.
 
     /health and /metrics always pass: an overloaded service must still be observable.
     """
 
-    def __init__(self, app: ASGIApp, admission: Admission, largest_body: int) -> None:
+    def __init__(self, app: ASGIApp, admission: Admission) -> None:
         self.app = app
         self.admission = admission
-        self.largest_body = largest_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in _ALWAYS_ADMITTED:
             await self.app(scope, receive, send)
             return
         admission = self.admission
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        size = min(int(declared), self.largest_body) if declared.isdigit() else self.largest_body
-        busy = None
-        if admission.requests >= admission.max_requests:
-            busy = f"{admission.requests} requests in progress, the limit"
-        elif admission.requests and admission.body_bytes + size > admission.max_body_bytes:
-            mib = 1 << 20
-            busy = (
-                f"{admission.body_bytes / mib:.1f} MiB of request bodies in progress, "
-                f"{size / mib:.1f} MiB more would pass the limit of "
-                f"{admission.max_body_bytes / mib:g} MiB"
-            )
-        if busy:
-            refusal = JSONResponse(
-                {"message": f"busy: {busy}; retry after {RETRY_AFTER_S} s"},
-                status_code=429,
-                headers={"Retry-After": str(RETRY_AFTER_S)},
-            )
-            await refusal(scope, receive, send)
+        if admission.requests >= admission.max_requests and (
+            admission.waiting >= admission.max_waiting
+        ):
+            why = f"{admission.requests} requests in progress and {admission.waiting} waiting"
+            await busy(why + ", the limits")(scope, receive, send)
             return
-        admission.requests += 1
-        admission.body_bytes += size
+        await admission.enter()
         try:
             await self.app(scope, receive, send)
         finally:
-            admission.requests -= 1
-            admission.body_bytes -= size
+            admission.leave()
+
+
+def busy(why: str) -> JSONResponse:
+    return JSONResponse(
+        {"message": f"busy: {why}; retry after {RETRY_AFTER_S} s"},
+        status_code=429,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 class CancelOnHangUp:

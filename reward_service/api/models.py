@@ -24,6 +24,8 @@ MAX_ITEMS = 16384
 MAX_RESPONSE_CHARS = 1_000_000
 MAX_REFERENCE_CHARS = 100_000
 MAX_KEY_CHARS = 256
+# Past it, rewards and their group statistics overflow a float.
+MAX_WEIGHT = 1000.0
 
 MAX_CASES = 1000
 MAX_CODE_CHARS = 1_000_000
@@ -284,9 +286,9 @@ class Weights(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    accuracy: float = 1.0
-    format: float = 0.0
-    language: float = 0.0
+    accuracy: float = Field(1.0, ge=-MAX_WEIGHT, le=MAX_WEIGHT)
+    format: float = Field(0.0, ge=-MAX_WEIGHT, le=MAX_WEIGHT)
+    language: float = Field(0.0, ge=-MAX_WEIGHT, le=MAX_WEIGHT)
 
     @field_validator("accuracy", "format", "language")
     @classmethod

@@ -97,6 +97,11 @@ class _PoolState(Collector):
             self.admission.requests,
         )
         yield GaugeMetricFamily(
+            "reward_requests_waiting",
+            "Requests waiting for a place among those in progress.",
+            self.admission.waiting,
+        )
+        yield GaugeMetricFamily(
             "reward_queued_items", "Items admitted and not yet answered.", self.admission.depth
         )
         yield GaugeMetricFamily(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from fastapi import HTTPException
 
@@ -26,7 +28,11 @@ def clock(monkeypatch) -> Clock:
 
 def admission(max_queue_s: float, max_items: int = 100_000) -> Admission:
     return Admission(
-        max_requests=10, max_items=max_items, max_queue_s=max_queue_s, max_body_bytes=1 << 20
+        max_requests=10,
+        max_waiting=10,
+        max_items=max_items,
+        max_queue_s=max_queue_s,
+        max_body_bytes=1 << 20,
     )
 
 
@@ -43,9 +49,10 @@ def test_work_the_service_will_finish_in_time_is_queued_and_more_is_refused_with
         with queue.hold(100):
             clock.now += 1.0
     assert queue.rate() == pytest.approx(100)
-    with queue.hold(100):  # a second of work: queued
-        with queue.hold(100):  # two in all: queued
-            refused = refusal(queue, 100)  # three seconds in all: past 2 s
+    with queue.hold(100):  # nothing ahead: queued
+        with queue.hold(100):  # a second of work ahead: queued
+            with queue.hold(100):  # two seconds ahead: queued
+                refused = refusal(queue, 1)  # three seconds ahead: past 2 s
     assert refused.headers["Retry-After"] == "1"
     assert "would take 3 s" in refused.detail
     assert queue.depth == 0
@@ -64,15 +71,15 @@ def test_an_idle_spell_is_no_evidence_of_a_low_capacity(clock):
         pass
 
 
-def test_a_request_with_nothing_ahead_of_it_is_not_refused_by_its_wait(clock):
+def test_a_request_waits_for_the_work_ahead_of_it_not_its_own(clock):
     queue = admission(max_queue_s=2.0)
     for _ in range(20):
         with queue.hold(1):
             clock.now += 1.0
     assert queue.rate() == pytest.approx(1)
     with queue.hold(1_000):  # a thousand seconds of work, but nothing ahead
-        refused = refusal(queue, 1)
-    assert int(refused.headers["Retry-After"]) == 999
+        refused = refusal(queue, 1)  # the thousand seconds are ahead of this one
+    assert int(refused.headers["Retry-After"]) == 998
 
 
 def test_concurrent_requests_count_the_busy_time_once(clock):
@@ -91,3 +98,34 @@ def test_past_the_item_bound_a_request_is_refused_whatever_the_rate(clock):
         refused = refusal(queue, 1)
     assert refused.headers["Retry-After"] == "1"
     assert "limit of 1000" in refused.detail
+
+
+def test_past_the_requests_in_progress_requests_wait_their_turn_in_order():
+    asyncio.run(waiting_in_order())
+
+
+async def waiting_in_order() -> None:
+    queue = admission(max_queue_s=60.0)
+    queue.max_requests = 2
+    await queue.enter()
+    await queue.enter()
+    entered: list[int] = []
+
+    async def request(n: int) -> None:
+        await queue.enter()
+        entered.append(n)
+
+    waiting = [asyncio.ensure_future(request(n)) for n in range(3)]
+    await asyncio.sleep(0)
+    assert (queue.requests, queue.waiting, entered) == (2, 3, [])
+    waiting[1].cancel()  # a client that hung up while waiting
+    await asyncio.sleep(0)
+    queue.leave()
+    await asyncio.sleep(0)
+    assert entered == [0] and queue.waiting == 1
+    queue.leave()
+    await asyncio.sleep(0)
+    assert entered == [0, 2] and queue.waiting == 0
+    for _ in range(2):
+        queue.leave()
+    assert queue.requests == 0

@@ -94,6 +94,11 @@ BOXED = '"\\\\boxed{1}"'
         ("/v1/score", f'{{"items": [{{"response": {BOXED}, "answer": {GIANT}}}]}}'),
         ("/v1/score", '{"items": [{"response": "x", "answer": "1", "id": 1e999999}]}'),
         ("/v1/score", f'{{"items": [{{"response": "x"}}], "weights": {{"accuracy": {GIANT}}}}}'),
+        (
+            "/v1/score",
+            '{"items": [{"group": "g", "response": "x", "answer": "1"}, {"group": "g", '
+            '"response": "\\\\boxed{1}", "answer": "1"}], "weights": {"accuracy": 1e200}}',
+        ),
         ("/get_reward", f'{{"query": [{BOXED}], "labels": [{GIANT}]}}'),
         ("/get_reward", f'{{"query": [{BOXED}], "labels": [NaN]}}'),
         ("/get_reward", f'{{"query": [{BOXED}], "labels": [1e999999]}}'),
@@ -103,6 +108,7 @@ BOXED = '"\\\\boxed{1}"'
         "giant-answer",
         "infinite-id",
         "giant-weight",
+        "weight-overflowing-the-group",
         "giant-label",
         "nan-label",
         "infinite-label",

@@ -67,6 +67,11 @@ ATTACKS = {
     "huge-final-parts": [
         {"response": r"\boxed{1} " * 99_000 + str(n), "answer": "1"} for n in range(16)
     ],
+    # A box in a box, 2,000 deep (the most the event loop reads): unwrapped level by level,
+    # it was quadratic and ran out of stack.
+    "boxes-in-boxes": [
+        {"response": "</think>" + "\\boxed{" * 2_000 + "7" + "}" * 2_000, "answer": "7"}
+    ],
     # The most items a request may hold: validating, planning, assembling and serializing them
     # once held the loop 4.5 s in one stretch; then the garbage collector's full passes over
     # their objects, and counting their outcomes for /metrics, ~100 ms each.
@@ -123,6 +128,17 @@ def test_an_openrlhf_query_of_spaces_does_not_stall(client):
     query = " " * 999_000 + "x"
     attack = lambda: client.post(  # noqa: E731
         "/get_reward", json={"query": [query], "labels": ["1"]}, timeout=120
+    )
+    response, latencies = health_while(client, attack)
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["rewards"] == [0.0]
+    assert p99(latencies) < HEALTH_BOUND_S
+
+
+def test_an_openrlhf_query_of_special_tokens_does_not_stall(client):
+    """Each trailing special token stripped once copied the whole query: quadratic."""
+    attack = lambda: client.post(  # noqa: E731
+        "/get_reward", json={"query": ["</s>" * 275_000], "labels": ["1"]}, timeout=120
     )
     response, latencies = health_while(client, attack)
     assert response.status_code == 200, response.text[:300]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import socket
 import time
 from collections.abc import Iterator
 
@@ -26,6 +27,8 @@ def ops_server() -> RunningServer:
         "REWARD_SERVER__MAX_BODIES_MB": "2",
         "REWARD_SERVER__MAX_QUEUED_ITEMS": "16384",
         "REWARD_SERVER__MAX_REQUESTS": "4",
+        "REWARD_SERVER__MAX_WAITING_REQUESTS": "2",
+        "REWARD_SERVER__BODY_TIMEOUT_S": "3",
         "REWARD_WORKERS__ITEM_TIMEOUT_S": "3",
         "REWARD_SANDBOX__BACKEND": "local",
     }
@@ -134,14 +137,17 @@ def holding(server: RunningServer, body: dict, requests: int) -> Iterator[None]:
         assert all(answer.result().status_code == 200 for answer in held)
 
 
-def test_past_the_request_limit_a_request_gets_429_before_its_body_is_read(ops_server):
-    # The ops server admits 4 requests at once: 4 slow ones fill it.
+def test_past_the_request_limit_requests_wait_and_past_the_waiting_limit_get_429(ops_server):
+    # The ops server has 4 requests in progress at once and 2 waiting: 6 slow ones fill it,
+    # and the 2 that waited are answered too (`holding` checks).
     slow = {"items": [SLOW_ITEM]}
-    with holding(ops_server, slow, 4):
+    with holding(ops_server, slow, 6):
         refused = httpx.post(ops_server.url + "/v1/score", json=slow, headers=AUTH)
         health = httpx.get(ops_server.url + "/health")
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
-    assert refused.json()["message"] == "busy: 4 requests in progress, the limit; retry after 1 s"
+    assert refused.json()["message"] == (
+        "busy: 4 requests in progress and 2 waiting, the limits; retry after 1 s"
+    )
     assert health.status_code == 200
 
 
@@ -159,6 +165,31 @@ def test_past_the_bytes_of_bodies_in_progress_a_request_gets_429_before_its_body
         "2 MiB; retry after 1 s"
     )
     assert small.status_code == 200
+
+
+def test_bodies_announced_and_never_sent_hold_nothing_and_time_out_with_408(ops_server):
+    """Two connections announce 1 MB bodies, send one byte and wait: the bodies in progress
+    count what arrived, so a real 0.9 MiB request passes; the two get 408 at the timeout."""
+    port = int(ops_server.url.rsplit(":", 1)[1])
+    stalled = []
+    for _ in range(2):
+        connection = socket.create_connection(("127.0.0.1", port))
+        connection.sendall(
+            b"POST /v1/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + TOKEN.encode()
+            + b"\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"
+        )
+        stalled.append(connection)
+    time.sleep(0.5)
+    padded = {"items": [{**QUICK_ITEM, "response": "x" * 900_000 + QUICK_ITEM["response"]}]}
+    admitted = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
+    assert admitted.status_code == 200, admitted.text
+    for connection in stalled:
+        connection.settimeout(10)
+        answer = connection.recv(4096)
+        connection.close()
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert b"not received within 3 s" in answer
 
 
 def test_request_ids_are_echoed_or_made_and_logged_as_json(ops, ops_server):
@@ -199,4 +230,5 @@ def test_metrics_count_requests_items_and_pools(ops):
     assert "reward_sandbox_replaced_total 0.0" in text
     assert "reward_queued_items 0.0" in text
     assert "reward_requests_in_progress 0.0" in text  # /metrics itself is not counted
+    assert "reward_requests_waiting 0.0" in text
     assert "reward_queued_items_limit 16384.0" in text

@@ -95,6 +95,20 @@ def test_bad_bodies_are_422(client, body):
     assert answer.json()["message"].startswith("invalid request")
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"query": ["\\boxed{1}", "x" * 1_000_001], "labels": ["1", "1"]}, "query.1"),
+        ({"query": ["\\boxed{1}"], "labels": ["1" * 100_001]}, "labels.0"),
+    ],
+    ids=["response-too-long", "label-too-long"],
+)
+def test_an_item_past_a_limit_is_a_422_naming_it(client, body, field):
+    answer = client.post("/get_reward", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["message"].startswith(f"invalid request: {field}: ")
+
+
 def test_response_text():
     assert response_text("P: 1+1?\n\\boxed{2}<|im_end|>", "P: 1+1?\n") == "\\boxed{2}"
     assert response_text("R\u3000<｜end▁of▁sentence｜>", None) == "R"

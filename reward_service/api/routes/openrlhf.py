@@ -38,16 +38,17 @@ from reward_service.api.models import (
     Template,
     Weights,
 )
+from reward_service.turns import taking_turns
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["openrlhf"])
 
 # Special tokens a decoded query may end with (`<|im_end|>`, `<|endoftext|>`, `</s>`,
-# DeepSeek's `<｜end▁of▁sentence｜>`): they are not part of the answer.
-_SPECIAL_AT_END = re.compile(r"(?:<[|\uff5c][^<>\s]{1,40}[|\uff5c]>|</s>)$")
-# The longest special token `_SPECIAL_AT_END` matches.
-_LONGEST_SPECIAL = 44
+# DeepSeek's `<｜end▁of▁sentence｜>`), and whitespace, written backwards: matched from the end
+# of the reversed query, they are stripped in one linear pass (a pattern anchored at the end
+# is tried from every position, and stripping token by token copied the query each time).
+_TRAILING_SPECIALS_REVERSED = re.compile(r"(?:\s|>[|\uff5c][^<>\s]{1,40}[|\uff5c]<|>s/<)*")
 
 Query_ = Annotated[str, Field(max_length=MAX_RESPONSE_CHARS + MAX_REFERENCE_CHARS)]
 Label = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
@@ -78,7 +79,7 @@ async def get_reward(
     think_in_prompt: Annotated[bool, Query(description="The prompt opened <think>.")] = False,
 ) -> GetRewardResponse:
     """Score OpenRLHF queries (prompt + response) for math accuracy against their labels."""
-    request = _score_request(body, format, format_weight, think_in_prompt)
+    request = await _score_request(body, format, format_weight, think_in_prompt)
     results = (await service.score(request)).results
     return _openrlhf_response(results, with_format=format != "none")
 
@@ -98,27 +99,26 @@ def response_text(query: str, prompt: str | None) -> str:
         >>> response_text("<s>Q: 1+1? A: \\\\boxed{2}<|im_end|>", "Q: 1+1? A:")
         ' \\\\boxed{2}'
     """
+    return _response_part(query, prompt)[0]
+
+
+def _response_part(query: str, prompt: str | None) -> tuple[str, bool]:
+    """`response_text`, and whether the prompt (if any) was found in the query."""
     if prompt:
         at = query.find(prompt)
-        if at >= 0:
-            query = query[at + len(prompt) :]
-        else:
-            log.warning("openrlhf: a prompt is not in its query; scoring the whole query")
-    return _without_trailing_specials(query)
+        if at < 0:
+            return _without_trailing_specials(query), False
+        query = query[at + len(prompt) :]
+    return _without_trailing_specials(query), True
 
 
 def _without_trailing_specials(text: str) -> str:
-    """`text` without the special tokens (and whitespace) it ends with, in linear time: only the
-    last few characters are ever matched, never a pattern from every position."""
-    while True:
-        text = text.rstrip()
-        special = _SPECIAL_AT_END.search(text, max(0, len(text) - _LONGEST_SPECIAL))
-        if special is None:
-            return text
-        text = text[: special.start()]
+    """`text` without the special tokens (and whitespace) it ends with."""
+    trailing = _TRAILING_SPECIALS_REVERSED.match(text[::-1]).end()
+    return text[: len(text) - trailing]
 
 
-def _score_request(
+async def _score_request(
     body: GetRewardRequest, format: FormatName, format_weight: float, think_in_prompt: bool
 ) -> ScoreRequest:
     count = len(body.query)
@@ -127,23 +127,36 @@ def _score_request(
             raise HTTPException(422, f"invalid request: {len(values)} {name} for {count} queries")
     prompts = body.prompts or [None] * count
     labels = body.labels or [None] * count
-    try:
-        items = [
-            ScoreItem(
-                response=response_text(query, prompt),
-                task="math",
-                answer=None if label is None else str(label),
-                format=format,
+    items = []
+    prompts_missing = 0
+    queries = zip(body.query, prompts, labels, strict=True)
+    async for index, (query, prompt, label) in taking_turns(enumerate(queries)):
+        response, prompt_found = _response_part(query, prompt)
+        prompts_missing += not prompt_found
+        try:
+            items.append(
+                ScoreItem(
+                    response=response,
+                    task="math",
+                    answer=None if label is None else str(label),
+                    format=format,
+                )
             )
-            for query, prompt, label in zip(body.query, prompts, labels, strict=True)
-        ]
-        return ScoreRequest(
-            items=items,
-            weights=Weights(accuracy=1.0, format=format_weight),
-            template=Template(think_in_prompt=think_in_prompt),
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = "labels" if error["loc"][:1] == ("answer",) else "query"
+            raise HTTPException(422, f"invalid request: {field}.{index}: {error['msg']}") from exc
+    if prompts_missing:
+        log.warning(
+            "openrlhf: %d of %d prompts are not in their query; scored the whole query",
+            prompts_missing,
+            count,
         )
-    except ValidationError as exc:
-        raise HTTPException(422, f"invalid request: {exc.errors()[0]['msg']}") from exc
+    return ScoreRequest(
+        items=items,
+        weights=Weights(accuracy=1.0, format=format_weight),
+        template=Template(think_in_prompt=think_in_prompt),
+    )
 
 
 def _openrlhf_response(results: list[ItemResult], with_format: bool) -> GetRewardResponse:
