@@ -44,6 +44,10 @@ QUEUED_ITEM_MIB = 16 / 1024
 OPENRLHF_TRIES, OPENRLHF_PAUSE_S = 5, 1.0
 # Rollouts one client process sends: its connections within a common open-files limit.
 ROLLOUTS_PER_CLIENT = 4000
+# What the service may hold per rollout: in progress (its connection, body, items and
+# result; measured ~47 KiB) up to its REWARD_SERVER__MAX_REQUESTS, or waiting for a place
+# (its connection; ~5 KiB).
+MAX_REQUESTS, REQUEST_KIB, WAITING_KIB = 4096, 64, 8
 HEALTH_P99_S = 0.1
 
 
@@ -169,7 +173,7 @@ async def openrlhf_post(client: httpx.AsyncClient, n: int, answers: str) -> floa
 
 async def burst(url: str, pid: int, rollouts: int, busy: int, answers: str) -> bool:
     spinning = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
-    largest_rss = rss_mib(pid)
+    rss_before = largest_rss = rss_mib(pid)
 
     async def watch_memory() -> None:
         nonlocal largest_rss
@@ -207,9 +211,16 @@ async def burst(url: str, pid: int, rollouts: int, busy: int, answers: str) -> b
         f"# burst: {rollouts} single-rollout requests at once, {answers} answers, "
         f"{busy} cores kept busy"
     )
-    print(f"drained in {drained:.1f} s; largest service RSS {largest_rss:.0f} MiB")
+    in_progress = min(rollouts, MAX_REQUESTS)
+    bound = rss_before + (in_progress * REQUEST_KIB + (rollouts - in_progress) * WAITING_KIB) / 1024
+    bounded = largest_rss <= bound
+    print(
+        f"drained in {drained:.1f} s; service RSS {rss_before:.0f} MiB before, at most "
+        f"{largest_rss:.0f} MiB, within the {bound:.0f} MiB its request bounds allow: "
+        f"{'yes' if bounded else 'NO'}"
+    )
     print(f"rewards lost: {lost}; wrong rewards: {wrong}")
-    return lost == 0 and wrong == 0
+    return lost == 0 and wrong == 0 and bounded
 
 
 def burst_share(url: str, answers: str, first: int, count: int) -> None:

@@ -21,6 +21,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -41,9 +42,15 @@ _SOFT_LIMIT_MARGIN_S = 1.0
 # Workers yield the cores to the event loop: with every core busy judging, the loop (which
 # answers /health and hands out the work) otherwise waits its turn, ~80 ms on 2 cores.
 _WORKER_NICENESS = 10
+# A worker whose address space passes this share of its limit retires after its chunk: what
+# its caches and allocator keep would make later items fail for memory (and native libraries
+# fail to load) through no fault of theirs.
+_RETIRE_AT = 0.75
 # Most args sent to a worker in one message: enough to keep it busy while the parent reads
 # results, few enough that the work still spreads over all workers.
 _MAX_CHUNK = 16
+# A chunk answered within this may grow; a slower one shrinks.
+_QUICK_CHUNK_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -133,12 +140,20 @@ class WorkerPool:
         crashed: set[int] = set()
 
         async def drain() -> None:
+            # Chunks grow while they are quick and shrink when they are not: a worker is
+            # handed out again after each chunk, so another request waits for one chunk,
+            # and a chunk of 16 slow items once held a worker for a minute.
+            largest = 1
             while queue:
-                size = min(_MAX_CHUNK, -(-len(queue) // self.processes))
+                size = min(largest, -(-len(queue) // self.processes))
                 chunk = [queue.popleft()]
                 while queue and len(chunk) < size and _same_key(key, args, chunk[0], queue[0]):
                     chunk.append(queue.popleft())
-                done = await self._run_chunk(fn, [args[i] for i in chunk], chunk, outcomes)
+                done, took_s = await self._run_chunk(fn, [args[i] for i in chunk], chunk, outcomes)
+                if took_s < _QUICK_CHUNK_S:
+                    largest = min(2 * largest, _MAX_CHUNK)
+                else:
+                    largest = max(largest // 2, 1)
                 if done < len(chunk) and chunk[done] not in crashed:
                     crashed.add(chunk[done])
                 elif done < len(chunk):
@@ -153,15 +168,22 @@ class WorkerPool:
 
     async def _run_chunk(
         self, fn: Callable[[Arg], Result], args: list[Arg], slots: list[int], outcomes: list
-    ) -> int:
-        """Run one chunk in an idle worker; the count of args that got an outcome.
+    ) -> tuple[int, float]:
+        """Run one chunk in an idle worker: the count of args that got an outcome, and the
+        seconds the worker took (from the moment it had the chunk).
 
         Fewer than all means the worker died on the next one.
         """
-        worker = await self._acquire()
+        while True:
+            worker = await self._acquire()
+            try:
+                worker.conn.send((fn, args))
+                break
+            except OSError:  # it retired after its last chunk, near its memory limit
+                self._replace(worker)
+        started = time.monotonic()
         done = 0
         try:
-            worker.conn.send((fn, args))
             for slot in slots:
                 outcomes[slot] = await self._receive(worker)
                 done += 1
@@ -170,17 +192,17 @@ class WorkerPool:
             outcomes[slots[done]] = TaskFailure(
                 Reason.TIMEOUT, f"no answer within {self.item_timeout_s} s"
             )
-            return done + 1
+            return done + 1, time.monotonic() - started
         except (EOFError, OSError):
             self._replace(worker)
             log.warning("scoring worker %s died on a task", worker.process.pid)
-            return done
+            return done, time.monotonic() - started
         except BaseException:
             # Cancelled mid-chunk: the worker's late answers must not reach the next chunk.
             self._replace(worker)
             raise
         self._release(worker)
-        return done
+        return done, time.monotonic() - started
 
     async def _acquire(self) -> _Worker:
         """An idle worker, first come first served.
@@ -280,6 +302,18 @@ def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None
             return
         for arg in args:
             conn.send(_run_with_soft_limit(fn, arg, soft_limit_s))
+        if memory_mb and _address_space_mb() > _RETIRE_AT * memory_mb:
+            return  # the parent finds the pipe closed and starts a fresh worker
+
+
+def _address_space_mb() -> float:
+    """This process's virtual size (what RLIMIT_AS bounds), MiB; 0 where /proc has none."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[0])
+    except OSError:
+        return 0.0
+    return pages * resource.getpagesize() / (1 << 20)
 
 
 def _run_with_soft_limit(fn: Callable[[Any], Any], arg: Any, soft_limit_s: float) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reward_service.scores import Reason
-from reward_service.workers import TaskFailure, WorkerPool
+from reward_service.workers import TaskFailure, WorkerPool, _address_space_mb
 
 
 def square(x: int) -> int:
@@ -48,6 +48,19 @@ def raise_bug(_: object) -> None:
 
 def allocate(megabytes: int) -> int:
     return len(bytearray(megabytes * 1024 * 1024))
+
+
+_HOARD: list[bytearray] = []
+
+
+def hoard(megabytes: int) -> int:
+    """Keep `megabytes` alive in this worker (as a cache would); the hoards it holds."""
+    _HOARD.append(bytearray(megabytes * 1024 * 1024))
+    return len(_HOARD)
+
+
+def address_space_mb(_: object) -> float:
+    return _address_space_mb()
 
 
 def act(order: tuple[str, object]) -> object:
@@ -174,6 +187,39 @@ def test_memory_limit_turns_a_huge_allocation_into_a_memory_failure():
     outcome, small = run(main())
     assert isinstance(outcome, TaskFailure) and outcome.reason is Reason.MEMORY
     assert small == 16 * 1024 * 1024
+
+
+def test_a_worker_near_its_memory_limit_retires_and_the_next_item_gets_a_fresh_one():
+    """What a worker keeps (caches, the allocator's arenas) once made every later item in it
+    fail for memory; past 75% of its limit it is replaced between chunks."""
+
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as probe:
+            base_mb = await probe.run(address_space_mb, None)
+        limit_mb = int(base_mb) + 400
+        async with WorkerPool(processes=1, item_timeout_s=5, memory_mb=limit_mb) as pool:
+            kept = await pool.run(hoard, int(0.75 * limit_mb - base_mb) + 50)
+            fresh = await pool.run(hoard, 1)
+            return kept, fresh, pool.replaced
+
+    assert run(main()) == (1, 1, 1)
+
+
+def test_another_map_waits_for_one_slow_item_not_a_chunk_of_them():
+    """Chunks grow only while they are quick: 16 slow items once went to the one worker in
+    a chunk, and another request waited for all of them."""
+
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as pool:
+            slow = asyncio.ensure_future(pool.map(sleep_interruptibly, [0.3] * 16))
+            await asyncio.sleep(0.1)
+            started = time.monotonic()
+            assert await pool.run(square, 3) == 9
+            waited = time.monotonic() - started
+            await slow
+            return waited
+
+    assert run(main()) < 1.0
 
 
 def test_a_cancelled_task_never_leaks_its_late_answer_into_the_next_one():

@@ -46,7 +46,7 @@ class BodyLimit:
     """
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, admission: Admission, timeout_s: float
+        self, app: ASGIApp, max_bytes: int, timeout_s: float, admission: Admission | None = None
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -63,7 +63,6 @@ class BodyLimit:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        admission = self.admission
         received = 0
         deadline = time.monotonic() + self.timeout_s
         body_read = False
@@ -87,7 +86,8 @@ class BodyLimit:
             if message["type"] == "http.request" and not done:
                 chunk = len(message.get("body", b""))
                 received += chunk
-                admission.body_bytes += chunk
+                if self.admission is not None:
+                    self.admission.body_bytes += chunk
                 refusal = self._refusal(received, received)
                 if refusal is not None:
                     # The app sees a client gone; its answer is dropped for the refusal below.
@@ -105,7 +105,8 @@ class BodyLimit:
                 raise
         finally:
             done = True
-            admission.body_bytes -= received
+            if self.admission is not None:
+                self.admission.body_bytes -= received
         if refusal is not None:
             await refusal(scope, receive, send)
 
@@ -121,6 +122,8 @@ class BodyLimit:
                 },
                 status_code=413,
             )
+        if self.admission is None:
+            return None
         others = self.admission.body_bytes - counted
         if others and others + size > self.admission.max_body_bytes:
             why = (

@@ -68,7 +68,11 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CancelOnHangUp)
     if settings.service_token is not None:
         app.add_middleware(BearerAuth, token=settings.service_token.get_secret_value())
-    app.add_middleware(BodyLimit, max_bytes=settings.server.max_body_mb << 20)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.server.max_body_mb << 20,
+        timeout_s=settings.server.body_timeout_s,
+    )
     return app
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
@@ -167,7 +168,34 @@ class Reference:
     body: str = ""
 
 
-@lru_cache(maxsize=4096)
+T = TypeVar("T")
+
+# A cached call keeps its arguments alive: 65,536 verdicts on references of 100,000 characters
+# once filled a worker's memory, and every later item failed there. Calls on longer text are
+# not cached; they are rare, and a reference that long is read once per item.
+_CACHED_CHARS = 2_000
+
+
+def _cached_when_short(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """`lru_cache(maxsize)` for calls whose string arguments have `_CACHED_CHARS` at most."""
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @wraps(function)
+        def call(*args: object) -> T:
+            if sum(len(arg) for arg in args if isinstance(arg, str)) > _CACHED_CHARS:
+                return function(*args)
+            return cached(*args)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return call
+
+    return decorate
+
+
+@_cached_when_short(maxsize=4096)
 def parse_reference(answer: str) -> Reference | None:
     r"""Parse a reference answer (plain text or LaTeX); None when nothing can be parsed.
 
@@ -233,7 +261,7 @@ def _reference_reading(body: str) -> Reading | None:
     return reading
 
 
-@lru_cache(maxsize=4096)
+@_cached_when_short(maxsize=4096)
 def _parse_reference_item(item: str) -> tuple:
     return tuple(_parse_expression(item, _REFERENCE_LATEX_ONLY))
 
@@ -388,7 +416,7 @@ def equivalence_classes(answers: Sequence[str | None]) -> list[int | None]:
 
 # Verdicts are pure functions of these four values, and GRPO revisits the same prompts (and
 # models repeat the same answers) every epoch: a bounded cache per worker skips the parser.
-@lru_cache(maxsize=65536)
+@_cached_when_short(maxsize=65536)
 def _verdict(
     candidate: str, source: Source | None, reference_text: str, float_rounding: int
 ) -> Reason | None:
@@ -567,7 +595,7 @@ def _as_equations(value: str, label: str, gold_item: str, gold_label: str) -> tu
     return value, gold_item
 
 
-@lru_cache(maxsize=65536)
+@_cached_when_short(maxsize=65536)
 def _item_verdict(value: str, gold_item: str, float_rounding: int) -> Reason | None:
     """One value (as `math_forms.read` gives it) against one value of the reference."""
     based = _base_verdict(value, gold_item)

@@ -790,6 +790,15 @@ def test_unparseable_reference_is_none(reference):
     assert parse_reference(reference) is None
 
 
+def test_a_long_reference_is_not_kept_by_the_caches():
+    """Cached, 65,536 verdicts on references of 100,000 characters filled a worker."""
+    parse_reference.cache_clear()
+    long = "1" + "0" * 2_500
+    options = MathOptions(max_answer_chars=3_000)
+    assert score_math(rf"</think> \boxed{{{long}}}", parse_reference(long), options).value == 1.0
+    assert parse_reference.cache_info().currsize == 0
+
+
 def test_reference_is_parsed_once():
     parse_reference.cache_clear()
     first = parse_reference(r"\frac{1}{2}")
