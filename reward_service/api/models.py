@@ -107,6 +107,13 @@ class InputOutput(BaseModel):
             raise ValueError(f"{len(self.inputs)} inputs but {len(self.outputs)} outputs")
         if not self.inputs:
             raise ValueError("no tests")
+        try:
+            # What a typed string field checks, for the strings inside these JSON values.
+            json.dumps([self.inputs, self.outputs], ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise ValueError("not valid Unicode (a lone surrogate)") from None
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
         return self
 
 

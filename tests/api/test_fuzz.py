@@ -119,3 +119,16 @@ def test_numbers_no_parser_holds_and_deep_json_are_a_4xx_or_an_outcome(client, p
     response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code < 500, response.text[:500]
     assert "Traceback" not in response.text
+
+
+def test_a_lone_surrogate_in_test_data_is_a_422_naming_the_field(client):
+    """Typed strings refuse one; inside `input_output`'s JSON it once reached the sandbox,
+    which could not encode it, and the item came back unjudged (the service's fault)."""
+    tests = {"input_output": json.dumps({"inputs": ["\ud800"], "outputs": ["x"]})}
+    body = {"items": [{"response": "```python\nprint(1)\n```", "tests": tests}]}
+    response = client.post(
+        "/v1/score", content=json.dumps(body), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text[:300]
+    assert "items.0.tests.input_output" in response.text
+    assert "lone surrogate" in response.text
