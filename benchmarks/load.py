@@ -204,7 +204,10 @@ async def burst(url: str, pid: int, rollouts: int, busy: int, answers: str) -> b
         for process in spinning:
             process.kill()
     drained = time.perf_counter() - started
-    rewards = [reward for output, _ in outputs for reward in json.loads(output)]
+    # A client process that failed printed nothing: its rollouts count as lost.
+    rewards: list[float | None] = []
+    for (_, count), (output, _) in zip(shares, outputs, strict=True):
+        rewards += json.loads(output) if output.strip() else [None] * count
     lost = rewards.count(None)
     wrong = sum(reward not in (None, 1.0) for reward in rewards)
     print(

@@ -45,8 +45,9 @@ class ServerSettings(BaseModel):
         65536,
         ge=0,
         description="Requests waiting for a place once max_requests are in progress (each "
-        "holds a connection, a few kB); past it 429 with Retry-After. Connections past the "
-        "open-files limit wait in the kernel's accept queue instead.",
+        "holds a connection, a few kB, and what the server buffers of its body, up to 128 KiB, "
+        "which counts against max_bodies_mb); past either 429 with Retry-After. Connections "
+        "past the open-files limit wait in the kernel's accept queue instead.",
     )
     max_queued_items: int = Field(
         65536,

@@ -420,7 +420,7 @@ def _unboxed(text: str, closing: dict[int, int], opening: int, end: int) -> str:
         bare = _BARE_BOX_ARGUMENT.match(text, inner.end(), last)
         if bare is None or bare.end() != last:
             return text[first:last]
-        return bare.group(1).rstrip(_SENTENCE_END)
+        return bare.group(1).rstrip(_SENTENCE_END) or text[first:last]
 
 
 def _closing_braces(text: str) -> dict[int, int]:

@@ -179,14 +179,18 @@ class WorkerPool:
             try:
                 worker.conn.send((fn, args))
                 break
-            except OSError:  # it retired after its last chunk, near its memory limit
+            except OSError:  # it died between chunks: not this chunk's doing
                 self._replace(worker)
+            except BaseException:
+                self._release(worker)
+                raise
         started = time.monotonic()
         done = 0
         try:
             for slot in slots:
                 outcomes[slot] = await self._receive(worker)
                 done += 1
+            retiring = await self._receive(worker)
         except asyncio.TimeoutError:
             self._replace(worker)
             outcomes[slots[done]] = TaskFailure(
@@ -201,7 +205,10 @@ class WorkerPool:
             # Cancelled mid-chunk: the worker's late answers must not reach the next chunk.
             self._replace(worker)
             raise
-        self._release(worker)
+        if retiring:
+            self._replace(worker)
+        else:
+            self._release(worker)
         return done, time.monotonic() - started
 
     async def _acquire(self) -> _Worker:
@@ -219,17 +226,18 @@ class WorkerPool:
         try:
             return await waiter
         except asyncio.CancelledError:
-            if waiter.cancelled():
-                self._waiting.remove(waiter)
-            else:
+            if not waiter.cancelled():
                 self._release(waiter.result())  # handed a worker as it was cancelled
             raise
 
     def _release(self, worker: _Worker) -> None:
-        if self._waiting:
-            self._waiting.popleft().set_result(worker)
-        else:
-            self._idle.append(worker)
+        # A waiter cancelled since it queued is passed over (its task may not have run yet).
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
 
     async def _receive(self, worker: _Worker) -> Any:
         loop = asyncio.get_running_loop()
@@ -284,7 +292,8 @@ def _same_key(key: Callable[[Any], Hashable] | None, args: Sequence, a: int, b: 
 
 
 def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None:
-    """Worker main loop: receive `(fn, args)`, send back each result or TaskFailure."""
+    """Worker main loop: receive `(fn, args)`, send back each result or TaskFailure, then
+    whether it retires."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, _raise_soft_timeout)
     os.nice(_WORKER_NICENESS)
@@ -302,8 +311,10 @@ def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None
             return
         for arg in args:
             conn.send(_run_with_soft_limit(fn, arg, soft_limit_s))
-        if memory_mb and _address_space_mb() > _RETIRE_AT * memory_mb:
-            return  # the parent finds the pipe closed and starts a fresh worker
+        retiring = bool(memory_mb) and _address_space_mb() > _RETIRE_AT * memory_mb
+        conn.send(retiring)  # after each chunk: whether the parent should start a fresh one
+        if retiring:
+            return
 
 
 def _address_space_mb() -> float:

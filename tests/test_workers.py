@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -220,6 +221,24 @@ def test_another_map_waits_for_one_slow_item_not_a_chunk_of_them():
             return waited
 
     assert run(main()) < 1.0
+
+
+def test_a_waiter_cancelled_just_before_a_worker_is_released_loses_no_worker():
+    """A client that hangs up cancels its request's waits for a worker; a worker released
+    before the cancelled task has run once went to nobody, for good."""
+
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as pool:
+            worker = await pool._acquire()
+            waiter = asyncio.ensure_future(pool._acquire())
+            await asyncio.sleep(0)
+            waiter.cancel()
+            pool._release(worker)
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
+            return await pool.run(square, 4)
+
+    assert run(main()) == 16
 
 
 def test_a_cancelled_task_never_leaks_its_late_answer_into_the_next_one():

@@ -26,6 +26,7 @@ def _collect_garbage_in_short_pauses() -> None:
     50-120 ms each while a 16k-item batch is in progress. What start-up made (modules, sympy's
     caches) lives as long as the process, so it is frozen out of the passes; and collections
     of the young are rarer, so that a batch's objects are not walked again and again."""
+    gc.collect()  # what is garbage now would never be freed once frozen
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 

@@ -32,6 +32,9 @@ RATE_WINDOW_S = 30.0
 # keeps the service busy throughout, a few slow items now and then do not.
 _EVIDENCE_BUSY_S = RATE_WINDOW_S / 2
 _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
+# What the server buffers of a waiting request's body before it stops reading the socket
+# (uvicorn: a little past 64 KiB); it counts against the bodies' bound.
+_BUFFERED_WHILE_WAITING = 128 << 10
 
 
 class BodyLimit:
@@ -72,6 +75,8 @@ class BodyLimit:
 
         async def counted_receive() -> Message:
             nonlocal received, refusal, body_read
+            if refusal is not None:  # refused: the app sees the client gone, whatever comes
+                return {"type": "http.disconnect"}
             if body_read:
                 return await receive()
             try:
@@ -170,6 +175,8 @@ class Admission:
         self.body_bytes = 0
         self.depth = 0
         self._turns: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._cancelled = 0  # of the turns, those whose request went away while waiting
+        self.waiting_bytes = 0
         # (when, items answered then, busy seconds since the previous entry)
         self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
         self._busy_since = 0.0
@@ -177,31 +184,39 @@ class Admission:
     @property
     def waiting(self) -> int:
         """Requests waiting for a place among those in progress."""
-        return len(self._turns)
+        return len(self._turns) - self._cancelled
 
-    async def enter(self) -> None:
+    async def enter(self, buffered: int) -> None:
         """Take a place among the requests in progress, waiting for one (first come, first
-        served) while `max_requests` are."""
+        served) while `max_requests` are; `buffered`: what the server buffers of its body
+        meanwhile."""
         if self.requests < self.max_requests and not self._turns:
             self.requests += 1
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._turns.append(turn)
+        self.waiting_bytes += buffered
         try:
             await turn
         except asyncio.CancelledError:
             if turn.cancelled():
-                self._turns.remove(turn)
+                self._cancelled += 1
             else:
                 self.leave()  # given a place as it was cancelled: pass it on
             raise
+        finally:
+            self.waiting_bytes -= buffered
 
     def leave(self) -> None:
         """Give up a place: to the longest waiting request, if any."""
-        if self._turns:
-            self._turns.popleft().set_result(None)
-        else:
-            self.requests -= 1
+        # A request cancelled while it waited is passed over (its task may not have run yet).
+        while self._turns:
+            turn = self._turns.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+            self._cancelled -= 1
+        self.requests -= 1
 
     def rate(self) -> float | None:
         """Items answered per busy second over the last `RATE_WINDOW_S`; None when the service
@@ -254,7 +269,8 @@ class Admission:
 class RequestAdmission:
     """ASGI middleware: a request past `max_requests` in progress waits for a place, its body
     unread (a burst of one request per rollout is queued, at the cost of a connection each);
-    past `max_waiting` of those, 429 before the body is read.
+    past `max_waiting` of those, or when what the server buffers of their bodies (up to
+    128 KiB each) would pass the bodies' bound, 429 before the body is read.
 
     /health and /metrics always pass: an overloaded service must still be observable.
     """
@@ -268,13 +284,22 @@ class RequestAdmission:
             await self.app(scope, receive, send)
             return
         admission = self.admission
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        buffered = _BUFFERED_WHILE_WAITING
+        if declared.isdigit():
+            buffered = min(int(declared), buffered)
         if admission.requests >= admission.max_requests and (
             admission.waiting >= admission.max_waiting
+            or admission.waiting_bytes + buffered > admission.max_body_bytes
         ):
-            why = f"{admission.requests} requests in progress and {admission.waiting} waiting"
-            await busy(why + ", the limits")(scope, receive, send)
+            mib = admission.waiting_bytes / (1 << 20)
+            why = (
+                f"{admission.requests} requests in progress and {admission.waiting} waiting "
+                f"with {mib:.1f} MiB of their bodies buffered, the limits"
+            )
+            await busy(why)(scope, receive, send)
             return
-        await admission.enter()
+        await admission.enter(buffered)
         try:
             await self.app(scope, receive, send)
         finally:

@@ -146,7 +146,8 @@ def test_past_the_request_limit_requests_wait_and_past_the_waiting_limit_get_429
         health = httpx.get(ops_server.url + "/health")
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
     assert refused.json()["message"] == (
-        "busy: 4 requests in progress and 2 waiting, the limits; retry after 1 s"
+        "busy: 4 requests in progress and 2 waiting with 0.0 MiB of their bodies buffered, "
+        "the limits; retry after 1 s"
     )
     assert health.status_code == 200
 

@@ -48,7 +48,7 @@ router = APIRouter(tags=["openrlhf"])
 # DeepSeek's `<｜end▁of▁sentence｜>`), and whitespace, written backwards: matched from the end
 # of the reversed query, they are stripped in one linear pass (a pattern anchored at the end
 # is tried from every position, and stripping token by token copied the query each time).
-_TRAILING_SPECIALS_REVERSED = re.compile(r"(?:\s|>[|\uff5c][^<>\s]{1,40}[|\uff5c]<|>s/<)*")
+_TRAILING_SPECIALS_REVERSED = re.compile(r"(?:\s+|>[|\uff5c][^<>\s]{1,40}[|\uff5c]<|>s/<)*")
 
 Query_ = Annotated[str, Field(max_length=MAX_RESPONSE_CHARS + MAX_REFERENCE_CHARS)]
 Label = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
