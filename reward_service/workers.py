@@ -46,6 +46,9 @@ _WORKER_NICENESS = 10
 # its caches and allocator keep would make later items fail for memory (and native libraries
 # fail to load) through no fault of theirs.
 _RETIRE_AT = 0.75
+# A worker that cannot be started (no file or process left for now) is tried again, ever
+# more slowly.
+_RESPAWN_PAUSE_S, _LONGEST_RESPAWN_PAUSE_S = 0.1, 5.0
 # Most args sent to a worker in one message: enough to keep it busy while the parent reads
 # results, few enough that the work still spreads over all workers.
 _MAX_CHUNK = 16
@@ -260,8 +263,15 @@ class WorkerPool:
 
     async def _refill(self, dead: _Worker) -> None:
         await asyncio.to_thread(self._stop, dead)
-        if not self._closed:
-            self._release(await self._spawn())
+        pause_s = _RESPAWN_PAUSE_S
+        while not self._closed:
+            try:
+                self._release(await self._spawn())
+                return
+            except OSError as exc:  # out of files or processes for now: the pool must not shrink
+                log.error("starting a scoring worker failed (%s); again in %.1f s", exc, pause_s)
+                await asyncio.sleep(pause_s)
+                pause_s = min(2 * pause_s, _LONGEST_RESPAWN_PAUSE_S)
 
     async def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)

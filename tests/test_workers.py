@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import signal
 import time
 from pathlib import Path
@@ -239,6 +240,25 @@ def test_a_waiter_cancelled_just_before_a_worker_is_released_loses_no_worker():
             return await pool.run(square, 4)
 
     assert run(main()) == 16
+
+
+def test_a_worker_that_cannot_be_started_for_a_while_is_started_later():
+    """Out of open files (a burst holds thousands of connections), replacing a dead worker
+    failed once and for all, and the pool shrank for good."""
+
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=5) as pool:
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")), hard))
+            try:
+                dead = asyncio.ensure_future(pool.run(die, None))
+                await asyncio.sleep(1.0)  # the replacement fails meanwhile
+            finally:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            await dead
+            return await pool.run(square, 5)
+
+    assert run(main()) == 25
 
 
 def test_a_cancelled_task_never_leaks_its_late_answer_into_the_next_one():
