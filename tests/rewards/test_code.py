@@ -26,6 +26,7 @@ from reward_service.sandbox.types import (
     RunReport,
 )
 from reward_service.scores import Reason
+from tests.conftest import runs_within
 
 LIMITS = Limits(time_s=2, memory_mb=256, output_bytes=1 << 20, file_bytes=1 << 20, processes=32)
 
@@ -265,7 +266,9 @@ def test_later_jobs_get_what_the_earlier_ones_left_of_the_budget():
 
 
 def checked(verdict, sane=None, stdout="x\n"):
-    return run(stdout, checker=CheckerRun(verdict, 0 if verdict is not None else 1, False, 0.01, "", sane))
+    return run(
+        stdout, checker=CheckerRun(verdict, 0 if verdict is not None else 1, False, 0.01, "", sane)
+    )
 
 
 @pytest.mark.parametrize(
@@ -324,12 +327,8 @@ def test_extract_code_block(response, block):
 
 
 def test_code_extraction_is_linear_on_adversarial_input():
-    import time
-
     hostile = "</think>" + "```\n" * 100_000
-    started = time.perf_counter()
-    extract_code_block(hostile)
-    assert time.perf_counter() - started < 0.5
+    assert runs_within(0.5, extract_code_block, hostile)
 
 
 @pytest.mark.parametrize(
@@ -349,8 +348,6 @@ def test_language_aliases(given, language):
 def test_float_comparison_is_linear_in_the_output(token):
     """A megabyte of digits with junk at the end once took hours (a backtracking pattern, run
     in the event loop)."""
-    import time
-
-    started = time.perf_counter()
-    assert not outputs_match("1", token, FloatTolerance(abs=1e-6, rel=1e-6))
-    assert time.perf_counter() - started < 1.0
+    tolerance = FloatTolerance(abs=1e-6, rel=1e-6)
+    assert not outputs_match("1", token, tolerance)
+    assert runs_within(1.0, outputs_match, "1", token, tolerance)

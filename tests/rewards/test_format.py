@@ -6,6 +6,7 @@ import pytest
 
 from reward_service.rewards.format import Tags, score_format
 from reward_service.scores import Reason
+from tests.conftest import runs_within
 
 OK = None
 
@@ -129,9 +130,6 @@ def test_standardize_maps_custom_tags_and_the_prompts_tag_for_extraction():
 
 
 def test_format_is_linear_on_adversarial_input():
-    import time
-
     hostile = "<think>" + "</think><think>" * 50_000 + "<answer>" * 50_000
-    started = time.perf_counter()
     assert score_format(hostile, "think_answer").reason is Reason.REPEATED_TAG
-    assert time.perf_counter() - started < 0.2
+    assert runs_within(0.2, score_format, hostile, "think_answer")
