@@ -127,6 +127,34 @@ def limit_violations(request: ScoreRequest, settings: SandboxSettings) -> list[s
     return problems
 
 
+# What an item gives to ask for each score.
+_WHAT_ASKS = {
+    "accuracy": "an `answer` or `tests`",
+    "format": "a `format`",
+    "language": "a `language`",
+}
+
+
+def unasked_problems(request: ScoreRequest, rewards: Collection[RewardName]) -> list[str]:
+    """Items that ask for none of `rewards`, and nonzero weights given for a score that no item
+    asks for, as `field: problem` strings: either would leave a reward silently short."""
+    asked: set[str] = set()
+    problems = []
+    for index, item in enumerate(request.items):
+        names = _asked(item, rewards)
+        if not names:
+            give = " or ".join(what for name, what in _WHAT_ASKS.items() if name in rewards)
+            problems.append(f"items.{index}: asks for no score here; give it {give}")
+        asked.update(names)
+    weights = request.weights
+    for name in sorted(weights.model_fields_set - asked):
+        if getattr(weights, name) != 0:
+            problems.append(
+                f"weights.{name}: no item asks for {name}; give the items {_WHAT_ASKS[name]}"
+            )
+    return problems
+
+
 # A reward decided later: by a worker (math, language jobs) or by the sandbox (code runs).
 _Pending = MathJob | LanguageJob | tuple[str, CodeTests]
 

@@ -12,7 +12,7 @@ from reward_service.api.models import RewardName, ScoreRequest, ScoreResponse
 from reward_service.api.observability import Metrics
 from reward_service.config import Settings
 from reward_service.sandbox import Sandbox
-from reward_service.scoring import ALL_REWARDS, limit_violations, score_items
+from reward_service.scoring import ALL_REWARDS, limit_violations, score_items, unasked_problems
 from reward_service.workers import WorkerPool
 
 
@@ -28,7 +28,8 @@ class ScoringService:
         self, request: ScoreRequest, rewards: Collection[RewardName] = ALL_REWARDS
     ) -> ScoreResponse:
         """Score a request within the server's limits (422) and its capacity (429)."""
-        problems = limit_violations(request, self.settings.sandbox)
+        problems = unasked_problems(request, rewards)
+        problems += limit_violations(request, self.settings.sandbox)
         if problems:
             raise HTTPException(422, "invalid request: " + "; ".join(problems[:10]))
         with self.admission.hold(len(request.items)):

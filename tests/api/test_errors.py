@@ -98,3 +98,69 @@ def test_wrong_method_and_unknown_path_answer_json(client):
     assert "message" in client.get("/v1/score").json()
     assert client.get("/nope").status_code == 404
     assert "message" in client.get("/nope").json()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body", "says"),
+    [
+        (
+            "/v1/score",
+            {"items": [GOOD_ITEM, {"response": "x"}]},
+            "items.1: asks for no score here; give it an `answer` or `tests` or a `format` or a "
+            "`language`",
+        ),
+        ("/v1/score", {"items": [{"response": "x", "task": "none"}]}, "items.0: asks for no"),
+        (
+            "/v1/format",
+            {"items": [GOOD_ITEM]},
+            "items.0: asks for no score here; give it a `format`",
+        ),
+        ("/v1/language", {"items": [{**GOOD_ITEM, "format": "think"}]}, "give it a `language`"),
+        ("/v1/accuracy", {"items": [{"response": "x", "format": "think"}]}, "items.0: asks for no"),
+        (
+            "/v1/score",
+            {"items": [GOOD_ITEM], "weights": {"format": 0.5}},
+            "weights.format: no item asks for format; give the items a `format`",
+        ),
+        (
+            "/v1/accuracy",
+            {"items": [{**GOOD_ITEM, "language": "en"}], "weights": {"language": 1}},
+            "weights.language: no item asks for language",
+        ),
+    ],
+    ids=[
+        "item-without-reference",
+        "task-none",
+        "format-endpoint",
+        "language-endpoint",
+        "accuracy-endpoint",
+        "format-weight",
+        "weight-not-scored-here",
+    ],
+)
+def test_nothing_asked_for_is_a_422_saying_what_to_add(client, endpoint, body, says):
+    """DESIGN: an item that asks for no score, or a weight for a score no item asks for, would
+    leave the reward silently short of what the caller meant."""
+    response = client.post(endpoint, json=body)
+    assert response.status_code == 422
+    assert says in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"items": [GOOD_ITEM], "weights": {"format": 0.0, "language": 0}},
+        {"items": [{"response": "x", "format": "think"}, GOOD_ITEM], "weights": {"format": 0.5}},
+        {"items": [{"response": "x", "task": "none", "language": "en"}]},
+    ],
+    ids=["zero-weights-for-unasked", "asked-by-one-item", "language-only"],
+)
+def test_what_is_asked_somewhere_is_scored(client, body):
+    assert client.post("/v1/score", json=body).status_code == 200
+
+
+def test_openrlhf_format_weight_without_format_is_422(client):
+    body = {"query": [r"\boxed{1}"], "labels": ["1"]}
+    response = client.post("/get_reward?format_weight=0.5", json=body)
+    assert response.status_code == 422
+    assert "format_weight without format" in response.json()["message"]

@@ -86,12 +86,6 @@ def test_unparseable_reference_is_null_not_a_free_reward(client):
     assert result["details"]["reason"] == "bad_reference"
 
 
-def test_task_none_asks_for_nothing(client):
-    result = client.post("/v1/score", json={"items": [{"response": "hi"}]}).json()["results"][0]
-    assert result["scores"] == {"accuracy": None, "format": None, "language": None}
-    assert result["reward"] is None and result["details"]["reason"] is None
-
-
 def test_a_pathological_answer_times_out_without_stalling_the_batch(client):
     bomb = r"<think>big</think> \boxed{9^{9^{9^{99}}}}"
     body = {"items": [item(bomb, id="bomb")] + [item(id=str(i)) for i in range(20)]}

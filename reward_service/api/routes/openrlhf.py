@@ -121,6 +121,8 @@ def _without_trailing_specials(text: str) -> str:
 async def _score_request(
     body: GetRewardRequest, format: FormatName, format_weight: float, think_in_prompt: bool
 ) -> ScoreRequest:
+    if format == "none" and format_weight != 0:
+        raise HTTPException(422, "invalid request: format_weight without format; give format too")
     count = len(body.query)
     for name, values in (("prompts", body.prompts), ("labels", body.labels)):
         if values is not None and len(values) != count:
