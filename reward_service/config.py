@@ -22,6 +22,13 @@ class ServerSettings(BaseModel):
         "json", description="json: one JSON object per line, with the request id; text: plain."
     )
     max_body_mb: int = Field(64, ge=1, description="Largest request body, MiB (larger: 413).")
+    max_json_values: int = Field(
+        2_000_000,
+        ge=1,
+        description="Most JSON values in a request body (its commas, brackets and braces "
+        "outside strings), larger: 413. Parsing builds an object for each: this bounds the "
+        "memory and the time a body costs before it is validated.",
+    )
     max_bodies_mb: int = Field(
         512,
         ge=1,

@@ -182,10 +182,10 @@ class _Batch:
         math_jobs = sorted((job for job in pending if isinstance(job, MathJob)), key=_reference_of)
         language_jobs = [job for job in pending if isinstance(job, LanguageJob)]
         code_runs = [job for job in pending if isinstance(job, tuple)]
-        math, language, *code = await asyncio.gather(
+        math, language, code = await asyncio.gather(
             self.pool.map(judge_math, math_jobs, key=_reference_of),
             self.pool.map(judge_language, language_jobs),
-            *(self._run_code(code, tests) for code, tests in code_runs),
+            self._run_codes(code_runs),
         )
         judged: dict[_Pending, Score] = dict(zip(code_runs, code, strict=True))
         for jobs, outcomes in ((math_jobs, math), (language_jobs, language)):
@@ -239,6 +239,21 @@ class _Batch:
         if block is None:
             return Score.zero(Reason.NO_CODE)
         return block.code, _code_tests(item.tests, self.settings.sandbox)
+
+    async def _run_codes(self, runs: list[tuple[str, CodeTests]]) -> list[Score]:
+        """The score of each run. At most as many runs of a request as the sandbox has
+        containers go at once: a request's jobs join the sandbox's queue a few at a time, so
+        the jobs of other requests take turns with them instead of waiting for all of them."""
+        scores: dict[int, Score] = {}
+        queue = iter(enumerate(runs))
+
+        async def drain() -> None:
+            for index, (code, tests) in queue:
+                scores[index] = await self._run_code(code, tests)
+
+        going = min(len(runs), self.settings.sandbox.pool_size)
+        await asyncio.gather(*(drain() for _ in range(going)))
+        return [scores[index] for index in range(len(runs))]
 
     async def _run_code(self, code: str, tests: CodeTests) -> Score:
         nonce = secrets.token_hex(16)

@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from reward_service.scores import Reason
+from reward_service.turns import Handoff
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,8 @@ class WorkerPool:
         self.replaced = 0
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOADED_MODULES)
-        self._idle: deque[_Worker] = deque()
-        self._waiting: deque[asyncio.Future[_Worker]] = deque()
+        # Handed out first come, first served: requests in progress take turns.
+        self._idle: Handoff[_Worker] = Handoff()
         self._workers: set[_Worker] = set()
         self._refills: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -106,7 +107,7 @@ class WorkerPool:
     async def start(self) -> None:
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.processes)))
         for worker in workers:
-            self._release(worker)
+            self._idle.give(worker)
 
     async def close(self) -> None:
         self._closed = True
@@ -178,14 +179,14 @@ class WorkerPool:
         Fewer than all means the worker died on the next one.
         """
         while True:
-            worker = await self._acquire()
+            worker = await self._idle.take()
             try:
                 worker.conn.send((fn, args))
                 break
             except OSError:  # it died between chunks: not this chunk's doing
                 self._replace(worker)
             except BaseException:
-                self._release(worker)
+                self._idle.give(worker)
                 raise
         started = time.monotonic()
         done = 0
@@ -211,36 +212,8 @@ class WorkerPool:
         if retiring:
             self._replace(worker)
         else:
-            self._release(worker)
+            self._idle.give(worker)
         return done, time.monotonic() - started
-
-    async def _acquire(self) -> _Worker:
-        """An idle worker, first come first served.
-
-        Not an `asyncio.Queue`: there a task that puts a worker back and asks again at once
-        takes it back before the waiter it woke runs, and the chunks of one large request
-        would keep the workers from every other request until it ends. Here a released
-        worker goes to the longest waiting task, so requests in progress take turns.
-        """
-        if self._idle and not self._waiting:
-            return self._idle.popleft()
-        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
-        self._waiting.append(waiter)
-        try:
-            return await waiter
-        except asyncio.CancelledError:
-            if not waiter.cancelled():
-                self._release(waiter.result())  # handed a worker as it was cancelled
-            raise
-
-    def _release(self, worker: _Worker) -> None:
-        # A waiter cancelled since it queued is passed over (its task may not have run yet).
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
-                return
-        self._idle.append(worker)
 
     async def _receive(self, worker: _Worker) -> Any:
         loop = asyncio.get_running_loop()
@@ -266,7 +239,7 @@ class WorkerPool:
         pause_s = _RESPAWN_PAUSE_S
         while not self._closed:
             try:
-                self._release(await self._spawn())
+                self._idle.give(await self._spawn())
                 return
             except OSError as exc:  # out of files or processes for now: the pool must not shrink
                 log.error("starting a scoring worker failed (%s); again in %.1f s", exc, pause_s)

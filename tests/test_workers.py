@@ -230,11 +230,11 @@ def test_a_waiter_cancelled_just_before_a_worker_is_released_loses_no_worker():
 
     async def main():
         async with WorkerPool(processes=1, item_timeout_s=5) as pool:
-            worker = await pool._acquire()
-            waiter = asyncio.ensure_future(pool._acquire())
+            worker = await pool._idle.take()
+            waiter = asyncio.ensure_future(pool._idle.take())
             await asyncio.sleep(0)
             waiter.cancel()
-            pool._release(worker)
+            pool._idle.give(worker)
             with contextlib.suppress(asyncio.CancelledError):
                 await waiter
             return await pool.run(square, 4)

@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.server.max_body_mb << 20,
+        max_values=settings.server.max_json_values,
         admission=admission,
         timeout_s=settings.server.body_timeout_s,
     )

@@ -23,6 +23,9 @@ from fastapi import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reward_service.api.json_values import JsonValueCount
+from reward_service.turns import Handoff
+
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 1
@@ -31,6 +34,9 @@ RATE_WINDOW_S = 30.0
 # Busy time within that window below which the rate says nothing of a queue: an overload
 # keeps the service busy throughout, a few slow items now and then do not.
 _EVIDENCE_BUSY_S = RATE_WINDOW_S / 2
+# A wait estimated past this is no estimate (a few pathological items made the rate tiny):
+# a client that honours it must not stay away for days.
+_MOST_RETRY_AFTER_S = 3600
 _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 # What the server buffers of a waiting request's body before it stops reading the socket
 # (uvicorn: a little past 64 KiB); it counts against the bodies' bound.
@@ -38,9 +44,10 @@ _BUFFERED_WHILE_WAITING = 128 << 10
 
 
 class BodyLimit:
-    """ASGI middleware: a body over `max_bytes` gets 413, and one that would take the bodies
-    in progress past the admission's `max_body_bytes` gets 429: by its Content-Length before
-    any of it is read, or as soon as the bytes received pass the bound.
+    """ASGI middleware: a body over `max_bytes` or holding more than `max_values` JSON values
+    gets 413, and one that would take the bodies in progress past the admission's
+    `max_body_bytes` gets 429: by its Content-Length before any of it is read, or as soon as
+    what was received passes the bound.
 
     Bodies count by the bytes received, not by those announced: what is in memory. A client
     that announces 64 MiB and sends nothing holds nothing (eight of them once held the whole
@@ -49,15 +56,21 @@ class BodyLimit:
     """
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, timeout_s: float, admission: Admission | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_values: int,
+        timeout_s: float,
+        admission: Admission | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_values = max_values
         self.admission = admission
         self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in _ALWAYS_ADMITTED:  # they read no body
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
@@ -67,6 +80,7 @@ class BodyLimit:
             await refusal(scope, receive, send)
             return
         received = 0
+        values = JsonValueCount(limit=self.max_values)
         deadline = time.monotonic() + self.timeout_s
         body_read = False
         # Set once the app has returned: a task it left behind (a hang-up watcher, cancelled
@@ -89,11 +103,20 @@ class BodyLimit:
                 return {"type": "http.disconnect"}
             body_read = message["type"] != "http.request" or not message.get("more_body")
             if message["type"] == "http.request" and not done:
-                chunk = len(message.get("body", b""))
-                received += chunk
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if self.admission is not None:
-                    self.admission.body_bytes += chunk
+                    self.admission.body_bytes += len(chunk)
+                values.feed(chunk)
                 refusal = self._refusal(received, received)
+                if refusal is None and values.past_limit:
+                    refusal = JSONResponse(
+                        {
+                            "message": f"request body holds more than {self.max_values} JSON "
+                            "values (commas, brackets and braces outside strings); split the batch"
+                        },
+                        status_code=413,
+                    )
                 if refusal is not None:
                     # The app sees a client gone; its answer is dropped for the refusal below.
                     return {"type": "http.disconnect"}
@@ -171,63 +194,53 @@ class Admission:
         self.max_items = max_items
         self.max_queue_s = max_queue_s
         self.max_body_bytes = max_body_bytes
-        self.requests = 0
         self.body_bytes = 0
         self.depth = 0
-        self._turns: collections.deque[asyncio.Future[None]] = collections.deque()
-        self._cancelled = 0  # of the turns, those whose request went away while waiting
+        self._places = Handoff([None] * max_requests)
         self.waiting_bytes = 0
         # (when, items answered then, busy seconds since the previous entry)
         self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
+        self._answered_items = 0  # their sums
+        self._answered_busy_s = 0.0
         self._busy_since = 0.0
+
+    @property
+    def requests(self) -> int:
+        """Requests in progress."""
+        return self.max_requests - self._places.free
 
     @property
     def waiting(self) -> int:
         """Requests waiting for a place among those in progress."""
-        return len(self._turns) - self._cancelled
+        return self._places.waiting
 
     async def enter(self, buffered: int) -> None:
         """Take a place among the requests in progress, waiting for one (first come, first
         served) while `max_requests` are; `buffered`: what the server buffers of its body
         meanwhile."""
-        if self.requests < self.max_requests and not self._turns:
-            self.requests += 1
-            return
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._turns.append(turn)
         self.waiting_bytes += buffered
         try:
-            await turn
-        except asyncio.CancelledError:
-            if turn.cancelled():
-                self._cancelled += 1
-            else:
-                self.leave()  # given a place as it was cancelled: pass it on
-            raise
+            await self._places.take()
         finally:
             self.waiting_bytes -= buffered
 
     def leave(self) -> None:
         """Give up a place: to the longest waiting request, if any."""
-        # A request cancelled while it waited is passed over (its task may not have run yet).
-        while self._turns:
-            turn = self._turns.popleft()
-            if not turn.done():
-                turn.set_result(None)
-                return
-            self._cancelled -= 1
-        self.requests -= 1
+        self._places.give(None)
 
     def rate(self) -> float | None:
         """Items answered per busy second over the last `RATE_WINDOW_S`; None when the service
         was busy for less than half of it."""
         now = time.monotonic()
         while self._answered and self._answered[0][0] < now - RATE_WINDOW_S:
-            self._answered.popleft()
-        busy_s = sum(busy_s for _, _, busy_s in self._answered)
-        if busy_s < _EVIDENCE_BUSY_S:
+            _, items, busy_s = self._answered.popleft()
+            self._answered_items -= items
+            self._answered_busy_s -= busy_s
+        if not self._answered:  # no rounding left over
+            self._answered_items, self._answered_busy_s = 0, 0.0
+        if self._answered_busy_s < _EVIDENCE_BUSY_S:
             return None
-        return sum(items for _, items, _ in self._answered) / busy_s
+        return self._answered_items / self._answered_busy_s
 
     @contextmanager
     def hold(self, items: int) -> Iterator[None]:
@@ -244,7 +257,7 @@ class Admission:
             self._refuse(
                 f"{self.depth} items in progress would take {wait_s:.0f} s to answer, past the "
                 f"limit of {self.max_queue_s:g} s",
-                math.ceil(wait_s - self.max_queue_s),
+                math.ceil(min(wait_s - self.max_queue_s, _MOST_RETRY_AFTER_S)),
             )
         if not self.depth:
             self._busy_since = time.monotonic()
@@ -254,6 +267,8 @@ class Admission:
         finally:
             now = time.monotonic()
             self._answered.append((now, items, now - self._busy_since))
+            self._answered_items += items
+            self._answered_busy_s += now - self._busy_since
             self._busy_since = now
             self.depth -= items
 
@@ -327,7 +342,9 @@ class CancelOnHangUp:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in _ALWAYS_ADMITTED:
+            # Answered at once: a watcher would cost them more turns of the event loop, each
+            # as long as a turn of the batches in progress.
             await self.app(scope, receive, send)
             return
         body_read = asyncio.Event()

@@ -6,6 +6,7 @@ the field, instead of tiring a worker.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from typing import Any, Literal
@@ -20,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from reward_service.api.json_values import JsonValueCount
+
 MAX_ITEMS = 16384
 MAX_RESPONSE_CHARS = 1_000_000
 MAX_REFERENCE_CHARS = 100_000
@@ -31,6 +34,10 @@ MAX_CASES = 1000
 MAX_CODE_CHARS = 1_000_000
 # One test's input or expected output: contest data runs to megabytes.
 MAX_TEST_CHARS = 16_000_000
+# Test data given as JSON strings (`input_output`, `test_cases`) is parsed while the request is
+# validated, in the event loop: the JSON values of all of a request's, together, at most.
+MAX_EMBEDDED_JSON_VALUES = 2_000_000
+EMBEDDED_JSON_FIELDS = ("input_output", "test_cases")
 
 Task = Literal["math", "code", "none"]
 RewardName = Literal["accuracy", "format", "language"]
@@ -202,7 +209,7 @@ class CodeReference(BaseModel):
         "past it are not run and fail (`time_budget`).",
     )
 
-    _from_json = field_validator("input_output", "test_cases", mode="before")(_json_text)
+    _from_json = field_validator(*EMBEDDED_JSON_FIELDS, mode="before")(_json_text)
 
     @field_validator("language", mode="before")
     @classmethod
@@ -339,6 +346,55 @@ class ScoreRequest(BaseModel):
     weights: Weights = Weights()
     template: Template = Template()
     advantage: Advantage = Advantage()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _embedded_json_bounded(cls, data: Any) -> Any:
+        values = _embedded_json_values(data)
+        if values > MAX_EMBEDDED_JSON_VALUES:
+            raise ValueError(
+                f"the test data given as JSON text holds more than {MAX_EMBEDDED_JSON_VALUES} "
+                "JSON values per request; split the batch"
+            )
+        return data
+
+
+def _embedded_json_values(data: Any) -> int:
+    """The JSON values that validation will parse out of a request's test data given as
+    JSON text: `input_output` and `test_cases` given as strings, and the argument lines and
+    outputs of functional tests. Counting stops past the bound.
+
+    A `test_cases` string is parsed here, once its count allows it, so that its functional
+    tests can be counted too; validation takes the parsed list.
+    """
+    values = 0
+    items = data.get("items") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else ():
+        tests = item.get("tests") if isinstance(item, dict) else None
+        if not isinstance(tests, dict):
+            continue
+        for field in EMBEDDED_JSON_FIELDS:
+            if isinstance(tests.get(field), str):
+                count = JsonValueCount(limit=MAX_EMBEDDED_JSON_VALUES - values)
+                count.feed(tests[field].encode("utf-8", "surrogatepass"))
+                values += count.values
+        if values > MAX_EMBEDDED_JSON_VALUES:
+            return values
+        if isinstance(tests.get("test_cases"), str):
+            with contextlib.suppress(ValueError, RecursionError):  # the field's own 422
+                tests["test_cases"] = json.loads(tests["test_cases"])
+        cases = tests.get("test_cases")
+        for case in cases if isinstance(cases, list) else ():
+            if isinstance(case, dict) and case.get("testtype") == "functional":
+                values += sum(_lines_of_json(case.get(key)) for key in ("input", "output"))
+    return values
+
+
+def _lines_of_json(text: Any) -> int:
+    """At least the JSON values in `text`, a JSON value per line."""
+    if not isinstance(text, str):
+        return 0
+    return 1 + sum(text.count(mark) for mark in ("\n", ",", "[", "{"))
 
 
 class Scores(BaseModel):

@@ -35,6 +35,7 @@ from reward_service.sandbox.types import (
     SandboxStarved,
     SandboxUnavailable,
 )
+from reward_service.turns import Handoff
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class DockerSandbox:
         self.limits = limits
         self.replaced = 0
         self._client: docker.DockerClient | None = None
-        self._idle: asyncio.Queue[RunnerSession] = asyncio.Queue()
+        # Handed out first come, first served: requests in progress take turns.
+        self._idle: Handoff[RunnerSession] = Handoff()
         self._sessions: set[RunnerSession] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._failing_refills = 0
@@ -71,7 +73,7 @@ class DockerSandbox:
             ) from exc
         await asyncio.to_thread(containers.reap_orphans, self._client)
         for session in await asyncio.gather(*(self._create() for _ in range(self.pool_size))):
-            self._idle.put_nowait(session)
+            self._idle.give(session)
 
     async def close(self) -> None:
         self._closed = True
@@ -80,7 +82,7 @@ class DockerSandbox:
 
     def stats(self) -> PoolStats:
         size = len(self._sessions)
-        return PoolStats(size=size, busy=size - self._idle.qsize(), replaced=self.replaced)
+        return PoolStats(size=size, busy=size - self._idle.free, replaced=self.replaced)
 
     async def run(self, job: SandboxJob) -> RunReport:
         """Run one submission in a warm container.
@@ -142,7 +144,7 @@ class DockerSandbox:
         if session.dirty:
             self._replace(session)
         else:
-            self._idle.put_nowait(session)
+            self._idle.give(session)
 
     async def _settle(self, session: RunnerSession) -> None:
         try:
@@ -167,16 +169,9 @@ class DockerSandbox:
     async def _take(self) -> RunnerSession:
         """An idle session; SandboxUnavailable as soon as the pool has none left and its
         refills are failing (the daemon is down: they keep trying), instead of waiting."""
-        while True:
-            if not self._sessions and self._failing_refills:
-                raise SandboxUnavailable(
-                    "no sandbox container is left: is the Docker daemon up? the pool refills "
-                    "as soon as it answers"
-                )
-            try:
-                return await asyncio.wait_for(self._idle.get(), 1.0)
-            except asyncio.TimeoutError:
-                continue
+        if not self._sessions and self._failing_refills:
+            raise _no_container_left()
+        return await self._idle.take()
 
     async def _lose(self, session: RunnerSession, attempt: int, what: str) -> None:
         """A container lost: replace it, and check the idle ones."""
@@ -187,11 +182,11 @@ class DockerSandbox:
     async def _replace_stopped_idle(self) -> None:
         """After one container was lost, check the idle ones: a daemon restart stops them
         all, and each would otherwise cost a submission its attempt."""
-        idle = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+        idle = self._idle.take_free()
         running = await asyncio.gather(*(asyncio.to_thread(self._running, s) for s in idle))
         for session, alive in zip(idle, running, strict=True):
             if alive:
-                self._idle.put_nowait(session)
+                self._idle.give(session)
             else:
                 self._replace(session)
 
@@ -247,11 +242,13 @@ class DockerSandbox:
                 if not failing:
                     failing = True
                     self._failing_refills += 1
+                if not self._sessions:
+                    self._idle.fail_waiting(_no_container_left())
                 await asyncio.sleep(5)
                 continue
             if failing:
                 self._failing_refills -= 1
-            self._idle.put_nowait(session)
+            self._idle.give(session)
             try:
                 await asyncio.to_thread(self._remove_stopped)
             except (DockerException, RequestException) as exc:
@@ -274,6 +271,13 @@ class DockerSandbox:
         except (DockerException, RequestException) as exc:
             log.warning("could not remove sandbox container %s: %s", session.container[:12], exc)
         self._sessions.discard(session)
+
+
+def _no_container_left() -> SandboxUnavailable:
+    return SandboxUnavailable(
+        "no sandbox container is left: is the Docker daemon up? the pool refills as soon as it "
+        "answers"
+    )
 
 
 def _connect() -> docker.DockerClient:

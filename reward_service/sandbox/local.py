@@ -22,6 +22,7 @@ from reward_service.sandbox.types import (
     SandboxJob,
     SandboxUnavailable,
 )
+from reward_service.turns import Handoff
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,12 @@ class LocalSandbox:
 
     def __init__(self, concurrency: int) -> None:
         self.concurrency = concurrency
-        self._slots = asyncio.Semaphore(concurrency)
-        self._busy = 0
+        # Handed out first come, first served: requests in progress take turns.
+        self._slots = Handoff([None] * concurrency)
 
     def stats(self) -> PoolStats:
-        return PoolStats(size=self.concurrency, busy=self._busy, replaced=0)
+        busy = self.concurrency - self._slots.free
+        return PoolStats(size=self.concurrency, busy=busy, replaced=0)
 
     async def start(self) -> None:
         log.warning(WARNING)
@@ -51,13 +53,12 @@ class LocalSandbox:
         return None
 
     async def run(self, job: SandboxJob) -> RunReport:
-        async with self._slots:
-            self._busy += 1
-            try:
-                with tempfile.TemporaryDirectory(prefix="reward-sandbox-") as workdir:
-                    return await self._run(job, workdir)
-            finally:
-                self._busy -= 1
+        await self._slots.take()
+        try:
+            with tempfile.TemporaryDirectory(prefix="reward-sandbox-") as workdir:
+                return await self._run(job, workdir)
+        finally:
+            self._slots.give(None)
 
     async def _run(self, job: SandboxJob, workdir: str) -> RunReport:
         try:
@@ -90,7 +91,7 @@ class LocalSandbox:
         events = RunnerEvents(job)
         try:
             for line in stdout.splitlines():
-                events.add(line)
+                await events.add(line)
         except (ValueError, KeyError, TypeError) as exc:
             raise SandboxUnavailable(f"the local runner's report is unreadable: {exc}") from exc
         if events.done is None:

@@ -104,7 +104,7 @@ class RunnerSession:
         while events.done is None:
             line = await self._line(quiet_s)
             try:
-                events.add(line)
+                await events.add(line)
             except (ValueError, KeyError, TypeError) as exc:
                 raise RunnerLost(f"the sandbox runner sent an unreadable event: {exc}") from exc
         self._events = None

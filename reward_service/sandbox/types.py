@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import asdict, dataclass, replace
 from typing import Literal, Protocol
@@ -186,6 +187,8 @@ class RunReport:
 
 # The output kept of a run compared on arrival: what a failure's excerpt shows.
 KEPT_STDOUT_CHARS = 1000
+# Event lines longer than this are read in a thread (`RunnerEvents.add`).
+_LONG_EVENT_BYTES = 64 << 10
 
 
 class RunnerEvents:
@@ -198,8 +201,19 @@ class RunnerEvents:
         self.runs: list[ProcessRun] = []
         self.done: dict | None = None
 
-    def add(self, line: bytes) -> None:
-        """One event line; ValueError (or KeyError, TypeError) for an unreadable one."""
+    async def add(self, line: bytes) -> None:
+        """One event line; ValueError (or KeyError, TypeError) for an unreadable one.
+
+        A long line is read in a thread: comparing a megabyte of output number by number
+        (`compare: float`) takes a second of Python code, which a thread runs in slices of the
+        GIL's switch interval (5 ms), so that the event loop keeps answering meanwhile.
+        """
+        if len(line) > _LONG_EVENT_BYTES:
+            await asyncio.to_thread(self._add, line)
+        else:
+            self._add(line)
+
+    def _add(self, line: bytes) -> None:
         event = json.loads(line)
         if "compile" in event:
             self.compilation = Compilation(**event["compile"])

@@ -26,9 +26,9 @@ def clock(monkeypatch) -> Clock:
     return clock
 
 
-def admission(max_queue_s: float, max_items: int = 100_000) -> Admission:
+def admission(max_queue_s: float, max_items: int = 100_000, max_requests: int = 10) -> Admission:
     return Admission(
-        max_requests=10,
+        max_requests=max_requests,
         max_waiting=10,
         max_items=max_items,
         max_queue_s=max_queue_s,
@@ -82,6 +82,17 @@ def test_a_request_waits_for_the_work_ahead_of_it_not_its_own(clock):
     assert int(refused.headers["Retry-After"]) == 998
 
 
+def test_the_wait_a_refusal_gives_is_at_most_an_hour(clock):
+    queue = admission(max_queue_s=2.0)
+    for _ in range(20):  # a second per item: pathological ones
+        with queue.hold(1):
+            clock.now += 1.0
+    with queue.hold(90_000):
+        refused = refusal(queue, 1)
+    assert "would take 90000 s" in refused.detail
+    assert refused.headers["Retry-After"] == "3600"
+
+
 def test_concurrent_requests_count_the_busy_time_once(clock):
     queue = admission(max_queue_s=60.0)
     for _ in range(20):  # two requests at a time, 50 items each per second: 100 items/s
@@ -105,8 +116,7 @@ def test_past_the_requests_in_progress_requests_wait_their_turn_in_order():
 
 
 async def waiting_in_order() -> None:
-    queue = admission(max_queue_s=60.0)
-    queue.max_requests = 2
+    queue = admission(max_queue_s=60.0, max_requests=2)
     await queue.enter(0)
     await queue.enter(0)
     entered: list[int] = []

@@ -43,10 +43,11 @@ def health_while(client: httpx.Client, attack: Callable[[], httpx.Response]) -> 
 
 
 def p99(latencies: list[float]) -> float:
-    """The 99th percentile; 0 when the attack ended before the first probe."""
+    """The 99th percentile (of fewer than 100, never above the largest: the default method
+    extrapolates past it); 0 when the attack ended before the first probe."""
     if len(latencies) < 2:
         return max(latencies, default=0.0)
-    return statistics.quantiles(latencies, n=100)[98]
+    return statistics.quantiles(latencies, n=100, method="inclusive")[98]
 
 
 def score(client: httpx.Client, items: list[dict]) -> Callable[[], httpx.Response]:
@@ -186,3 +187,75 @@ def test_deeply_nested_test_data_is_a_4xx_naming_the_field(client, tests, field)
     assert response.status_code == 422, response.text[:300]
     assert field in response.text
     assert "Traceback" not in response.text
+
+
+def _item_with(**tests) -> dict:
+    return {"response": "```python\nprint(1)\n```", "tests": tests}
+
+
+def _functional(argument_lines: str) -> dict:
+    return {"input": argument_lines, "output": "1", "testtype": "functional"}
+
+
+# Bodies near the size limit whose JSON would build tens of millions of objects: 63 MiB of
+# empty lists once became 3.3 GB and held the event loop for 15 s. The body's own values are
+# counted as they arrive (413); those of test data given as JSON text before it is parsed (422).
+JSON_BOMBS = {
+    "empty-lists": (b'{"items": [], "x": [' + b"[]," * 21_000_000 + b"[]]}", 413),
+    "floats": (b'{"items": [], "x": [' + b"1.5," * 15_000_000 + b"1]}", 413),
+    "objects": (b'{"items": [], "x": [' + b"{}," * 21_000_000 + b"{}]}", 413),
+    "input-output-text": (
+        {"items": [_item_with(input_output='{"inputs": [' + "[]," * 7_000_000 + "[]]}")]},
+        422,
+    ),
+    "test-cases-text": (
+        {"items": [_item_with(test_cases="[" + '{"input":"","output":""},' * 700_000 + "{}]")]},
+        422,
+    ),
+    "functional-lines": (
+        {"items": [_item_with(test_cases=[_functional("1\n" * 5_000_000)] * 3)]},
+        422,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JSON_BOMBS))
+def test_a_json_bomb_is_refused_before_it_is_built(client, name):
+    body, status = JSON_BOMBS[name]
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    assert len(content) < 64 << 20
+    attack = lambda: client.post(  # noqa: E731
+        "/v1/score", content=content, headers={"content-type": "application/json"}, timeout=120
+    )
+    response, latencies = health_while(client, attack)
+    assert response.status_code == status, response.text[:300]
+    assert "JSON values" in response.json()["message"]
+    assert p99(latencies) < HEALTH_BOUND_S, (name, latencies)
+
+
+def test_prose_and_test_data_full_of_commas_and_braces_are_no_bomb(client):
+    """What strings hold costs nothing to parse: only values outside them count. Counted
+    whole, this body holds 2.6 million commas, brackets and braces."""
+    prose = r"So $f(x) = \frac{1}{2}$, $[0, 1]$, {a, b}, " * 22_000  # 0.97 MB, 198k marks
+    items = [
+        {"response": f"<think>{prose}</think> \\boxed{{{n}}}", "answer": str(n)} for n in range(8)
+    ]
+    items.append(_item_with(input_output={"inputs": ["1," * 1_000_000], "outputs": ["1"]}))
+    response = client.post("/v1/score", json={"items": items}, timeout=300)
+    assert response.status_code == 200, response.text[:300]
+    assert [r["scores"]["accuracy"] for r in response.json()["results"]] == [1.0] * 9
+
+
+def test_comparing_megabytes_of_numbers_does_not_stall(client):
+    """Each token of a 1 MiB output compared as a number took a second of the event loop."""
+    expected = " ".join(["1.0"] * 262_144)
+    code = 'print(" ".join(["1"] * 262_144))'
+    item = _item_with(
+        cases=[{"stdin": str(n), "stdout": expected} for n in range(4)],
+        compare={"float": {"abs": 1e-6, "rel": 1e-6}},
+    )
+    item["response"] = f"```python\n{code}\n```"
+    response, latencies = health_while(client, score(client, [item]))
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["results"][0]["scores"]["accuracy"] == 1.0
+    assert p99(latencies) < HEALTH_BOUND_S, latencies

@@ -138,7 +138,11 @@ def test_correct_programs_in_every_language_pass_on_an_oversubscribed_machine(
     ]
     # About a second of CPU time, within a two-second limit: several seconds of wall time here.
     heavy = "n = 0\nfor i in range(12_000_000):\n    n += i\nprint(n)"
-    items.append(code_item(heavy, cases=[{"stdin": "", "stdout": f"{sum(range(12_000_000))}\n"}], timeout_s=2))
+    items.append(
+        code_item(
+            heavy, cases=[{"stdin": "", "stdout": f"{sum(range(12_000_000))}\n"}], timeout_s=2
+        )
+    )
     results = score(client, *items)
     assert [r["scores"]["accuracy"] for r in results] == [1.0] * len(items), [
         r["details"] for r in results
@@ -204,10 +208,11 @@ def test_a_paused_container_is_not_the_programs_time(one_container, one_client):
     the program's CPU time and idle time do not grow meanwhile, so it still passes."""
     # About 0.6 s of CPU time and 0.5 s asleep, within a one-second limit (backstop 3 s).
     code = (
-        "import time\nn = 0\nfor i in range(6_000_000):\n    n += i\n"
-        "time.sleep(0.5)\nprint(n % 7)"
+        "import time\nn = 0\nfor i in range(6_000_000):\n    n += i\ntime.sleep(0.5)\nprint(n % 7)"
     )
-    item = code_item(code, cases=[{"stdin": "", "stdout": f"{sum(range(6_000_000)) % 7}\n"}], timeout_s=1)
+    item = code_item(
+        code, cases=[{"stdin": "", "stdout": f"{sum(range(6_000_000)) % 7}\n"}], timeout_s=1
+    )
     (container,) = sandbox_containers_owned_by(pid_owner(one_container.process.pid))
 
     def pause_for_a_while() -> None:
@@ -307,3 +312,32 @@ def test_many_threads_waiting_on_each_other_spend_the_budget(client):
     result = score_one(client, code_item(spin, "cpp", cases=cases, timeout_s=1, budget_s=5))
     reasons = [f["reason"] for f in result["details"]["failures"]]
     assert reasons.count("time_budget") >= 12, reasons
+
+
+def test_a_small_request_takes_turns_with_a_large_one(one_container, one_client):
+    """Thirty looping submissions once made a one-item request sent after them wait for all
+    of them (50 s): a request's jobs now join the sandbox's queue a few at a time and
+    containers go to the longest waiting job, so the small request waits for one job."""
+    loops = [
+        code_item(
+            f"# {n}\nwhile True:\n    pass", cases=[{"stdin": "", "stdout": "1\n"}], timeout_s=1
+        )
+        for n in range(8)
+    ]
+    finished: dict[str, float] = {}
+    started = time.monotonic()
+
+    def send_large() -> None:
+        score(one_client, *loops)
+        finished["large"] = time.monotonic() - started
+
+    large = threading.Thread(target=send_large)
+    large.start()
+    time.sleep(1.0)
+    (small,) = score(one_client, code_item(ADD_PY, cases=add_cases()))
+    finished["small"] = time.monotonic() - started
+    large.join()
+    assert small["scores"]["accuracy"] == 1.0
+    # The large request's jobs take a second or more each.
+    assert finished["large"] > 7.0, finished
+    assert finished["small"] < 4.5, finished
