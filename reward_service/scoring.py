@@ -136,8 +136,9 @@ _WHAT_ASKS = {
 
 
 def unasked_problems(request: ScoreRequest, rewards: Collection[RewardName]) -> list[str]:
-    """Items that ask for none of `rewards`, and nonzero weights given for a score that no item
-    asks for, as `field: problem` strings: either would leave a reward silently short."""
+    """Items that ask for none of `rewards`, and weights other than the default given for a
+    score that no item asks for, as `field: problem` strings: either would leave a reward
+    silently short of what was meant."""
     asked: set[str] = set()
     problems = []
     for index, item in enumerate(request.items):
@@ -148,7 +149,7 @@ def unasked_problems(request: ScoreRequest, rewards: Collection[RewardName]) -> 
         asked.update(names)
     weights = request.weights
     for name in sorted(weights.model_fields_set - asked):
-        if getattr(weights, name) != 0:
+        if getattr(weights, name) != type(weights).model_fields[name].default:
             problems.append(
                 f"weights.{name}: no item asks for {name}; give the items {_WHAT_ASKS[name]}"
             )

@@ -150,10 +150,16 @@ def test_nothing_asked_for_is_a_422_saying_what_to_add(client, endpoint, body, s
     "body",
     [
         {"items": [GOOD_ITEM], "weights": {"format": 0.0, "language": 0}},
+        {"items": [{"response": "x", "format": "think"}], "weights": {"accuracy": 1.0}},
         {"items": [{"response": "x", "format": "think"}, GOOD_ITEM], "weights": {"format": 0.5}},
         {"items": [{"response": "x", "task": "none", "language": "en"}]},
     ],
-    ids=["zero-weights-for-unasked", "asked-by-one-item", "language-only"],
+    ids=[
+        "zero-weights-for-unasked",
+        "default-weight-for-unasked",
+        "asked-by-one-item",
+        "language-only",
+    ],
 )
 def test_what_is_asked_somewhere_is_scored(client, body):
     assert client.post("/v1/score", json=body).status_code == 200
