@@ -32,13 +32,21 @@ PIECES = [
     "\\frac{", "\\text{", "\\boxed{", "\\boxed ", "$1$ ", "\\(", "\\[", "```", "<answer>",
     "</answer>", "</think>", "or ", "over", "about", "at ", "not ", "maybe ", "1 1/",
     "the answer is ", "Therefore ", "答案是", "VI ", "</s>", "<|im_end|>", "\\boxed{7}}",
+    "<", "&lt;", "<answer", "</",
 ]  # fmt: skip
 
 
 def shapes(piece: str, size: int) -> list[str]:
     body = piece * (size // len(piece))
     spaces = " " * (size - len(piece))
-    return [body + "!", "1" + body + "x", piece + spaces + "x", piece + spaces + "5"]
+    wide_spaces = "\u3000" * (size - len(piece))
+    return [
+        body + "!",
+        "1" + body + "x",
+        piece + spaces + "x",
+        piece + spaces + "5",
+        piece + wide_spaces + "x",
+    ]
 
 
 CHECKS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,14 +22,19 @@ from reward_service.sandbox import open_sandbox
 from reward_service.workers import WorkerPool
 
 
-def _collect_garbage_in_short_pauses() -> None:
+def _pause_the_event_loop_briefly() -> None:
     """The garbage collector's full passes walk every live object with the event loop held:
     50-120 ms each while a 16k-item batch is in progress. What start-up made (modules, sympy's
     caches) lives as long as the process, so it is frozen out of the passes; and collections
-    of the young are rarer, so that a batch's objects are not walked again and again."""
+    of the young are rarer, so that a batch's objects are not walked again and again.
+
+    Work handed to a thread (comparing long outputs) holds the GIL for a switch interval
+    each time the event loop asks for it back, and answering a request asks a dozen times:
+    at the default 5 ms, /health took 150-200 ms while such work ran."""
     gc.collect()  # what is garbage now would never be freed once frozen
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    sys.setswitchinterval(0.0005)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ) as pool:
                 metrics.watch(pool, sandbox, admission)
                 app.state.service = ScoringService(settings, pool, sandbox, admission, metrics)
-                _collect_garbage_in_short_pauses()
+                _pause_the_event_loop_briefly()
                 yield
         finally:
             await sandbox.close()
