@@ -46,17 +46,17 @@ class ServerSettings(BaseModel):
     max_requests: int = Field(
         4096,
         ge=1,
-        description="Requests in progress at once (/health and /metrics aside); past it a "
-        "request waits for a place, its body unread. Trainers that post one rollout per "
-        "request send thousands at once.",
+        description="Requests in progress at once (/health and /metrics aside), counted once "
+        "their body is here; past it a request waits for a place. Trainers that post one "
+        "rollout per request send thousands at once.",
     )
     max_waiting_requests: int = Field(
         65536,
         ge=0,
         description="Requests waiting for a place once max_requests are in progress (each "
-        "holds a connection, a few kB, and what the server buffers of its body, up to 128 KiB, "
-        "which counts against max_bodies_mb); past either 429 with Retry-After. Connections "
-        "past the open-files limit wait in the kernel's accept queue instead.",
+        "holds a connection, a few kB, and its body, which counts against max_bodies_mb); past "
+        "it 429 with Retry-After. Connections past the open-files limit wait in the kernel's "
+        "accept queue instead.",
     )
     max_queued_items: int = Field(
         65536,

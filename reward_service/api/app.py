@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,19 +21,14 @@ from reward_service.sandbox import open_sandbox
 from reward_service.workers import WorkerPool
 
 
-def _pause_the_event_loop_briefly() -> None:
+def _collect_garbage_in_short_pauses() -> None:
     """The garbage collector's full passes walk every live object with the event loop held:
     50-120 ms each while a 16k-item batch is in progress. What start-up made (modules, sympy's
     caches) lives as long as the process, so it is frozen out of the passes; and collections
-    of the young are rarer, so that a batch's objects are not walked again and again.
-
-    Work handed to a thread (comparing long outputs) holds the GIL for a switch interval
-    each time the event loop asks for it back, and answering a request asks a dozen times:
-    at the default 5 ms, /health took 150-200 ms while such work ran."""
+    of the young are rarer, so that a batch's objects are not walked again and again."""
     gc.collect()  # what is garbage now would never be freed once frozen
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    sys.setswitchinterval(0.0005)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ) as pool:
                 metrics.watch(pool, sandbox, admission)
                 app.state.service = ScoringService(settings, pool, sandbox, admission, metrics)
-                _pause_the_event_loop_briefly()
+                _collect_garbage_in_short_pauses()
                 yield
         finally:
             await sandbox.close()
@@ -76,8 +70,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(score.router)
     app.include_router(ops.router)
     app.include_router(openrlhf.router)
-    # Added last is outermost: ids and metrics see every answer, auth's refusals included.
+    # Added last is outermost: ids and metrics see every answer, auth's refusals included; a
+    # body is read (and counted) only for a caller with the token, and a request takes a place
+    # among those in progress only once its body is here.
     app.add_middleware(CancelOnHangUp)
+    app.add_middleware(RequestAdmission, admission=admission)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.server.max_body_mb << 20,
+        max_values=settings.server.max_json_values,
+        admission=admission,
+        timeout_s=settings.server.body_timeout_s,
+    )
     if settings.service_token is not None:
         app.add_middleware(BearerAuth, token=settings.service_token.get_secret_value())
     if settings.server.cors_origins:
@@ -87,13 +91,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
-    app.add_middleware(
-        BodyLimit,
-        max_bytes=settings.server.max_body_mb << 20,
-        max_values=settings.server.max_json_values,
-        admission=admission,
-        timeout_s=settings.server.body_timeout_s,
-    )
-    app.add_middleware(RequestAdmission, admission=admission)
     app.add_middleware(RequestObserver, metrics=metrics)
     return app

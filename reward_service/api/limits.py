@@ -44,16 +44,18 @@ _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 # its pass over the young could wait for hundreds of small requests: refused requests with
 # 6 MB of test data once kept 1.5 GB alive. After a body this large, that pass (a few ms) runs.
 _COLLECT_AFTER_BYTES = 1 << 20
-# What the server buffers of a waiting request's body before it stops reading the socket
-# (uvicorn: a little past 64 KiB); it counts against the bodies' bound.
-_BUFFERED_WHILE_WAITING = 128 << 10
 
 
 class BodyLimit:
-    """ASGI middleware: a body over `max_bytes` or holding more than `max_values` JSON values
-    gets 413, and one that would take the bodies in progress past the admission's
-    `max_body_bytes` gets 429: by its Content-Length before any of it is read, or as soon as
-    what was received passes the bound.
+    """ASGI middleware: reads a request's whole body before the app sees the request. A body
+    over `max_bytes` or holding more than `max_values` JSON values gets 413, and one that would
+    take the bodies in progress past the admission's `max_body_bytes` gets 429: by its
+    Content-Length before any of it is read, or as soon as what was received passes the bound.
+    A body not received within `timeout_s` gets 408.
+
+    A request takes a place among those in progress (`RequestAdmission`, inside this one) only
+    once its body is here: connections that announce a body and trickle it (4,200 of them
+    once held every place for a minute, and every other request waited) hold no place.
 
     Bodies count by the bytes received, not by those announced: what is in memory. A client
     that announces 64 MiB and sends nothing holds nothing (eight of them once held the whole
@@ -80,71 +82,55 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        size = int(declared) if declared.isdigit() else 0
-        refusal = self._refusal(size, 0)
+        refusal = self._refusal(int(declared) if declared.isdigit() else 0, 0)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
+        chunks: list[bytes] = []
         received = 0
         values = JsonValueCount(limit=self.max_values)
         deadline = time.monotonic() + self.timeout_s
-        body_read = False
-        # Set once the app has returned: a task it left behind (a hang-up watcher, cancelled
-        # but not yet stopped) may still be handed a chunk, which no longer counts.
-        done = False
-
-        async def counted_receive() -> Message:
-            nonlocal received, refusal, body_read
-            if refusal is not None:  # refused: the app sees the client gone, whatever comes
-                return {"type": "http.disconnect"}
-            if body_read:
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), deadline - time.monotonic())
-            except asyncio.TimeoutError:
-                refusal = JSONResponse(
-                    {"message": f"request body not received within {self.timeout_s:g} s"},
-                    status_code=408,
-                )
-                return {"type": "http.disconnect"}
-            body_read = message["type"] != "http.request" or not message.get("more_body")
-            if message["type"] == "http.request" and not done:
+        try:
+            while True:
+                try:
+                    message = await asyncio.wait_for(receive(), deadline - time.monotonic())
+                except asyncio.TimeoutError:
+                    message = f"request body not received within {self.timeout_s:g} s"
+                    await JSONResponse({"message": message}, status_code=408)(scope, receive, send)
+                    return
+                if message["type"] != "http.request":
+                    return  # the client went away
                 chunk = message.get("body", b"")
+                chunks.append(chunk)
                 received += len(chunk)
                 if self.admission is not None:
                     self.admission.body_bytes += len(chunk)
                 values.feed(chunk)
                 refusal = self._refusal(received, received)
-                if refusal is None and values.past_limit:
-                    refusal = JSONResponse(
-                        {
-                            "message": f"request body holds more than {self.max_values} JSON "
-                            "values (commas, brackets and braces outside strings); split the batch"
-                        },
-                        status_code=413,
-                    )
+                if refusal is None:
+                    refusal = self._too_many(values)
                 if refusal is not None:
-                    # The app sees a client gone; its answer is dropped for the refusal below.
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def send_unless_refused(message: Message) -> None:
-            if refusal is None:
-                await send(message)
-
-        try:
-            await self.app(scope, counted_receive, send_unless_refused)
-        except Exception:
-            if refusal is None:
-                raise
+                    await refusal(scope, receive, send)
+                    return
+                if not message.get("more_body"):
+                    break
+            body = b"".join(chunks)
+            chunks.clear()
+            await self.app(scope, _replaying(body, receive), send)
         finally:
-            done = True
             if self.admission is not None:
                 self.admission.body_bytes -= received
             if received >= _COLLECT_AFTER_BYTES:
                 gc.collect(0)
-        if refusal is not None:
-            await refusal(scope, receive, send)
+
+    def _too_many(self, values: JsonValueCount) -> JSONResponse | None:
+        if not values.past_limit:
+            return None
+        message = (
+            f"request body holds more than {self.max_values} JSON values (commas, brackets and "
+            "braces outside strings); split the batch"
+        )
+        return JSONResponse({"message": message}, status_code=413)
 
     def _refusal(self, size: int, counted: int) -> JSONResponse | None:
         """The answer to a body of `size` bytes, `counted` of them among the bodies in
@@ -173,11 +159,11 @@ class BodyLimit:
 class Admission:
     """Counts of what is in progress, with their bounds.
 
-    Requests are counted from the moment their headers arrive, before the body is read: when
-    the event loop itself is the bottleneck (many small requests), that is where work piles
-    up. Their bodies' bytes are counted as they arrive (`BodyLimit`): what thousands of small
-    requests or a few large ones hold in memory. Items are counted from validation to the
-    answer: that is what holds memory and workers.
+    Requests are counted once their body is here (a connection that has not sent its body
+    is no work yet), until they are answered. Their bodies' bytes are counted as they arrive
+    (`BodyLimit`): what thousands of small requests or a few large ones hold in memory,
+    waiting for a place or not. Items are counted from validation to the answer: that is what
+    holds memory and workers.
     Past the item bound a request is refused; below it, by the work queued: the items in
     progress (ahead of it) over the rate at which the service answers items is how long a new
     request would wait, and past `max_queue_s` of that it is refused too, with that wait as its
@@ -205,7 +191,6 @@ class Admission:
         self.body_bytes = 0
         self.depth = 0
         self._places = Handoff([None] * max_requests)
-        self.waiting_bytes = 0
         # (when, items answered then, busy seconds since the previous entry)
         self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
         self._answered_items = 0  # their sums
@@ -222,15 +207,10 @@ class Admission:
         """Requests waiting for a place among those in progress."""
         return self._places.waiting
 
-    async def enter(self, buffered: int) -> None:
+    async def enter(self) -> None:
         """Take a place among the requests in progress, waiting for one (first come, first
-        served) while `max_requests` are; `buffered`: what the server buffers of its body
-        meanwhile."""
-        self.waiting_bytes += buffered
-        try:
-            await self._places.take()
-        finally:
-            self.waiting_bytes -= buffered
+        served) while `max_requests` are."""
+        await self._places.take()
 
     def leave(self) -> None:
         """Give up a place: to the longest waiting request, if any."""
@@ -290,10 +270,9 @@ class Admission:
 
 
 class RequestAdmission:
-    """ASGI middleware: a request past `max_requests` in progress waits for a place, its body
-    unread (a burst of one request per rollout is queued, at the cost of a connection each);
-    past `max_waiting` of those, or when what the server buffers of their bodies (up to
-    128 KiB each) would pass the bodies' bound, 429 before the body is read.
+    """ASGI middleware: a request past `max_requests` in progress waits for a place (a burst
+    of one request per rollout is queued, at the cost of a connection and its body each, which
+    `BodyLimit` counts); past `max_waiting` of those, 429.
 
     /health and /metrics always pass: an overloaded service must still be observable.
     """
@@ -307,26 +286,35 @@ class RequestAdmission:
             await self.app(scope, receive, send)
             return
         admission = self.admission
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        buffered = _BUFFERED_WHILE_WAITING
-        if declared.isdigit():
-            buffered = min(int(declared), buffered)
         if admission.requests >= admission.max_requests and (
             admission.waiting >= admission.max_waiting
-            or admission.waiting_bytes + buffered > admission.max_body_bytes
         ):
-            mib = admission.waiting_bytes / (1 << 20)
             why = (
-                f"{admission.requests} requests in progress and {admission.waiting} waiting "
-                f"with {mib:.1f} MiB of their bodies buffered, the limits"
+                f"{admission.requests} requests in progress and {admission.waiting} waiting, "
+                "the limits"
             )
             await busy(why)(scope, receive, send)
             return
-        await admission.enter(buffered)
+        await admission.enter()
         try:
             await self.app(scope, receive, send)
         finally:
             admission.leave()
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body read already, then what the client sends next
+    (its disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def busy(why: str) -> JSONResponse:

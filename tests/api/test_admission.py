@@ -117,24 +117,24 @@ def test_past_the_requests_in_progress_requests_wait_their_turn_in_order():
 
 async def waiting_in_order() -> None:
     queue = admission(max_queue_s=60.0, max_requests=2)
-    await queue.enter(0)
-    await queue.enter(0)
+    await queue.enter()
+    await queue.enter()
     entered: list[int] = []
 
     async def request(n: int) -> None:
-        await queue.enter(100)
+        await queue.enter()
         entered.append(n)
 
     waiting = [asyncio.ensure_future(request(n)) for n in range(3)]
     await asyncio.sleep(0)
-    assert (queue.requests, queue.waiting, queue.waiting_bytes, entered) == (2, 3, 300, [])
+    assert (queue.requests, queue.waiting, entered) == (2, 3, [])
     waiting[1].cancel()  # a client that hung up while waiting, passed over even before
     queue.leave()  # its task has run
     await asyncio.sleep(0)
     assert entered == [0] and queue.waiting == 1
     queue.leave()
     await asyncio.sleep(0)
-    assert entered == [0, 2] and queue.waiting == 0 and queue.waiting_bytes == 0
+    assert entered == [0, 2] and queue.waiting == 0
     for _ in range(2):
         queue.leave()
     assert queue.requests == 0
