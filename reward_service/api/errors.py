@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,9 +42,23 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    unreadable = _unreadable_json(exc.__cause__)
+    if exc.status_code == 400 and unreadable is not None:
+        # FastAPI's "There was an error parsing the body" for JSON that parses only past
+        # Python's own limits: say which.
+        return JSONResponse(status_code=422, content={"message": f"invalid request: {unreadable}"})
     return JSONResponse(
         status_code=exc.status_code, content={"message": str(exc.detail)}, headers=exc.headers
     )
+
+
+def _unreadable_json(cause: BaseException | None) -> str | None:
+    if isinstance(cause, RecursionError):
+        return "body: JSON nested too deeply"
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        digits = sys.get_int_max_str_digits()  # the error exists only where this does
+        return f"body: a number of more than {digits} digits; send it as a string"
+    return None
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -170,3 +170,22 @@ def test_openrlhf_format_weight_without_format_is_422(client):
     response = client.post("/get_reward?format_weight=0.5", json=body)
     assert response.status_code == 422
     assert "format_weight without format" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "content", "says"),
+    [
+        (
+            "/get_reward",
+            b'{"query": ["x"], "labels": [' + b"9" * 5_000 + b"]}",
+            "digits; send it as a string",
+        ),
+        ("/v1/score", b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    ],
+    ids=["giant-number", "deep-nesting"],
+)
+def test_json_past_pythons_limits_is_a_422_saying_why(client, endpoint, content, says):
+    headers = {"content-type": "application/json"}
+    response = client.post(endpoint, content=content, headers=headers)
+    assert response.status_code == 422, response.text
+    assert says in response.json()["message"]
