@@ -167,26 +167,37 @@ def test_past_the_bytes_of_bodies_in_progress_a_request_gets_429_before_its_body
     assert small.status_code == 200
 
 
+def stalled_bodies(server: RunningServer, count: int, announced: int) -> list[socket.socket]:
+    """`count` connections that post with a Content-Length of `announced` and send one byte."""
+    port = int(server.url.rsplit(":", 1)[1])
+    head = (
+        f"POST /v1/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {announced}\r\n\r\n{{"
+    )
+    stalled = []
+    for _ in range(count):
+        connection = socket.create_connection(("127.0.0.1", port))
+        connection.sendall(head.encode())
+        stalled.append(connection)
+    return stalled
+
+
 def test_bodies_announced_and_never_sent_hold_nothing_and_time_out_with_408(ops_server):
     """Two connections announce 1 MB bodies, send one byte and wait: the bodies in progress
     count what arrived, so a real 0.9 MiB request passes; the two get 408 at the timeout."""
-    port = int(ops_server.url.rsplit(":", 1)[1])
-    stalled = []
-    for _ in range(2):
-        connection = socket.create_connection(("127.0.0.1", port))
-        connection.sendall(
-            b"POST /v1/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-            + TOKEN.encode()
-            + b"\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"
-        )
-        stalled.append(connection)
+    stalled = stalled_bodies(ops_server, 2, announced=1_000_000)
     time.sleep(0.5)
     padded = {"items": [{**QUICK_ITEM, "response": "x" * 900_000 + QUICK_ITEM["response"]}]}
     admitted = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
     assert admitted.status_code == 200, admitted.text
     for connection in stalled:
         connection.settimeout(10)
-        answer = connection.recv(4096)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+            chunk = connection.recv(4096)  # the head and the body may come apart
+            if not chunk:
+                break
+            answer += chunk
         connection.close()
         assert answer.startswith(b"HTTP/1.1 408"), answer
         assert b"not received within 3 s" in answer
@@ -196,16 +207,7 @@ def test_connections_that_trickle_their_bodies_hold_no_place(ops_server):
     """More connections than places in progress and waiting (4 + 2 here) announce a body and
     send one byte: they once held every place until their body timeout, and every other
     request waited or was refused. A request takes a place once its body is here."""
-    port = int(ops_server.url.rsplit(":", 1)[1])
-    stalled = []
-    for _ in range(8):
-        connection = socket.create_connection(("127.0.0.1", port))
-        connection.sendall(
-            b"POST /v1/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-            + TOKEN.encode()
-            + b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
-        )
-        stalled.append(connection)
+    stalled = stalled_bodies(ops_server, 8, announced=100)
     time.sleep(0.5)
     started = time.monotonic()
     answered = httpx.post(
