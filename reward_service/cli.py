@@ -46,7 +46,7 @@ def main() -> None:
     "--item-timeout",
     type=float,
     default=None,
-    help="Hard time limit per item in seconds; a worker past it is killed.  [default: 5]",
+    help="Hard limit per item, in seconds of CPU time; a worker past it is killed.  [default: 5]",
 )
 @click.option(
     "--sandbox",
@@ -179,7 +179,7 @@ def _serve_on_ray(
     "--item-timeout",
     type=float,
     default=None,
-    help="Hard time limit per item, seconds.  [default: 5]",
+    help="Hard limit per item, in seconds of CPU time.  [default: 5]",
 )
 @click.option(
     "--sandbox",

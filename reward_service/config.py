@@ -89,7 +89,10 @@ class WorkerSettings(BaseModel):
         5.0,
         ge=0.05,
         le=600,
-        description="Hard time limit per item; a worker still busy then is killed and replaced.",
+        description=(
+            "Hard limit per item, in seconds of CPU time; a worker still busy then is killed"
+            " and replaced."
+        ),
     )
     memory_mb: int = Field(
         2048, ge=256, description="Address-space limit of each worker process, in MiB."

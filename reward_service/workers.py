@@ -1,4 +1,4 @@
-"""A pool of scoring processes with a hard time limit per item and crash isolation.
+"""A pool of scoring processes with a hard CPU-time limit per item and crash isolation.
 
 Why not `concurrent.futures.ProcessPoolExecutor`: it cannot stop one task. A reward rule stuck
 in C-level big-integer work (`\\boxed{9^{9^{9^{99}}}}`) ignores every signal-based timeout,
@@ -6,10 +6,17 @@ and killing its process breaks the whole executor. Here each worker is a process
 behind a pipe: the parent waits for the answer with a deadline and, past it, kills that one
 worker and starts a fresh one, while the others go on.
 
-Inside a worker, a SIGALRM timer (the worker runs tasks in its main thread, where signals
-work) gives a soft limit a little before the hard one, so the usual slow sympy call is
-interrupted cleanly without a respawn. Workers fork from a forkserver that has already
-imported the reward modules, so a replacement is ready in milliseconds.
+The limit counts the CPU time the worker spent on the item, not the time on the clock: on a
+host busy with other work (the workers run at a lower priority), a starved worker once timed
+out correct answers that needed a fraction of their limit, booking the host's load as the
+response's fault. The parent reads a late worker's CPU time from /proc; a worker that gets
+no CPU at all is given up on only after `_WALL_BACKSTOP` limits of clock time.
+
+Inside a worker, a SIGPROF timer (which counts the process's CPU time; the worker runs tasks
+in its main thread, where signals work) gives a soft limit a little before the hard one, so
+the usual slow sympy call is interrupted cleanly without a respawn. Workers fork from a
+forkserver that has already imported the reward modules, so a replacement is ready in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -40,6 +47,10 @@ _PRELOADED_MODULES = ["reward_service.scoring"]
 # The soft limit fires this long before the hard one (at most half of it), so that the
 # worker's own timeout answer reaches the parent before the parent gives up on it.
 _SOFT_LIMIT_MARGIN_S = 1.0
+# A worker that has not answered after this many item limits of clock time is given up on,
+# whatever CPU time it got: only a stopped or utterly starved process gets that far.
+_WALL_BACKSTOP = 10
+_CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 # Workers yield the cores to the event loop: with every core busy judging, the loop (which
 # answers /health and hands out the work) otherwise waits its turn, ~80 ms on 2 cores.
 _WORKER_NICENESS = 10
@@ -73,6 +84,8 @@ class _SoftTimeout(BaseException):
 class _Worker:
     process: Any
     conn: Connection
+    # The worker's CPU time when it sent its last message: where its current item started.
+    cpu_s: float = 0.0
 
 
 class WorkerPool:
@@ -198,7 +211,7 @@ class WorkerPool:
         except asyncio.TimeoutError:
             self._replace(worker)
             outcomes[slots[done]] = TaskFailure(
-                Reason.TIMEOUT, f"no answer within {self.item_timeout_s} s"
+                Reason.TIMEOUT, f"no answer within {self.item_timeout_s} s of CPU time"
             )
             return done + 1, time.monotonic() - started
         except (EOFError, OSError):
@@ -216,16 +229,33 @@ class WorkerPool:
         return done, time.monotonic() - started
 
     async def _receive(self, worker: _Worker) -> Any:
+        """The worker's next message; TimeoutError once its item has used up its CPU time."""
         loop = asyncio.get_running_loop()
         fd = worker.conn.fileno()
         if not worker.conn.poll():
             readable = loop.create_future()
             loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
             try:
-                await asyncio.wait_for(readable, self.item_timeout_s)
+                await self._await_answer(worker, readable)
             finally:
                 loop.remove_reader(fd)
-        return worker.conn.recv()
+        message, worker.cpu_s = worker.conn.recv()
+        return message
+
+    async def _await_answer(self, worker: _Worker, readable: asyncio.Future[None]) -> None:
+        # The item cannot have used its CPU time before its clock time: check the CPU
+        # time only then, and again after as much clock time as it has CPU time left.
+        backstop = time.monotonic() + _WALL_BACKSTOP * self.item_timeout_s
+        wait_s = self.item_timeout_s
+        while True:
+            await asyncio.wait({readable}, timeout=wait_s)
+            if readable.done():
+                return
+            cpu_left_s = self.item_timeout_s - (_cpu_seconds(worker.process.pid) - worker.cpu_s)
+            wall_left_s = backstop - time.monotonic()
+            if cpu_left_s <= 0 or wall_left_s <= 0:
+                raise asyncio.TimeoutError
+            wait_s = min(cpu_left_s, wall_left_s)
 
     def _replace(self, worker: _Worker) -> None:
         self.replaced += 1
@@ -278,7 +308,7 @@ def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None
     """Worker main loop: receive `(fn, args)`, send back each result or TaskFailure, then
     whether it retires."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGALRM, _raise_soft_timeout)
+    signal.signal(signal.SIGPROF, _raise_soft_timeout)
     os.nice(_WORKER_NICENESS)
     if memory_mb:
         limit = memory_mb * 1024 * 1024
@@ -293,11 +323,24 @@ def _serve(conn: Connection, soft_limit_s: float, memory_mb: int | None) -> None
         except EOFError:
             return
         for arg in args:
-            conn.send(_run_with_soft_limit(fn, arg, soft_limit_s))
+            conn.send((_run_with_soft_limit(fn, arg, soft_limit_s), time.process_time()))
         retiring = bool(memory_mb) and _address_space_mb() > _RETIRE_AT * memory_mb
-        conn.send(retiring)  # after each chunk: whether the parent should start a fresh one
+        # After each chunk: whether the parent should start a fresh one.
+        conn.send((retiring, time.process_time()))
         if retiring:
             return
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) process `pid` has used; infinite where /proc cannot
+    tell, so that a late answer is then timed out on the clock."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # Fields after the command name, which may itself hold spaces and parentheses.
+            fields = stat.read().rpartition(b")")[2].split()
+    except OSError:
+        return float("inf")
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS_PER_S
 
 
 def _address_space_mb() -> float:
@@ -312,13 +355,13 @@ def _address_space_mb() -> float:
 
 def _run_with_soft_limit(fn: Callable[[Any], Any], arg: Any, soft_limit_s: float) -> Any:
     try:
-        signal.setitimer(signal.ITIMER_REAL, soft_limit_s)
+        signal.setitimer(signal.ITIMER_PROF, soft_limit_s)
         try:
             return fn(arg)
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
     except _SoftTimeout:
-        return TaskFailure(Reason.TIMEOUT, f"no answer within {soft_limit_s:.2f} s")
+        return TaskFailure(Reason.TIMEOUT, f"no answer within {soft_limit_s:.2f} s of CPU time")
     except MemoryError:
         return TaskFailure(Reason.MEMORY, "the item exhausted the worker's memory limit")
     except Exception as exc:

@@ -25,11 +25,18 @@ def sleep_interruptibly(seconds: float) -> str:
     return "slept"
 
 
-def sleep_deaf_to_signals(seconds: float) -> str:
+def spin(cpu_seconds: float) -> str:
+    """Work (as sympy does) until this process has used `cpu_seconds` more CPU time."""
+    end = time.process_time() + cpu_seconds
+    while time.process_time() < end:
+        pass
+    return "spun"
+
+
+def spin_deaf_to_signals(cpu_seconds: float) -> str:
     # Like C-level big-integer work: no Python signal handler can run, only a kill stops it.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-    time.sleep(seconds)
-    return "slept"
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
+    return spin(cpu_seconds)
 
 
 def die(_: object) -> None:
@@ -95,7 +102,7 @@ def test_a_stuck_arg_costs_its_worker_and_the_rest_of_its_chunk_still_runs():
     async def main():
         async with WorkerPool(processes=1, item_timeout_s=1) as pool:
             started = time.monotonic()
-            orders = [("square", 1), ("sleep_deaf_to_signals", 60), ("square", 2), ("square", 3)]
+            orders = [("square", 1), ("spin_deaf_to_signals", 60), ("square", 2), ("square", 3)]
             outcomes = await pool.map(act, orders)
             return outcomes, time.monotonic() - started, pool.replaced
 
@@ -124,7 +131,7 @@ def test_a_crash_mid_chunk_is_retried_and_the_rest_of_the_chunk_runs(tmp_path):
 def test_soft_limit_stops_python_level_work_without_a_respawn():
     async def main():
         async with WorkerPool(processes=1, item_timeout_s=1) as pool:
-            outcome = await pool.run(sleep_interruptibly, 30)
+            outcome = await pool.run(spin, 30)
             return outcome, pool.replaced, await pool.run(square, 3)
 
     outcome, replaced, after = run(main())
@@ -137,7 +144,7 @@ def test_hard_limit_kills_a_worker_that_ignores_signals_and_the_pool_goes_on():
     async def main():
         async with WorkerPool(processes=2, item_timeout_s=1) as pool:
             started = time.monotonic()
-            stuck = asyncio.ensure_future(pool.run(sleep_deaf_to_signals, 60))
+            stuck = asyncio.ensure_future(pool.run(spin_deaf_to_signals, 60))
             quick = await asyncio.gather(*(pool.run(square, i) for i in range(20)))
             quick_done = time.monotonic() - started
             outcome = await stuck
@@ -151,6 +158,36 @@ def test_hard_limit_kills_a_worker_that_ignores_signals_and_the_pool_goes_on():
     assert 0.9 < elapsed < 5
     assert replaced == 1
     assert after == 16
+
+
+def test_a_worker_starved_of_the_cpu_is_not_timed_out():
+    """The limit is CPU time: on a host busy with other work, a worker starved past its
+    limit on the clock once turned a correct answer into a timeout zero."""
+
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=0.5) as pool:
+            (worker,) = pool._workers
+            item = asyncio.ensure_future(pool.run(spin, 0.15))
+            await asyncio.sleep(0.1)
+            os.kill(worker.process.pid, signal.SIGSTOP)  # as starved as a process gets
+            await asyncio.sleep(1.5)
+            os.kill(worker.process.pid, signal.SIGCONT)
+            return await item, pool.replaced
+
+    assert run(main()) == ("spun", 0)
+
+
+def test_a_worker_that_gets_no_cpu_at_all_is_given_up_on_at_the_backstop():
+    async def main():
+        async with WorkerPool(processes=1, item_timeout_s=0.2) as pool:
+            started = time.monotonic()
+            outcome = await pool.run(sleep_interruptibly, 60)
+            return outcome, time.monotonic() - started, pool.replaced, await pool.run(square, 2)
+
+    outcome, elapsed, replaced, after = run(main())
+    assert isinstance(outcome, TaskFailure) and outcome.reason is Reason.TIMEOUT
+    assert 1.9 < elapsed < 5  # ten limits of clock time
+    assert (replaced, after) == (1, 4)
 
 
 def test_a_crash_is_retried_once_in_a_fresh_worker(tmp_path):
