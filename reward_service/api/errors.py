@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from reward_service.api.json_in_turns import NumberTooLong
+
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +55,8 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 def _unreadable_json(cause: BaseException | None) -> str | None:
+    if isinstance(cause, NumberTooLong):
+        return f"body: {cause}; send it as a string"
     if isinstance(cause, RecursionError):
         return "body: JSON nested too deeply"
     if isinstance(cause, ValueError) and "integer string conversion" in str(cause):

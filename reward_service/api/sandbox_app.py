@@ -18,6 +18,7 @@ from fastapi import FastAPI, HTTPException, Request
 from reward_service import __version__
 from reward_service.api.auth import BearerAuth
 from reward_service.api.errors import install_error_handlers
+from reward_service.api.json_in_turns import JsonInTurnsRoute
 from reward_service.api.limits import BodyLimit, CancelOnHangUp
 from reward_service.config import SandboxSettings, Settings
 from reward_service.sandbox import Sandbox, SandboxUnavailable, open_sandbox
@@ -44,6 +45,7 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
         summary="Runs untrusted code in locked-down Docker containers for the scoring service.",
         lifespan=lifespan,
     )
+    app.router.route_class = JsonInTurnsRoute
     install_error_handlers(app)
 
     @app.get("/health", operation_id="sandbox_health")

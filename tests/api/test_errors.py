@@ -181,8 +181,20 @@ def test_openrlhf_format_weight_without_format_is_422(client):
             "digits; send it as a string",
         ),
         ("/v1/score", b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+        # Large bodies are parsed in turns (`json_in_turns`): the same answers.
+        (
+            "/get_reward",
+            b" " * 300_000 + b'{"query": ["x"], "labels": [' + b"9" * 5_000 + b"]}",
+            "digits; send it as a string",
+        ),
+        ("/v1/score", b'{"items": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", "nested too deeply"),
+        (
+            "/v1/score",
+            b'{"items": [], "weights": {"format": 0.' + b"1" * 300_000 + b"}}",
+            "characters; send it as a string",
+        ),
     ],
-    ids=["giant-number", "deep-nesting"],
+    ids=["giant-number", "deep-nesting", "large-giant-number", "large-deep-nesting", "long-number"],
 )
 def test_json_past_pythons_limits_is_a_422_saying_why(client, endpoint, content, says):
     headers = {"content-type": "application/json"}

@@ -27,6 +27,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reward_service.api.deps import ServiceDep
+from reward_service.api.json_in_turns import JsonInTurnsRoute
 from reward_service.api.models import (
     MAX_ITEMS,
     MAX_REFERENCE_CHARS,
@@ -42,7 +43,7 @@ from reward_service.turns import taking_turns
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["openrlhf"])
+router = APIRouter(tags=["openrlhf"], route_class=JsonInTurnsRoute)
 
 # Special tokens a decoded query may end with (`<|im_end|>`, `<|endoftext|>`, `</s>`,
 # DeepSeek's `<｜end▁of▁sentence｜>`), and whitespace, written backwards: matched from the end

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from reward_service.api.deps import ServiceDep
+from reward_service.api.json_in_turns import JsonInTurnsRoute
 from reward_service.api.models import ScoreRequest, ScoreResponse
 from reward_service.api.responses import score_json
 
-router = APIRouter(prefix="/v1", tags=["score"])
+router = APIRouter(prefix="/v1", tags=["score"], route_class=JsonInTurnsRoute)
 
 
 @router.post("/score", operation_id="score", response_model=ScoreResponse)
