@@ -38,8 +38,10 @@ _WHOLE_TRY_BYTES = 1 << 14
 MOST_NUMBER_CHARS = SMALL_BODY_BYTES
 # The longest escape, `\uXXXX`: the most a window can cut off.
 _ESCAPE_BYTES = 6
-# Bodies are checked for UTF-8 (or recoded to it) this many bytes at a time.
-_DECODE_BYTES = 1 << 20
+# Bodies are checked for UTF-8 this many bytes at a time: each lone surrogate costs the
+# decoder a call of its error handler, 5 ms for 64 KiB of them.
+_DECODE_BYTES = 1 << 16
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
 
 Steps = Generator[None, None, Any]
 
@@ -61,33 +63,18 @@ async def loads_in_turns(body: bytes) -> Any:
     if len(body) <= SMALL_BODY_BYTES:
         return json.loads(body)
     encoding = json.detect_encoding(body)
-    start = 0
-    if encoding == "utf-8-sig":
-        start = len(codecs.BOM_UTF8)
-    elif encoding != "utf-8":  # UTF-16 or -32: recoded to UTF-8 a piece at a time
-        body = await _recoded(body, encoding)
-    elif not body.isascii():  # what `json.loads` would refuse to decode, it refuses
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return json.loads(body)  # UTF-16 or -32, which `BodyLimit` refuses before this
+    if not body.isascii():  # what `json.loads` would refuse to decode, it refuses
+        decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
         for piece in range(0, len(body), _DECODE_BYTES):
             decoder.decode(body[piece : piece + _DECODE_BYTES])
             await asyncio.sleep(0)
         decoder.decode(b"", final=True)
-    parser = _Parser(body, start)
+    parser = _Parser(body, len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
     for _ in parser.steps():
         await asyncio.sleep(0)
     return parser.value
-
-
-async def _recoded(body: bytes, encoding: str) -> bytes:
-    decoder = codecs.getincrementaldecoder(encoding)("surrogatepass")
-    pieces = []
-    for piece in range(0, len(body), _DECODE_BYTES):
-        text = decoder.decode(body[piece : piece + _DECODE_BYTES])
-        pieces.append(text.encode("utf-8", "surrogatepass"))
-        await asyncio.sleep(0)
-    pieces.append(decoder.decode(b"", final=True).encode("utf-8", "surrogatepass"))
-    # Joining megabytes lets go of the GIL: in a thread, the event loop goes on meanwhile.
-    return await asyncio.to_thread(b"".join, pieces)
 
 
 class JsonInTurnsRequest(Request):
@@ -274,7 +261,9 @@ class _Parser:
     def _scalar(self, pos: int) -> tuple[Any, int]:
         """The number or literal at `pos`, and the position after it."""
         b = self.body
-        match = _NUMBER.match(b, pos, pos + MOST_NUMBER_CHARS + 1)
+        # Three bytes more than the longest number taken: where a longer one is cut, what is
+        # left of its fraction or exponent still makes the match too long.
+        match = _NUMBER.match(b, pos, pos + MOST_NUMBER_CHARS + 3)
         if match is not None:
             if match.end() - pos > MOST_NUMBER_CHARS:
                 raise NumberTooLong(f"a number of more than {MOST_NUMBER_CHARS} characters")
@@ -288,15 +277,33 @@ class _Parser:
         raise self._error("Expecting value", pos)
 
     def _error(self, message: str, pos: int) -> json.JSONDecodeError:
-        """`json.loads`'s error at byte `pos`: it holds the whole text and says characters."""
-        text = self.body[self.start :].decode("utf-8", "surrogatepass")
-        chars = len(self.body[self.start : pos].decode("utf-8", "surrogatepass"))
-        return json.JSONDecodeError(message, text, chars)
+        """`json.loads`'s error at byte `pos`, with its line, column and position in
+        characters, counted without decoding the body (lone surrogates decode slowly: that
+        once held the event loop for seconds). Its `doc` is left empty."""
+        b = self.body
+        line_start = max(b.rfind(b"\n", self.start, pos) + 1, self.start)
+        column = _characters(b, line_start, pos)
+        error = json.JSONDecodeError(message, "", column)  # column: 1 + `column`
+        error.pos = _characters(b, self.start, line_start) + column
+        error.lineno = b.count(b"\n", self.start, pos) + 1
+        error.args = (f"{message}: line {error.lineno} column {error.colno} (char {error.pos})",)
+        return error
 
     def _pause_if_due(self) -> Steps:
         if time.monotonic() > self._slice_ends:
             yield
             self._slice_ends = time.monotonic() + SLICE_S
+
+
+def _characters(body: bytes, start: int, end: int) -> int:
+    """The characters that `body[start:end]`, valid UTF-8, holds: its bytes but those that
+    continue a character."""
+    characters = 0
+    for piece in range(start, end, _DECODE_BYTES):
+        characters += len(
+            body[piece : min(piece + _DECODE_BYTES, end)].translate(None, _CONTINUATION_BYTES)
+        )
+    return characters
 
 
 def _decoded(window: bytes) -> str:

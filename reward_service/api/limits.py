@@ -14,6 +14,7 @@ import asyncio
 import collections
 import contextlib
 import gc
+import json
 import logging
 import math
 import time
@@ -91,6 +92,7 @@ class BodyLimit:
         chunks: list[bytes] = []
         received = 0
         values = JsonValueCount(limit=self.max_values)
+        encoding_checked = False
         deadline = time.monotonic() + self.timeout_s
         try:
             while True:
@@ -107,6 +109,12 @@ class BodyLimit:
                 received += len(chunk)
                 if self.admission is not None:
                     self.admission.body_bytes += len(chunk)
+                if not encoding_checked and (received >= 4 or not message.get("more_body")):
+                    encoding_checked = True
+                    refusal = _not_utf8(b"".join(chunks)[:4])
+                    if refusal is not None:
+                        await refusal(scope, receive, send)
+                        return
                 values.feed(chunk)
                 refusal = self._refusal(received, received)
                 if refusal is None:
@@ -308,6 +316,16 @@ class RequestAdmission:
             await self.app(scope, receive, send)
         finally:
             admission.leave()
+
+
+def _not_utf8(start: bytes) -> JSONResponse | None:
+    """415 for a body in UTF-16 or -32 (by its first bytes, as `json.loads` tells them): its
+    JSON values cannot be counted by their bytes, and JSON between systems is UTF-8 (RFC 8259)."""
+    encoding = json.detect_encoding(start)
+    if encoding in ("utf-8", "utf-8-sig"):
+        return None
+    message = f"request body is {encoding.upper()}; send JSON as UTF-8"
+    return JSONResponse({"message": message}, status_code=415)
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

@@ -71,8 +71,10 @@ def group_advantages(
         std = math.sqrt(squares / divisor) if divisor else 0.0
         stats[group] = GroupStats(mean, std, n)
         scale = 1.0 if std_form == "none" else std + eps
-        all_equal = max(values) == min(values)  # type: ignore[type-var]
+        # An all-equal group carries no signal; rounding in `mean` must not invent one. Nor
+        # does a spread too small for a float (rewards of weight 1e-200): with `eps` 0 its
+        # std underflows to 0.
+        no_signal = max(values) == min(values) or scale == 0  # type: ignore[type-var]
         for i in indices:
-            # An all-equal group carries no signal; rounding in `mean` must not invent one.
-            advantages[i] = 0.0 if all_equal else (rewards[i] - mean) / scale  # type: ignore[operator]
+            advantages[i] = 0.0 if no_signal else (rewards[i] - mean) / scale  # type: ignore[operator]
     return advantages, stats

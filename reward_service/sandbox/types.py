@@ -204,11 +204,14 @@ class RunnerEvents:
     async def add(self, line: bytes) -> None:
         """One event line; ValueError (or KeyError, TypeError) for an unreadable one.
 
-        A long line is read in a thread: comparing a megabyte of output number by number
-        (`compare: float`) takes a second of Python code, which a thread runs in slices of the
-        GIL's switch interval (5 ms), so that the event loop keeps answering meanwhile.
+        A long line, or a run compared with a long expected output, is read in a thread:
+        comparing a megabyte of output number by number (`compare: float`), or a short output
+        with 16 million expected lines, takes a second of Python code, which a thread runs in
+        slices of the GIL's switch interval (5 ms), so that the event loop keeps answering.
         """
-        if len(line) > _LONG_EVENT_BYTES:
+        index = len(self.runs)
+        expected = self.job.expected[index] if index < len(self.job.expected) else None
+        if len(line) > _LONG_EVENT_BYTES or len(expected or "") > _LONG_EVENT_BYTES:
             await asyncio.to_thread(self._add, line)
         else:
             self._add(line)

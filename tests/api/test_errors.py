@@ -201,3 +201,15 @@ def test_json_past_pythons_limits_is_a_422_saying_why(client, endpoint, content,
     response = client.post(endpoint, content=content, headers=headers)
     assert response.status_code == 422, response.text
     assert says in response.json()["message"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_body_not_in_utf8_is_a_415(client, encoding):
+    """Its JSON values cannot be counted by their bytes: in UTF-16, 4.6 million of them got
+    past the bound of 250,000 and held the event loop 5 s."""
+    content = json.dumps({"items": [{"response": "\\boxed{1}", "answer": "1"}]}).encode(encoding)
+    response = client.post(
+        "/v1/score", content=content, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 415
+    assert "send JSON as UTF-8" in response.json()["message"]

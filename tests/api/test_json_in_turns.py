@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
 import math
 import time
@@ -53,7 +54,7 @@ def outcome(parse) -> tuple:
         # NaN != NaN: compare what the values print as.
         return ("value", json.dumps(parse()))
     except json.JSONDecodeError as exc:
-        return ("error", exc.msg, exc.pos)
+        return ("error", exc.msg, exc.pos, exc.lineno, exc.colno, str(exc))
     except (ValueError, RecursionError) as exc:
         return (type(exc).__name__, str(exc)[:30])
 
@@ -127,6 +128,7 @@ LARGE_BODIES = {
     "escaped-string": lambda: json.dumps({"stdout": "中\n" * 5_000_000}),
     "one-long-string": lambda: json.dumps(["x" * 16_000_000]),
     "whitespace": lambda: "[" + " " * 60_000_000 + "1]",
+    "lone-surrogates": lambda: json.dumps(["\ud800" * 5_000_000], ensure_ascii=False),
     "non-ascii": lambda: json.dumps(["中\n" * 5_000_000], ensure_ascii=False),
     "numbers": lambda: json.dumps([1.5e-300] * 250_000),
     "small-items": lambda: json.dumps([{"response": "x" * 3_000, "answer": "1"}] * 20_000),
@@ -149,6 +151,64 @@ def test_what_a_large_body_holds_comes_back_whole():
 def test_a_large_body_that_is_not_utf8_is_refused_as_json_loads_refuses_it():
     body = json.dumps(["x" * SMALL_BODY_BYTES, "é"], ensure_ascii=False).encode()
     body = body.replace("é".encode(), b"\xff")
+    with pytest.raises(UnicodeDecodeError):
+        json.loads(body)
+    with pytest.raises(UnicodeDecodeError):
+        asyncio.run(loads_in_turns(body))
+
+
+def test_a_late_error_in_a_large_body_is_placed_without_decoding_it():
+    """Decoding 32 MiB of lone surrogates to say where the error is held the loop 3.5 s."""
+    text = json.dumps(["\ud800" * 10_000_000], ensure_ascii=False) + " x"
+
+    def fails_at_once() -> bool:
+        parser = _Parser(text.encode("utf-8", "surrogatepass"))
+        steps = parser.steps()
+        started = time.perf_counter()
+        with pytest.raises(json.JSONDecodeError) as raised:
+            while True:
+                next(steps)
+                started = time.perf_counter()
+        assert (raised.value.msg, raised.value.pos) == ("Extra data", len(text) - 1)
+        return time.perf_counter() - started < 0.05
+
+    assert any(fails_at_once() for _ in range(3))
+
+
+async def longest_lag_s(work) -> float:
+    """The longest the event loop waited for a turn while `work` ran."""
+    lags = []
+    done = False
+
+    async def probe() -> None:
+        while not done:
+            asked = time.perf_counter()
+            await asyncio.sleep(0)
+            lags.append(time.perf_counter() - asked)
+
+    prober = asyncio.ensure_future(probe())
+    try:
+        await work
+    finally:
+        done = True
+        await prober
+    return max(lags)
+
+
+def test_checking_a_body_of_lone_surrogates_for_utf8_takes_turns():
+    body = json.dumps(["\ud800" * 10_000_000], ensure_ascii=False).encode("utf-8", "surrogatepass")
+    assert any(asyncio.run(longest_lag_s(loads_in_turns(body))) < 0.05 for _ in range(3))
+
+
+@pytest.mark.parametrize("tail", ["e5", "1e5", "11.5"])
+def test_a_number_cut_by_the_window_is_too_long_not_misread(tail):
+    number = "1" * (json_in_turns.MOST_NUMBER_CHARS - len(tail) + 2) + tail
+    assert parsed(number)[0] == "NumberTooLong"
+
+
+def test_invalid_utf8_after_a_bom_is_refused_as_json_loads_refuses_it():
+    body = codecs.BOM_UTF8 + json.dumps(["x" * SMALL_BODY_BYTES + "é"]).encode()
+    body = body.replace(b"\\u00e9", b"\xff")
     with pytest.raises(UnicodeDecodeError):
         json.loads(body)
     with pytest.raises(UnicodeDecodeError):

@@ -275,6 +275,30 @@ def test_a_body_of_megabytes_of_escapes_does_not_stall(client):
     assert p99(latencies) < HEALTH_BOUND_S, latencies
 
 
+def test_a_short_output_against_millions_of_expected_lines_does_not_stall(client):
+    """The comparison went to a thread by the size of the run's output only: `1` against
+    16 million expected newlines held the loop 1.2 s."""
+    item = _item_with(cases=[{"stdin": "", "stdout": "\n" * 15_000_000}])
+    item["response"] = "```python\nprint(1)\n```"
+    response, latencies = health_while(client, score(client, [item]))
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["results"][0]["scores"]["accuracy"] == 0.0
+    assert p99(latencies) < HEALTH_BOUND_S, latencies
+
+
+def test_final_parts_of_spaces_do_not_stall(client):
+    """Final parts short enough to be read in the event loop cost up to 4 µs a character:
+    16,384 spaces held it 66 ms an item, and a request of them held it in such stretches."""
+    items = [
+        {"response": "<think>x</think>" + " " * 16_000 + f"\\boxed{{{n}}}", "answer": str(n)}
+        for n in range(1_000)
+    ]
+    response, latencies = health_while(client, score(client, items))
+    assert response.status_code == 200, response.text[:300]
+    assert [r["scores"]["accuracy"] for r in response.json()["results"]] == [1.0] * 1_000
+    assert p99(latencies) < HEALTH_BOUND_S, latencies
+
+
 def rss_mib(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(status.split("VmRSS:")[1].split()[0]) / 1024

@@ -5,6 +5,8 @@ from __future__ import annotations
 import signal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reward_service.extract import CodeBlock, extract_code_block
 from reward_service.rewards.code import (
@@ -351,3 +353,20 @@ def test_float_comparison_is_linear_in_the_output(token):
     tolerance = FloatTolerance(abs=1e-6, rel=1e-6)
     assert not outputs_match("1", token, tolerance)
     assert runs_within(1.0, outputs_match, "1", token, tolerance)
+
+
+def _lines_as_specified(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+@given(
+    st.text(st.sampled_from(["a", "1", " ", "\t", "\n", "\r", "\x0b", "\u3000", "\u2028"])),
+    st.text(st.sampled_from(["a", "1", " ", "\t", "\n", "\r", "\x0b", "\u3000", "\u2028"])),
+)
+def test_exact_comparison_ignores_trailing_whitespace_of_lines_and_trailing_blank_lines(a, b):
+    """Lines are counted before they are split (16 million expected newlines against a short
+    output took a second): the answer is still the rule's."""
+    assert outputs_match(a, b) == (_lines_as_specified(a) == _lines_as_specified(b))

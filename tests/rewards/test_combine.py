@@ -88,3 +88,12 @@ def test_unjudged_and_ungrouped_items_stay_out():
 def test_a_group_of_only_unjudged_items_has_no_statistics():
     advantages, stats = group_advantages([None, None], ["g", "g"])
     assert advantages == [None, None] and stats == {}
+
+
+def test_a_spread_too_small_for_a_float_carries_no_signal_and_divides_nothing():
+    """Rewards of weight 1e-200 differ, yet their std underflows to 0: with `eps` 0 the
+    advantage once divided by zero and the whole batch was a 503."""
+    rewards = [1e-200, 0.0]
+    advantages, stats = group_advantages(rewards, ["g"] * 2, eps=0.0)
+    assert stats["g"].std == 0.0 and rewards[0] != rewards[1]
+    assert advantages == [0.0, 0.0]

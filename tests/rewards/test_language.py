@@ -12,6 +12,7 @@ from reward_service.rewards.language import (
     score_language,
 )
 from reward_service.scores import Reason
+from tests.conftest import runs_within
 
 EN = "First I need to find the sum of the two numbers. Then I check the result carefully."
 FR = "D'abord je dois trouver la somme des deux nombres. Ensuite je vérifie le résultat."
@@ -187,3 +188,10 @@ def test_in_two_languages_the_two_shares_add_up_to_one(text):
     en = score_language(cot(text), "en", latin_detector()).value
     assert 0 < en < 1 and 0 < zh < 1
     assert zh + en == pytest.approx(1, abs=0.02), (zh, en)
+
+
+def test_words_with_at_signs_are_set_aside_in_linear_time():
+    """`\\S+@\\S+\\.\\w+` tried every `@` of a word from every position: 8 kB of `a@` took 97 s
+    of a worker's time."""
+    text = cot("a@" * 100_000 + " A sentence in English.")
+    assert runs_within(0.5, score_language, text, "en", latin_detector())
