@@ -160,6 +160,11 @@ def test_a_client_hanging_up_leaks_nothing(service):
         )
     time.sleep(5)
     assert metric(service, "reward_queued_items") == 0
+    # Counted as the client's hang-up (499), not as a 5xx of ours: none was sent.
+    counted = 'reward_requests_total{endpoint="/v1/score",method="POST",status="%s"}'
+    assert metric(service, counted % "499") == 1
+    with pytest.raises(AssertionError, match="not in /metrics"):
+        metric(service, counted % "503")
     assert httpx.get(service.url + "/health").status_code == 200
     after = httpx.post(service.url + "/v1/score", json={"items": [SLEEPY_CODE]}, timeout=30)
     assert after.json()["results"][0]["scores"]["accuracy"] == 1.0

@@ -109,6 +109,9 @@ class _PoolState(Collector):
         )
 
 
+_CLIENT_CLOSED_REQUEST = 499
+
+
 class RequestObserver:
     """ASGI middleware: a request id (echoed as `X-Request-ID`), an access log line, metrics."""
 
@@ -123,14 +126,17 @@ class RequestObserver:
         given = dict(scope["headers"]).get(b"x-request-id", b"")
         current = given.decode() if _CLIENT_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(current)
-        # What the client sees if the app raises: the last-resort handler's 503.
+        # What the client sees if the app raises: the last-resort handler's 503. An app that
+        # returns without answering did so because the client hung up: nginx's 499 (client
+        # closed request), not a 503 that would page whoever watches the 5xx rate.
         status = 503
+        answered = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", current.encode()),
@@ -139,6 +145,8 @@ class RequestObserver:
 
         try:
             await self.app(scope, receive, send_with_id)
+            if not answered:
+                status = _CLIENT_CLOSED_REQUEST
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
