@@ -209,9 +209,7 @@ class RunnerEvents:
         with 16 million expected lines, takes a second of Python code, which a thread runs in
         slices of the GIL's switch interval (5 ms), so that the event loop keeps answering.
         """
-        index = len(self.runs)
-        expected = self.job.expected[index] if index < len(self.job.expected) else None
-        if len(line) > _LONG_EVENT_BYTES or len(expected or "") > _LONG_EVENT_BYTES:
+        if len(line) > _LONG_EVENT_BYTES or len(self._next_expected() or "") > _LONG_EVENT_BYTES:
             await asyncio.to_thread(self._add, line)
         else:
             self._add(line)
@@ -227,11 +225,15 @@ class RunnerEvents:
         else:
             raise ValueError(f"unknown runner event {sorted(event)}")
 
+    def _next_expected(self) -> str | None:
+        """The expected output of the run that comes next, if the job has one."""
+        index = len(self.runs)
+        return self.job.expected[index] if index < len(self.job.expected) else None
+
     def _judged(self, run: ProcessRun) -> ProcessRun:
         """The run compared with its expected output, if the job has them, and cut down to
         what judging it later needs: an excerpt of each output, the tests' nonce line."""
-        index = len(self.runs)
-        expected = self.job.expected[index] if index < len(self.job.expected) else None
+        expected = self._next_expected()
         harness = self.job.harness
         if harness is None or run.tests is None:
             if expected is None:
