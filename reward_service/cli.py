@@ -483,6 +483,7 @@ def run_server(app: FastAPI, settings: Settings) -> None:
     """Serve an app with uvicorn until interrupted."""
     import uvicorn
 
+    from reward_service.api.connections import with_header_deadline
     from reward_service.logs import log_config
 
     server = settings.server
@@ -493,6 +494,7 @@ def run_server(app: FastAPI, settings: Settings) -> None:
         port=server.port,
         log_level=server.log_level,
         log_config=log_config(server.log_format, server.log_level),
+        http=with_header_deadline(server.header_timeout_s),
         access_log=False,  # the app logs each request itself, with its id
         timeout_graceful_shutdown=server.shutdown_timeout_s,
         # A burst of one request per rollout connects all at once: let them wait to be accepted.

@@ -43,6 +43,13 @@ class ServerSettings(BaseModel):
         description="Seconds a request's body may take to arrive; past it 408 (a connection "
         "that sends nothing holds a place among the requests in progress).",
     )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a connection may go without a request in progress (its head not "
+        "yet in) before it is closed: a client that opens connections and sends nothing would "
+        "hold an open file each.",
+    )
     max_requests: int = Field(
         4096,
         ge=1,

@@ -29,6 +29,7 @@ def ops_server() -> RunningServer:
         "REWARD_SERVER__MAX_REQUESTS": "4",
         "REWARD_SERVER__MAX_WAITING_REQUESTS": "2",
         "REWARD_SERVER__BODY_TIMEOUT_S": "3",
+        "REWARD_SERVER__HEADER_TIMEOUT_S": "1",
         "REWARD_WORKERS__ITEM_TIMEOUT_S": "3",
         "REWARD_SANDBOX__BACKEND": "local",
     }
@@ -218,6 +219,54 @@ def test_connections_that_trickle_their_bodies_hold_no_place(ops_server):
         connection.close()
     assert answered.status_code == 200, answered.text
     assert took < 1.5  # the stalled bodies time out after 3 s
+
+
+def closed_by_server(connection: socket.socket, within_s: float) -> bool:
+    """Whether the server closes `connection` within `within_s`, whatever it sent before."""
+    connection.settimeout(within_s)
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        while connection.recv(65536):
+            pass
+        return True
+    return False
+
+
+def test_connections_without_a_request_in_progress_are_closed(ops_server):
+    """Connections that send nothing, trickle a request head a byte at a time, or idle after
+    a response once held an open file each forever: 19,990 of them exhausted the open files,
+    and no client could connect. Past the header timeout (1 s here) they are closed, while a
+    request that takes longer than that (its item, or its body arriving slowly) is not."""
+    port = int(ops_server.url.rsplit(":", 1)[1])
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(100)]
+    trickling = [socket.create_connection(("127.0.0.1", port)) for _ in range(100)]
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+    for connection in idle:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    head = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 100
+
+    def trickle() -> None:
+        for byte in head:
+            for connection in trickling:
+                with contextlib.suppress(OSError):
+                    connection.send(bytes([byte]))
+            time.sleep(0.05)
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        trickler = pool.submit(trickle)
+        slow_item = pool.submit(
+            httpx.post, ops_server.url + "/v1/score", json={"items": [SLOW_ITEM]}, headers=AUTH
+        )
+        slow_body = stalled_bodies(ops_server, 1, announced=len('{"items": []}'))[0]
+        time.sleep(2)
+        slow_body.sendall(b'"items": []}')
+        connections = silent + trickling + idle
+        closed = list(pool.map(lambda connection: closed_by_server(connection, 2.5), connections))
+        trickler.result()
+        assert slow_item.result().status_code == 200
+    slow_body.settimeout(5)
+    assert slow_body.recv(4096).startswith(b"HTTP/1.1 422")  # an answer, not a hang-up
+    assert closed.count(False) == 0
+    assert httpx.get(ops_server.url + "/health").status_code == 200
 
 
 def test_request_ids_are_echoed_or_made_and_logged_as_json(ops, ops_server):
