@@ -10,15 +10,21 @@ of a larger one.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from typing import Generic, TypeVar
+from json.encoder import encode_basestring_ascii
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 # The longest stretch a loop holds the event loop before it lets other tasks run.
 SLICE_S = 0.004
+# The characters of a string JSON-encoded in one call: about 0.3 ms of escapes.
+_STRING_SLICE = 1 << 16
+# Encodings past this size are joined in a thread.
+_JOIN_ASIDE_BYTES = 1 << 20
 
 
 async def taking_turns(values: Iterable[T]) -> AsyncIterator[T]:
@@ -30,6 +36,40 @@ async def taking_turns(values: Iterable[T]) -> AsyncIterator[T]:
         if time.monotonic() - slice_started > SLICE_S:
             await asyncio.sleep(0)
             slice_started = time.monotonic()
+
+
+async def dumps_in_turns(value: Any) -> bytes:
+    """`json.dumps(value).encode()`, letting other tasks run while strings of megabytes are
+    encoded (the test data of a sandbox job: 16 million newlines took 0.25 s in one call)."""
+    pieces: list[bytes] = []
+    await _dump(value, pieces)
+    if sum(map(len, pieces)) < _JOIN_ASIDE_BYTES:
+        return b"".join(pieces)
+    # Joining megabytes copies them into fresh memory; in a thread it lets go of the GIL.
+    return await asyncio.to_thread(b"".join, pieces)
+
+
+async def _dump(value: Any, pieces: list[bytes]) -> None:
+    if isinstance(value, str) and len(value) > _STRING_SLICE:
+        pieces.append(b'"')
+        async for start in taking_turns(range(0, len(value), _STRING_SLICE)):
+            encoded = encode_basestring_ascii(value[start : start + _STRING_SLICE])
+            pieces.append(encoded[1:-1].encode())
+        pieces.append(b'"')
+    elif isinstance(value, dict):
+        pieces.append(b"{")
+        for index, (key, member) in enumerate(value.items()):
+            pieces.append(b", " * bool(index) + json.dumps(str(key)).encode() + b": ")
+            await _dump(member, pieces)
+        pieces.append(b"}")
+    elif isinstance(value, (list, tuple)):
+        pieces.append(b"[")
+        for index, member in enumerate(value):
+            pieces.append(b", " * bool(index))
+            await _dump(member, pieces)
+        pieces.append(b"]")
+    else:
+        pieces.append(json.dumps(value).encode())
 
 
 class Handoff(Generic[T]):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import os
 import signal
@@ -8,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +30,37 @@ def runs_within(seconds: float, function: Callable[..., object], *args: object) 
         if time.perf_counter() - started <= seconds:
             return True
     return False
+
+
+def longest_stretch_s(work: Callable[[], Awaitable[object]]) -> float:
+    """The longest the event loop waits for other tasks while `work()` runs (the garbage
+    collector aside: the service keeps its passes short, `app.py`). Exceptions of the work
+    are its result, not the measurement's."""
+    stretches = []
+
+    async def measure() -> None:
+        done = False
+
+        async def probe() -> None:
+            started = time.perf_counter()
+            while not done:
+                await asyncio.sleep(0)
+                stretches.append(time.perf_counter() - started)
+                started = time.perf_counter()
+
+        task = asyncio.create_task(probe())
+        await asyncio.sleep(0)
+        with suppress(Exception):
+            await work()
+        done = True
+        await task
+
+    gc.disable()
+    try:
+        asyncio.run(measure())
+    finally:
+        gc.enable()
+    return max(stretches)
 
 
 def sandbox_containers_owned_by(*owners: str) -> list:

@@ -21,6 +21,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+# Errors listed in a 422's detail, at most.
+_ERRORS_SHOWN = 100
 # The item lists of the request shapes: too long a list is too large a request (413).
 _ITEM_LISTS = {("body", "items"), ("body", "query")}
 
@@ -36,7 +38,8 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
             )
     problems = "; ".join(f"{_field(error['loc'])}: {error['msg']}" for error in errors[:10])
     detail = [
-        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in errors
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in errors[:_ERRORS_SHOWN]
     ]
     return JSONResponse(
         status_code=422, content={"message": f"invalid request: {problems}", "detail": detail}
@@ -44,6 +47,8 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    if isinstance(exc.__cause__, RequestValidationError):  # raised by `JsonInTurnsRequest.json`
+        return await _invalid_request(request, exc.__cause__)
     unreadable = _unreadable_json(exc.__cause__)
     if exc.status_code == 400 and unreadable is not None:
         # FastAPI's "There was an error parsing the body" for JSON that parses only past

@@ -21,9 +21,6 @@ from collections.abc import Generator, Iterator
 from json.decoder import scanstring
 from typing import Any
 
-from fastapi import Request
-from fastapi.routing import APIRoute
-
 from reward_service.turns import SLICE_S
 
 # Bodies up to this size take `json.loads`: a few milliseconds at most.
@@ -71,38 +68,20 @@ async def loads_in_turns(body: bytes) -> Any:
             decoder.decode(body[piece : piece + _DECODE_BYTES])
             await asyncio.sleep(0)
         decoder.decode(b"", final=True)
-    parser = _Parser(body, len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
+    return await _parsed(_Parser(body, len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0))
+
+
+async def loads_text_in_turns(text: str) -> Any:
+    """`json.loads(text)`, letting other tasks run every `SLICE_S` of the work."""
+    if len(text) <= SMALL_BODY_BYTES:
+        return json.loads(text)
+    return await _parsed(_Parser(text.encode("utf-8", "surrogatepass")))
+
+
+async def _parsed(parser: _Parser) -> Any:
     for _ in parser.steps():
         await asyncio.sleep(0)
     return parser.value
-
-
-class JsonInTurnsRequest(Request):
-    async def body(self) -> bytes:
-        # Starlette joins the body's chunks with the empty one that ends them: a copy of a
-        # body that comes whole (`BodyLimit` read it), 45 ms in one stretch for 64 MiB.
-        if not hasattr(self, "_body"):
-            chunks = [chunk async for chunk in self.stream() if chunk]
-            self._body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        return self._body
-
-    async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = await loads_in_turns(await self.body())
-        return self._json
-
-
-class JsonInTurnsRoute(APIRoute):
-    """A route whose JSON body is parsed by `loads_in_turns` (the FastAPI way to change the
-    request class)."""
-
-    def get_route_handler(self):  # type: ignore[no-untyped-def]
-        handler = super().get_route_handler()
-
-        async def parse_in_turns(request: Request):  # type: ignore[no-untyped-def]
-            return await handler(JsonInTurnsRequest(request.scope, request.receive))
-
-        return parse_in_turns
 
 
 class _Parser:

@@ -7,8 +7,10 @@ the field, instead of tiring a worker.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import (
@@ -34,11 +36,19 @@ MAX_CASES = 1000
 MAX_CODE_CHARS = 1_000_000
 # One test's input or expected output: contest data runs to megabytes.
 MAX_TEST_CHARS = 16_000_000
-# Test data given as JSON strings (`input_output`, `test_cases`) is parsed, validated and
-# written out again while the request is validated, in the event loop, at about 0.4 µs a
-# value: the JSON values of all of a request's, together, at most (a tenth of a second).
+# Test data given as JSON strings (`input_output`, `test_cases`) is parsed (in turns, by the
+# HTTP layer), validated and written out again, at about 0.4 µs a value in the event loop:
+# the JSON values of all of a request's, together, at most (a tenth of a second).
 MAX_EMBEDDED_JSON_VALUES = 200_000
 EMBEDDED_JSON_FIELDS = ("input_output", "test_cases")
+
+# Test data given as JSON text holding more than MAX_EMBEDDED_JSON_VALUES: the request's 422.
+TOO_MUCH_EMBEDDED_JSON = (
+    f"the test data given as JSON text holds more than {MAX_EMBEDDED_JSON_VALUES} JSON values "
+    "per request; split the batch"
+)
+# Unknown fields named in a 422, at most: each would be an error of its own.
+_UNKNOWN_SHOWN = 5
 
 Task = Literal["math", "code", "none"]
 RewardName = Literal["accuracy", "format", "language"]
@@ -48,26 +58,44 @@ TAG_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 Status = Literal["scored", "unjudged"]
 
 
-class StdioCase(BaseModel):
-    """One stdin/stdout test: the program's whole output must match."""
+class ClosedModel(BaseModel):
+    """A request shape that refuses fields it does not know.
+
+    Pydantic makes an error of each unknown field, and turning 240,000 of them into a 422
+    held the event loop for a second: where there are more fields than the shape has, they
+    are refused in one error that names the first few.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_unknown_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict) and len(data) > len(cls.model_fields):
+            known = {field.alias or name for name, field in cls.model_fields.items()}
+            unknown = len(data) - sum(key in data for key in known)
+            first = itertools.islice((key for key in data if key not in known), _UNKNOWN_SHOWN)
+            shown = ", ".join(map(repr, first))
+            if unknown > _UNKNOWN_SHOWN:
+                shown += f" and {unknown - _UNKNOWN_SHOWN} more"
+            raise ValueError(f"{unknown} unknown fields: {shown}")
+        return data
+
+
+class StdioCase(ClosedModel):
+    """One stdin/stdout test: the program's whole output must match."""
 
     stdin: str = Field("", max_length=MAX_TEST_CHARS)
     stdout: str = Field(max_length=MAX_TEST_CHARS)
 
 
-class FloatTolerance(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FloatTolerance(ClosedModel):
     abs: float = Field(1e-6, ge=0, le=1, description="Absolute tolerance.")
     rel: float = Field(1e-6, ge=0, le=1, description="Relative to the expected value.")
 
 
-class FloatCompare(BaseModel):
+class FloatCompare(ClosedModel):
     """`{"float": {"abs": 1e-6, "rel": 1e-6}}`: tokens equal, numbers within tolerance."""
-
-    model_config = ConfigDict(extra="forbid")
 
     tolerance: FloatTolerance = Field(alias="float")
 
@@ -87,16 +115,34 @@ LANGUAGE_ALIASES = {
 }
 
 
+@dataclass(frozen=True)
+class ParsedJsonText:
+    """Test data given as JSON text, already parsed (in turns, by the HTTP layer): its value,
+    or why it could not be parsed."""
+
+    value: Any = None
+    problem: str | None = None
+
+
 def _json_text(value: Any) -> Any:
     """Datasets store these fields as JSON strings as often as as objects: take both."""
+    if isinstance(value, ParsedJsonText):
+        if value.problem is not None:
+            raise ValueError(value.problem)
+        return value.value
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError as exc:
-            raise ValueError(f"not valid JSON: {exc}") from None
-        except RecursionError:
-            raise ValueError("JSON nested too deeply") from None
+        except (ValueError, RecursionError) as exc:
+            raise ValueError(unreadable_json_text(exc)) from None
     return value
+
+
+def unreadable_json_text(exc: ValueError | RecursionError) -> str:
+    """Why test data given as JSON text could not be read."""
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply"
+    return f"not valid JSON: {exc}"
 
 
 class InputOutput(BaseModel):
@@ -150,15 +196,13 @@ class LiveCodeBenchCase(BaseModel):
         return self
 
 
-class CodeReference(BaseModel):
+class CodeReference(ClosedModel):
     """The tests of a code problem: stdin/stdout cases and/or HumanEval-style asserts."""
-
-    model_config = ConfigDict(extra="forbid")
 
     language: Literal["python", "cpp", "java", "javascript", "go", "rust"] = Field(
         "python", description="The submission's language; call-based and assert tests: Python."
     )
-    cases: list[StdioCase] = Field([], max_length=MAX_CASES)
+    cases: list[StdioCase] = Field([], max_length=MAX_CASES, fail_fast=True)
     assert_code: str | None = Field(
         None,
         max_length=MAX_CODE_CHARS,
@@ -177,6 +221,7 @@ class CodeReference(BaseModel):
     test_cases: list[LiveCodeBenchCase] | None = Field(
         None,
         max_length=MAX_CASES,
+        fail_fast=True,
         description='LiveCodeBench tests, a list or its JSON string: [{"input", "output", '
         '"testtype": "stdin" | "functional"}]; functional ones call entry_point (Python).',
     )
@@ -254,10 +299,8 @@ class CodeReference(BaseModel):
         return self.entry_point
 
 
-class ScoreItem(BaseModel):
+class ScoreItem(ClosedModel):
     """One response to score, with its reference."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str | None = Field(None, max_length=MAX_KEY_CHARS, description="Echoed back.")
     group: str | None = Field(
@@ -296,10 +339,8 @@ class ScoreItem(BaseModel):
         return self
 
 
-class Weights(BaseModel):
+class Weights(ClosedModel):
     """Weight of each score in `reward` (sum of weight * score over the scores asked for)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     accuracy: float = Field(1.0, ge=-MAX_WEIGHT, le=MAX_WEIGHT)
     format: float = Field(0.0, ge=-MAX_WEIGHT, le=MAX_WEIGHT)
@@ -313,10 +354,8 @@ class Weights(BaseModel):
         return value
 
 
-class Template(BaseModel):
+class Template(ClosedModel):
     """The reasoning template's tags, shared by the format rule and answer extraction."""
-
-    model_config = ConfigDict(extra="forbid")
 
     think_in_prompt: bool = Field(
         False,
@@ -327,10 +366,8 @@ class Template(BaseModel):
     answer_tag: str = Field("answer", pattern=TAG_PATTERN, description="Answer tag name.")
 
 
-class Advantage(BaseModel):
+class Advantage(ClosedModel):
     """How GRPO advantages are normalised within a group: (r - mean) / (std + eps)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     std: Literal["population", "sample", "none"] = Field(
         "population",
@@ -340,9 +377,7 @@ class Advantage(BaseModel):
     eps: float = Field(1e-6, ge=0, le=1, description="Added to std before dividing.")
 
 
-class ScoreRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScoreRequest(ClosedModel):
     items: list[ScoreItem] = Field(min_length=1, max_length=MAX_ITEMS)
     weights: Weights = Weights()
     template: Template = Template()
@@ -351,16 +386,12 @@ class ScoreRequest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _embedded_json_bounded(cls, data: Any) -> Any:
-        values = _embedded_json_values(data)
-        if values > MAX_EMBEDDED_JSON_VALUES:
-            raise ValueError(
-                f"the test data given as JSON text holds more than {MAX_EMBEDDED_JSON_VALUES} "
-                "JSON values per request; split the batch"
-            )
+        if embedded_json_values(data) > MAX_EMBEDDED_JSON_VALUES:
+            raise ValueError(TOO_MUCH_EMBEDDED_JSON)
         return data
 
 
-def _embedded_json_values(data: Any) -> int:
+def embedded_json_values(data: Any) -> int:
     """The JSON values that validation will parse out of a request's test data given as
     JSON text: `input_output` and `test_cases` given as strings, and the argument lines and
     outputs of functional tests. Counting stops past the bound.
@@ -385,6 +416,8 @@ def _embedded_json_values(data: Any) -> int:
             with contextlib.suppress(ValueError, RecursionError):  # the field's own 422
                 tests["test_cases"] = json.loads(tests["test_cases"])
         cases = tests.get("test_cases")
+        if isinstance(cases, ParsedJsonText):
+            cases = cases.value
         for case in cases if isinstance(cases, list) else ():
             if isinstance(case, dict) and case.get("testtype") == "functional":
                 values += sum(_lines_of_json(case.get(key)) for key in ("input", "output"))

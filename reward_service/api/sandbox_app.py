@@ -17,8 +17,8 @@ from fastapi import FastAPI, HTTPException, Request
 
 from reward_service import __version__
 from reward_service.api.auth import BearerAuth
+from reward_service.api.body_in_turns import JsonInTurnsRoute
 from reward_service.api.errors import install_error_handlers
-from reward_service.api.json_in_turns import JsonInTurnsRoute
 from reward_service.api.limits import BodyLimit, CancelOnHangUp
 from reward_service.config import SandboxSettings, Settings
 from reward_service.sandbox import Sandbox, SandboxUnavailable, open_sandbox

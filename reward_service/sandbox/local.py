@@ -8,7 +8,6 @@ without Docker (a laptop, a quick trial), and it says so loudly whenever it is c
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -22,7 +21,7 @@ from reward_service.sandbox.types import (
     SandboxJob,
     SandboxUnavailable,
 )
-from reward_service.turns import Handoff
+from reward_service.turns import Handoff, dumps_in_turns
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ class LocalSandbox:
             )
         except OSError as exc:
             raise SandboxUnavailable(f"cannot start the local runner: {exc}") from exc
-        payload = json.dumps(job.payload(workdir)).encode()
+        payload = await dumps_in_turns(job.payload(workdir))
         try:
             stdout, stderr = await asyncio.wait_for(
                 process.communicate(payload), timeout=job.longest_s()

@@ -21,9 +21,11 @@ from reward_service.sandbox.types import (
     SandboxJob,
     SandboxUnavailable,
 )
+from reward_service.turns import dumps_in_turns
 
 log = logging.getLogger(__name__)
 
+_JSON = {"Content-Type": "application/json"}
 _REPLY = TypeAdapter(RunReply)
 _POOL = TypeAdapter(PoolStats)
 # On top of a job's own deadline: how long it may wait for a free container behind other jobs.
@@ -63,7 +65,10 @@ class RemoteSandbox:
     async def run(self, job: SandboxJob) -> RunReport:
         timeout = httpx.Timeout(10.0, read=job.longest_s() + QUEUE_ALLOWANCE_S, pool=None)
         try:
-            reply = await self._client.post("/v1/run", json=asdict(job), timeout=timeout)
+            content = await dumps_in_turns(asdict(job))
+            reply = await self._client.post(
+                "/v1/run", content=content, headers=_JSON, timeout=timeout
+            )
         except httpx.HTTPError as exc:
             raise SandboxUnavailable(
                 f"the sandbox service at {self.url} failed: {type(exc).__name__}: {exc}"

@@ -12,6 +12,7 @@ import docker
 
 from reward_service.sandbox.containers import WORKDIR
 from reward_service.sandbox.types import RunnerEvents, RunReport, SandboxJob
+from reward_service.turns import dumps_in_turns
 
 RUNNER = ["python3", "-I", "/opt/reward/runner.py", "--serve"]
 READY_S = 60.0
@@ -83,7 +84,7 @@ class RunnerSession:
     async def run(self, job: SandboxJob) -> RunReport:
         """Send one job and collect its events into its report."""
         self._events = RunnerEvents(job)
-        self._writer.write(json.dumps(job.payload(WORKDIR)).encode() + b"\n")
+        self._writer.write(await dumps_in_turns(job.payload(WORKDIR)) + b"\n")
         await self._drain()
         return (await self._finish(job.quiet_s())).report()
 

@@ -234,6 +234,68 @@ def test_a_json_bomb_is_refused_before_it_is_built(client, name):
     assert p99(latencies) < HEALTH_BOUND_S, (name, latencies)
 
 
+_MATH_ITEM = {"response": "</think> 1", "answer": "1"}
+_CODE_ITEM = _item_with(cases=[{"stdin": "1", "stdout": "1"}])
+_INVALID_ITEM = {"response": 1}
+# Bodies whose validation was one long stretch of the event loop: those that make an error of
+# every value they hold (240,000 unknown fields took 1.1 s to turn into a 23 MiB 422), the most
+# code items a request may hold (230 ms), test data given as JSON text that the validation of
+# its item parsed (0.96 s for 31 million escaped quotes). Each ends in an invalid item, so
+# that it is refused once validated, and the 422 names the first field at fault.
+INVALID_FLOODS = {
+    "unknown-fields": (
+        {"items": [_MATH_ITEM]} | {f"k{n}": 0 for n in range(240_000)},
+        "body: Value error, 240000 unknown fields: 'k0', 'k1', 'k2', 'k3', 'k4' and 239995 more",
+    ),
+    "unknown-fields-of-an-item": (
+        {"items": [_MATH_ITEM | {f"k{n}": 0 for n in range(240_000)}]},
+        "items.0: Value error, 240000 unknown fields",
+    ),
+    "unknown-fields-of-tests": (
+        {"items": [_item_with(cases=[], **{f"k{n}": 0 for n in range(240_000)})]},
+        "items.0.tests: Value error, 240000 unknown fields",
+    ),
+    "every-field-of-every-item-wrong": (
+        {"items": [dict.fromkeys(("response", "answer", "id", "group", "task"), [])] * 16_384},
+        "items.0.id: Input should be a valid string",
+    ),
+    "cases-of-numbers": (
+        {"items": [_item_with(cases=[0] * 240_000)]},
+        "items.0.tests.cases.0: Input should be a valid dictionary",
+    ),
+    "most-code-items": (
+        {"items": [_CODE_ITEM] * 16_383 + [_INVALID_ITEM]},
+        "items.16383.response: Input should be a valid string",
+    ),
+    "quotes-in-json-text": (
+        {
+            "items": [
+                _item_with(
+                    input_output=json.dumps({"inputs": ['"' * 14_000_000], "outputs": ["1"]})
+                ),
+                _INVALID_ITEM,
+            ]
+        },
+        "items.1.response: Input should be a valid string",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_FLOODS))
+def test_validating_a_request_does_not_stall(client, name):
+    body, message = INVALID_FLOODS[name]
+    content = json.dumps(body).encode()
+    assert len(content) < 64 << 20
+    attack = lambda: client.post(  # noqa: E731
+        "/v1/score", content=content, headers={"content-type": "application/json"}, timeout=120
+    )
+    response, latencies = health_while(client, attack)
+    assert response.status_code == 422, response.text[:300]
+    assert message in response.json()["message"]
+    assert len(response.content) < 100_000
+    assert p99(latencies) < HEALTH_BOUND_S, (name, latencies)
+
+
 def test_prose_and_test_data_full_of_commas_and_braces_are_no_bomb(client):
     """What strings hold costs nothing to parse: only values outside them count. Counted
     whole, this body holds 2.6 million commas, brackets and braces."""
@@ -283,6 +345,17 @@ def test_a_short_output_against_millions_of_expected_lines_does_not_stall(client
     response, latencies = health_while(client, score(client, [item]))
     assert response.status_code == 200, response.text[:300]
     assert response.json()["results"][0]["scores"]["accuracy"] == 0.0
+    assert p99(latencies) < HEALTH_BOUND_S, latencies
+
+
+def test_sending_megabytes_of_test_input_to_the_sandbox_does_not_stall(client):
+    """A job's inputs were JSON-encoded for the sandbox's runner in one call: 0.6 s for two
+    stdins of 15.9 million newlines."""
+    item = _item_with(cases=[{"stdin": "\n" * 15_000_000, "stdout": "1"}] * 2)
+    item["response"] = "```python\nprint(1)\n```"
+    response, latencies = health_while(client, score(client, [item]))
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()["results"][0]["scores"]["accuracy"] == 1.0
     assert p99(latencies) < HEALTH_BOUND_S, latencies
 
 

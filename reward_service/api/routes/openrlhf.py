@@ -26,8 +26,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from reward_service.api.body_in_turns import JsonInTurnsRoute
 from reward_service.api.deps import ServiceDep
-from reward_service.api.json_in_turns import JsonInTurnsRoute
 from reward_service.api.models import (
     MAX_ITEMS,
     MAX_REFERENCE_CHARS,
@@ -60,9 +60,14 @@ class GetRewardRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    query: list[Query_] = Field(min_length=1, max_length=MAX_ITEMS)
-    prompts: list[str] | None = Field(None, description="The prompt each query starts with.")
-    labels: list[Label] | None = Field(None, description="The math reference of each query.")
+    # Fail fast: 16,384 queries of the wrong type would make as many errors.
+    query: list[Query_] = Field(min_length=1, max_length=MAX_ITEMS, fail_fast=True)
+    prompts: list[str] | None = Field(
+        None, fail_fast=True, description="The prompt each query starts with."
+    )
+    labels: list[Label] | None = Field(
+        None, fail_fast=True, description="The math reference of each query."
+    )
 
 
 class GetRewardResponse(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from reward_service.api.body_in_turns import JsonInTurnsRoute
 from reward_service.api.deps import ServiceDep
-from reward_service.api.json_in_turns import JsonInTurnsRoute
 from reward_service.api.models import ScoreRequest, ScoreResponse
 from reward_service.api.responses import score_json
 
