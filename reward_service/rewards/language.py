@@ -41,8 +41,12 @@ _GUESSES = 10
 _NOT_WORDS = re.compile(
     r"```.*?(?:```|\Z)"  # fenced code, closed or not
     r"|`[^`\n]*`"  # inline code
-    r"|\$\$.*?\$\$|(?<!\\)\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]"  # LaTeX math
-    r"|\\begin\{(\w+\*?)\}.*?\\end\{\1\}"  # LaTeX environments
+    # LaTeX math and environments. None reaches past an opener of its kind: an unclosed one
+    # would look for its closer to the end of the text, each of them (quadratic).
+    r"|\$\$.*?\$\$|(?<!\\)\$[^$]*\$"
+    r"|\\\((?:(?!\\\().)*?\\\)|\\\[(?:(?!\\\[).)*?\\\]"
+    r"|\\begin\{(\w+\*?)\}(?:(?!\\begin\{).)*?\\end\{\1\}"
+    r"|\\(?:begin|end)\{\w+\*?\}"  # of an environment that holds another
     r"|\\[A-Za-z]+"  # stray LaTeX commands
     # URLs, and words with an `@` (e-mail addresses, handles): from a word's start only, as
     # `\S+@\S+\.\w+` tried every `@` of a word from every position (cubic: 97 s for 8 kB).
