@@ -41,6 +41,9 @@ MAX_TEST_CHARS = 16_000_000
 # the JSON values of all of a request's, together, at most (a tenth of a second).
 MAX_EMBEDDED_JSON_VALUES = 200_000
 EMBEDDED_JSON_FIELDS = ("input_output", "test_cases")
+# Test data nested deeper is refused: Python's own limit (about 1,000 levels) would be passed
+# later, deeper in the stack, when the tests are planned.
+MAX_NESTING = 100
 
 # Test data given as JSON text holding more than MAX_EMBEDDED_JSON_VALUES: the request's 422.
 TOO_MUCH_EMBEDDED_JSON = (
@@ -163,12 +166,30 @@ class InputOutput(BaseModel):
             raise ValueError("no tests")
         try:
             # What a typed string field checks, for the strings inside these JSON values.
-            json.dumps([self.inputs, self.outputs], ensure_ascii=False).encode()
+            text = json.dumps([self.inputs, self.outputs], ensure_ascii=False)
+            text.encode()
         except UnicodeEncodeError:
             raise ValueError("not valid Unicode (a lone surrogate)") from None
         except RecursionError:
             raise ValueError("JSON nested too deeply") from None
+        if _nests_too_deeply(text, [self.inputs, self.outputs], MAX_NESTING + 2):
+            raise ValueError(f"JSON nested more than {MAX_NESTING} deep")
         return self
+
+
+def _nests_too_deeply(text: str, value: Any, most: int = MAX_NESTING) -> bool:
+    """Whether `value`, whose JSON is `text`, nests lists and objects more than `most` deep."""
+    if text.count("[") + text.count("{") <= most:  # brackets in strings count too: at most
+        return False
+    levels = [(value, 1)]
+    while levels:
+        member, depth = levels.pop()
+        if isinstance(member, (list, dict)):
+            if depth > most:
+                return True
+            members = member.values() if isinstance(member, dict) else member
+            levels.extend((inner, depth + 1) for inner in members)
+    return False
 
 
 class LiveCodeBenchCase(BaseModel):
@@ -185,8 +206,10 @@ class LiveCodeBenchCase(BaseModel):
     def _functional_is_json(self) -> LiveCodeBenchCase:
         if self.testtype == "functional":
             try:
-                [json.loads(line) for line in self.input.splitlines() if line.strip()]
-                json.loads(self.output)
+                texts = [line for line in self.input.splitlines() if line.strip()]
+                texts.append(self.output)
+                if any(_nests_too_deeply(text, json.loads(text)) for text in texts):
+                    raise ValueError(f"nested more than {MAX_NESTING} deep")
             except ValueError as exc:
                 raise ValueError(
                     f"a functional test's input lines and output must be JSON: {exc}"

@@ -165,6 +165,17 @@ def test_references_of_thousands_of_digits_fail_no_other_item(client):
     assert outcomes == [(0.0, "answer_too_long"), (0.0, "wrong_answer"), (1.0, None), (1.0, None)]
 
 
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def _functional(argument_lines: str) -> dict:
+    return {"input": argument_lines, "output": "1", "testtype": "functional"}
+
+
 @pytest.mark.parametrize(
     ("tests", "field"),
     [
@@ -177,8 +188,24 @@ def test_references_of_thousands_of_digits_fail_no_other_item(client):
             },
             "items.0.tests.test_cases.0",
         ),
+        # Deep, but within Python's limit where validated: past it where the tests are planned.
+        (
+            {"input_output": {"inputs": [_nested(900)], "outputs": [1], "fn_name": "f"}},
+            "items.0.tests.input_output",
+        ),
+        (
+            {"test_cases": [_functional("[" * 960 + "]" * 960)], "entry_point": "f"},
+            "items.0.tests.test_cases.0",
+        ),
+        (
+            {
+                "test_cases": [_functional("1") | {"output": "[" * 960 + "]" * 960}],
+                "entry_point": "f",
+            },
+            "items.0.tests.test_cases.0",
+        ),
     ],
-    ids=["input-output", "functional-case"],
+    ids=["input-output", "functional-case", "calls", "functional-input", "functional-output"],
 )
 def test_deeply_nested_test_data_is_a_4xx_naming_the_field(client, tests, field):
     body = {"items": [{"response": "```python\nprint(1)\n```", "tests": tests}]}
@@ -192,10 +219,6 @@ def test_deeply_nested_test_data_is_a_4xx_naming_the_field(client, tests, field)
 
 def _item_with(**tests) -> dict:
     return {"response": "```python\nprint(1)\n```", "tests": tests}
-
-
-def _functional(argument_lines: str) -> dict:
-    return {"input": argument_lines, "output": "1", "testtype": "functional"}
 
 
 # Bodies near the size limit whose JSON would build tens of millions of objects: 63 MiB of
