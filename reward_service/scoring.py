@@ -38,6 +38,7 @@ from reward_service.extract import (
     final_part,
 )
 from reward_service.rewards.code import (
+    FAILURES_SHOWN,
     CallCase,
     CodeScore,
     CodeTests,
@@ -66,6 +67,9 @@ ALL_REWARDS: frozenset[RewardName] = frozenset({"accuracy", "format", "language"
 _LOOP_FINAL_CHARS = 4_096
 # Failures of a worker task that are the item's own doing score 0; anything else is ours.
 _ITEM_FAULTS = {Reason.TIMEOUT, Reason.MEMORY, Reason.WORKER_CRASHED}
+# Failures listed over all the code items of a request (at least one an item): 5,000 small
+# items failing 20 cases each with excerpts of NULs made a 2 MiB request a 178 MiB answer.
+_FAILURES_SHOWN_PER_REQUEST = 2_000
 
 
 @dataclass(frozen=True)
@@ -311,8 +315,9 @@ async def score_items(
     asked = await _Batch(pool, sandbox, settings, tags).scores(request.items, rewards)
 
     weights = request.weights.model_dump()
+    shown = failures_shown(sum(item.task == "code" for item in request.items))
     results = [
-        _item_result(item, scores, weights, sandbox.name)
+        _item_result(item, scores, weights, sandbox.name, shown)
         async for item, scores in taking_turns(zip(request.items, asked, strict=True))
     ]
     advantages, stats = group_advantages(
@@ -329,8 +334,21 @@ async def score_items(
     )
 
 
+def failures_shown(code_items: int) -> int:
+    """The failures each code item lists, of a request of `code_items`.
+
+    >>> failures_shown(1), failures_shown(100), failures_shown(1_000), failures_shown(16_384)
+    (20, 20, 2, 1)
+    """
+    return max(1, min(FAILURES_SHOWN, _FAILURES_SHOWN_PER_REQUEST // max(code_items, 1)))
+
+
 def _item_result(
-    item: ScoreItem, asked: dict[str, Score], weights: dict[str, float], sandbox: str
+    item: ScoreItem,
+    asked: dict[str, Score],
+    weights: dict[str, float],
+    sandbox: str,
+    failures_shown: int,
 ) -> ItemResult:
     values = {name: score.value for name, score in asked.items()}
     details = Details(
@@ -354,7 +372,7 @@ def _item_result(
         details.scoring = accuracy.scoring
         details.failures = [
             CaseFailure(case=f.case, reason=f.reason.value, excerpt=f.excerpt)
-            for f in accuracy.failures
+            for f in accuracy.failures[:failures_shown]
         ]
     return ItemResult(
         id=item.id,

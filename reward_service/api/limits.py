@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reward_service.api.json_values import JsonValueCount
-from reward_service.turns import Handoff
+from reward_service.turns import Handoff, joined
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,6 @@ _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 # its pass over the young could wait for hundreds of small requests: refused requests with
 # 6 MB of test data once kept 1.5 GB alive. After a body this large, that pass (a few ms) runs.
 _COLLECT_AFTER_BYTES = 1 << 20
-# Bodies at least this large are joined in a thread (`bytes.join` lets go of the GIL then).
-_JOIN_ASIDE_BYTES = 1 << 20
 
 
 class BodyLimit:
@@ -124,13 +122,7 @@ class BodyLimit:
                     return
                 if not message.get("more_body"):
                     break
-            # A large join copies megabytes into fresh memory, 40-180 ms; in a thread it lets
-            # go of the GIL, and the event loop goes on.
-            body = (
-                await asyncio.to_thread(b"".join, chunks)
-                if received >= _JOIN_ASIDE_BYTES
-                else b"".join(chunks)
-            )
+            body = await joined(chunks)
             chunks.clear()
             await self.app(scope, _replaying(body, receive), send)
         finally:

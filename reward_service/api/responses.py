@@ -7,7 +7,7 @@ from fastapi import Response
 from pydantic import TypeAdapter
 
 from reward_service.api.models import GroupStats, ItemResult, ScoreResponse
-from reward_service.turns import taking_turns
+from reward_service.turns import joined, taking_turns
 
 _RESULTS = TypeAdapter(list[ItemResult])
 _GROUPS = TypeAdapter(dict[str, GroupStats])
@@ -22,5 +22,8 @@ async def score_json(response: ScoreResponse) -> Response:
         _RESULTS.dump_json(results[start : start + _SLICE])[1:-1]
         async for start in taking_turns(range(0, len(results), _SLICE))
     ]
-    body = b'{"results":[%b],"groups":%b}' % (b",".join(slices), _GROUPS.dump_json(response.groups))
-    return Response(body, media_type="application/json")
+    pieces = [b'{"results":[']
+    for index, piece in enumerate(slices):
+        pieces += [b"," * bool(index), piece]
+    pieces += [b'],"groups":', _GROUPS.dump_json(response.groups), b"}"]
+    return Response(await joined(pieces), media_type="application/json")
