@@ -20,6 +20,7 @@ import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from fastapi import HTTPException
 from starlette.responses import JSONResponse
@@ -45,6 +46,31 @@ _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 # its pass over the young could wait for hundreds of small requests: refused requests with
 # 6 MB of test data once kept 1.5 GB alive. After a body this large, that pass (a few ms) runs.
 _COLLECT_AFTER_BYTES = 1 << 20
+# A body that received nothing for this long, while the bodies in progress fill their bound,
+# is cut (408) to make room for one that arrives: eight connections that sent all of 64 MiB
+# but its last byte once held the whole bound, and every other body got 429 for a minute.
+STALLED_BODY_S = 2.0
+
+
+@dataclass(eq=False)
+class _Arriving:
+    """A request body as it arrives."""
+
+    chunks: list[bytes] = field(default_factory=list)
+    received: int = 0
+    last_arrival: float = field(default_factory=time.monotonic)
+    cut: bool = False  # to make room for others: its chunks are gone
+
+
+def _timed_out(body: _Arriving, timeout_s: float) -> JSONResponse:
+    if body.cut:
+        message = (
+            f"request body stalled for {STALLED_BODY_S:g} s while the bodies in progress filled "
+            "their bound: cut to make room; send it without pauses"
+        )
+    else:
+        message = f"request body not received within {timeout_s:g} s"
+    return JSONResponse({"message": message}, status_code=408)
 
 
 class BodyLimit:
@@ -61,7 +87,8 @@ class BodyLimit:
     Bodies count by the bytes received, not by those announced: what is in memory. A client
     that announces 64 MiB and sends nothing holds nothing (eight of them once held the whole
     budget, and every other request got 429). A request whose body is the only one in
-    progress always passes the shared bound.
+    progress always passes the shared bound. When a body would pass it, bodies that stalled
+    (nothing for `STALLED_BODY_S`) are cut to make room first.
     """
 
     def __init__(
@@ -87,8 +114,9 @@ class BodyLimit:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        received = 0
+        body = _Arriving()
+        if self.admission is not None:
+            self.admission.arriving.add(body)
         values = JsonValueCount(limit=self.max_values)
         encoding_checked = False
         deadline = time.monotonic() + self.timeout_s
@@ -97,24 +125,27 @@ class BodyLimit:
                 try:
                     message = await asyncio.wait_for(receive(), deadline - time.monotonic())
                 except asyncio.TimeoutError:
-                    message = f"request body not received within {self.timeout_s:g} s"
-                    await JSONResponse({"message": message}, status_code=408)(scope, receive, send)
+                    await _timed_out(body, self.timeout_s)(scope, receive, send)
                     return
                 if message["type"] != "http.request":
                     return  # the client went away
+                if body.cut:
+                    await _timed_out(body, self.timeout_s)(scope, receive, send)
+                    return
                 chunk = message.get("body", b"")
-                chunks.append(chunk)
-                received += len(chunk)
+                body.chunks.append(chunk)
+                body.received += len(chunk)
+                body.last_arrival = time.monotonic()
                 if self.admission is not None:
                     self.admission.body_bytes += len(chunk)
-                if not encoding_checked and (received >= 4 or not message.get("more_body")):
+                if not encoding_checked and (body.received >= 4 or not message.get("more_body")):
                     encoding_checked = True
-                    refusal = _not_utf8(b"".join(chunks)[:4])
+                    refusal = _not_utf8(b"".join(body.chunks)[:4])
                     if refusal is not None:
                         await refusal(scope, receive, send)
                         return
                 values.feed(chunk)
-                refusal = self._refusal(received, received)
+                refusal = self._refusal(body.received, body.received)
                 if refusal is None:
                     refusal = self._too_many(values)
                 if refusal is not None:
@@ -122,13 +153,17 @@ class BodyLimit:
                     return
                 if not message.get("more_body"):
                     break
-            body = await joined(chunks)
-            chunks.clear()
-            await self.app(scope, _replaying(body, receive), send)
+            if self.admission is not None:
+                self.admission.arriving.discard(body)  # here whole: it is never cut
+            whole = await joined(body.chunks)
+            body.chunks.clear()
+            await self.app(scope, _replaying(whole, receive), send)
         finally:
             if self.admission is not None:
-                self.admission.body_bytes -= received
-            if received >= _COLLECT_AFTER_BYTES:
+                self.admission.arriving.discard(body)
+                if not body.cut:
+                    self.admission.body_bytes -= body.received
+            if body.received >= _COLLECT_AFTER_BYTES:
                 gc.collect(0)
 
     def _too_many(self, values: JsonValueCount) -> JSONResponse | None:
@@ -154,6 +189,7 @@ class BodyLimit:
             )
         if self.admission is None:
             return None
+        self.admission.make_room(size - counted)
         others = self.admission.body_bytes - counted
         if others and others + size > self.admission.max_body_bytes:
             why = (
@@ -197,6 +233,7 @@ class Admission:
         self.max_queue_s = max_queue_s
         self.max_body_bytes = max_body_bytes
         self.body_bytes = 0
+        self.arriving: set[_Arriving] = set()  # bodies in progress not yet whole
         self.depth = 0
         self._places = Handoff([None] * max_requests)
         # (when, items answered then, busy seconds since the previous entry)
@@ -204,6 +241,22 @@ class Admission:
         self._answered_items = 0  # their sums
         self._answered_busy_s = 0.0
         self._busy_since = 0.0
+
+    def make_room(self, more_bytes: int) -> None:
+        """Cut bodies that stalled (nothing for `STALLED_BODY_S`), the longest stalled first,
+        until `more_bytes` more fit within `max_body_bytes`: their memory is freed now, and
+        their requests get 408 when they next send or time out."""
+        if self.body_bytes + more_bytes <= self.max_body_bytes:
+            return
+        now = time.monotonic()
+        stalled = [body for body in self.arriving if now - body.last_arrival >= STALLED_BODY_S]
+        for body in sorted(stalled, key=lambda body: body.last_arrival):
+            self.arriving.discard(body)
+            body.cut = True
+            body.chunks.clear()
+            self.body_bytes -= body.received
+            if self.body_bytes + more_bytes <= self.max_body_bytes:
+                return
 
     @property
     def requests(self) -> int:

@@ -204,6 +204,46 @@ def test_bodies_announced_and_never_sent_hold_nothing_and_time_out_with_408(ops_
         assert b"not received within 3 s" in answer
 
 
+def test_bodies_that_stall_are_cut_to_make_room_for_one_that_arrives(ops_server):
+    """Two connections send 0.9 MiB of an announced 1 MB and stall, holding 1.8 MiB of the
+    2 MiB of bodies in progress: a body that arrives once they stalled for 2 s is let in (it
+    got 429 until their 3 s timeout). The one that stalled longest is cut to make room (the
+    other is not needed) and gets 408 saying why; the other times out."""
+    stalled = stalled_bodies(ops_server, 2, announced=1_000_000)
+    for connection in stalled:
+        connection.sendall(b"x" * 900_000)
+    time.sleep(2.5)
+    padded = {"items": [{**QUICK_ITEM, "response": "x" * 900_000 + QUICK_ITEM["response"]}]}
+    admitted = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
+    assert admitted.status_code == 200, admitted.text
+    answers = []
+    for connection in stalled:
+        connection.settimeout(10)
+        with contextlib.suppress(OSError):
+            connection.sendall(b"x")
+        answers.append(connection.recv(4096))
+        connection.close()
+    assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), answers
+    assert [b"cut to make room" in answer for answer in answers] == [True, False]
+
+
+def test_bodies_that_keep_arriving_are_not_cut(ops_server):
+    """A body that arrives slowly but without a pause is no stalled one."""
+    trickling = stalled_bodies(ops_server, 2, announced=1_000_000)
+    for connection in trickling:
+        connection.sendall(b" " * 900_000)
+    started = time.monotonic()
+    while time.monotonic() - started < 2.3:
+        for connection in trickling:
+            connection.sendall(b" ")
+        time.sleep(0.3)
+    padded = {"items": [{**QUICK_ITEM, "response": "x" * 900_000 + QUICK_ITEM["response"]}]}
+    refused = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
+    for connection in trickling:
+        connection.close()
+    assert refused.status_code == 429, refused.text
+
+
 def test_connections_that_trickle_their_bodies_hold_no_place(ops_server):
     """More connections than places in progress and waiting (4 + 2 here) announce a body and
     send one byte: they once held every place until their body timeout, and every other
