@@ -46,10 +46,12 @@ _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 # its pass over the young could wait for hundreds of small requests: refused requests with
 # 6 MB of test data once kept 1.5 GB alive. After a body this large, that pass (a few ms) runs.
 _COLLECT_AFTER_BYTES = 1 << 20
-# A body that received nothing for this long, while the bodies in progress fill their bound,
-# is cut (408) to make room for one that arrives: eight connections that sent all of 64 MiB
-# but its last byte once held the whole bound, and every other body got 429 for a minute.
-STALLED_BODY_S = 2.0
+# A body still arriving that received less than `SLOW_BODY_BYTES` over the last
+# `SLOW_BODY_S`, while the bodies in progress fill their bound, is cut (408) to make room for
+# one that arrives: eight connections that sent all of 64 MiB but its last byte (or that sent
+# a byte now and then) once held the whole bound, and every other body got 429 for a minute.
+SLOW_BODY_S = 2.0
+SLOW_BODY_BYTES = 64 << 10
 
 
 @dataclass(eq=False)
@@ -58,15 +60,29 @@ class _Arriving:
 
     chunks: list[bytes] = field(default_factory=list)
     received: int = 0
-    last_arrival: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.monotonic)
+    # (when, bytes) of the chunks of the last `SLOW_BODY_S`
+    recent: collections.deque[tuple[float, int]] = field(default_factory=collections.deque)
     cut: bool = False  # to make room for others: its chunks are gone
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.received += len(chunk)
+        self.recent.append((time.monotonic(), len(chunk)))
+
+    def slow(self, now: float) -> bool:
+        """Whether it received less than `SLOW_BODY_BYTES` over the last `SLOW_BODY_S`."""
+        while self.recent and self.recent[0][0] < now - SLOW_BODY_S:
+            self.recent.popleft()
+        recent = sum(size for _, size in self.recent)
+        return now - self.started >= SLOW_BODY_S and recent < SLOW_BODY_BYTES
 
 
 def _timed_out(body: _Arriving, timeout_s: float) -> JSONResponse:
     if body.cut:
         message = (
-            f"request body stalled for {STALLED_BODY_S:g} s while the bodies in progress filled "
-            "their bound: cut to make room; send it without pauses"
+            f"request body arrived at less than {SLOW_BODY_BYTES >> 10} KiB in {SLOW_BODY_S:g} s "
+            "while the bodies in progress filled their bound: cut to make room"
         )
     else:
         message = f"request body not received within {timeout_s:g} s"
@@ -87,8 +103,8 @@ class BodyLimit:
     Bodies count by the bytes received, not by those announced: what is in memory. A client
     that announces 64 MiB and sends nothing holds nothing (eight of them once held the whole
     budget, and every other request got 429). A request whose body is the only one in
-    progress always passes the shared bound. When a body would pass it, bodies that stalled
-    (nothing for `STALLED_BODY_S`) are cut to make room first.
+    progress always passes the shared bound. When a body would pass it, slow bodies (less
+    than `SLOW_BODY_BYTES` in the last `SLOW_BODY_S`) are cut to make room first.
     """
 
     def __init__(
@@ -133,9 +149,7 @@ class BodyLimit:
                     await _timed_out(body, self.timeout_s)(scope, receive, send)
                     return
                 chunk = message.get("body", b"")
-                body.chunks.append(chunk)
-                body.received += len(chunk)
-                body.last_arrival = time.monotonic()
+                body.add(chunk)
                 if self.admission is not None:
                     self.admission.body_bytes += len(chunk)
                 if not encoding_checked and (body.received >= 4 or not message.get("more_body")):
@@ -243,14 +257,14 @@ class Admission:
         self._busy_since = 0.0
 
     def make_room(self, more_bytes: int) -> None:
-        """Cut bodies that stalled (nothing for `STALLED_BODY_S`), the longest stalled first,
-        until `more_bytes` more fit within `max_body_bytes`: their memory is freed now, and
-        their requests get 408 when they next send or time out."""
+        """Cut slow bodies (`_Arriving.slow`), those that started first first, until
+        `more_bytes` more fit within `max_body_bytes`: their memory is freed now, and their
+        requests get 408 when they next send or time out."""
         if self.body_bytes + more_bytes <= self.max_body_bytes:
             return
         now = time.monotonic()
-        stalled = [body for body in self.arriving if now - body.last_arrival >= STALLED_BODY_S]
-        for body in sorted(stalled, key=lambda body: body.last_arrival):
+        slow = [body for body in self.arriving if body.slow(now)]
+        for body in sorted(slow, key=lambda body: body.started):
             self.arriving.discard(body)
             body.cut = True
             body.chunks.clear()

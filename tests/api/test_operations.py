@@ -204,23 +204,34 @@ def test_bodies_announced_and_never_sent_hold_nothing_and_time_out_with_408(ops_
         assert b"not received within 3 s" in answer
 
 
-def test_bodies_that_stall_are_cut_to_make_room_for_one_that_arrives(ops_server):
-    """Two connections send 0.9 MiB of an announced 1 MB and stall, holding 1.8 MiB of the
-    2 MiB of bodies in progress: a body that arrives once they stalled for 2 s is let in (it
-    got 429 until their 3 s timeout). The one that stalled longest is cut to make room (the
-    other is not needed) and gets 408 saying why; the other times out."""
-    stalled = stalled_bodies(ops_server, 2, announced=1_000_000)
-    for connection in stalled:
-        connection.sendall(b"x" * 900_000)
-    time.sleep(2.5)
+def send_for(connections: list[socket.socket], seconds: float, each: bytes) -> None:
+    """Send `each` on every connection every 0.3 s, for `seconds`."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        for connection in connections:
+            connection.sendall(each)
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize("trickle", [b"", b" "], ids=["stalled", "a-byte-now-and-then"])
+def test_slow_bodies_are_cut_to_make_room_for_one_that_arrives(ops_server, trickle):
+    """Two connections send 0.9 MiB of an announced 1 MB, then nothing (or a byte now and
+    then), holding 1.8 MiB of the 2 MiB of bodies in progress: a body that arrives once they
+    were slow for 2 s is let in (it got 429 until their 3 s timeout). The slow body that
+    started first is cut to make room (the other is not needed) and gets 408 saying why; the
+    other times out."""
+    slow = stalled_bodies(ops_server, 2, announced=1_000_000)
+    for connection in slow:
+        connection.sendall(b" " * 900_000)
+    send_for(slow, 2.3, trickle)
     padded = {"items": [{**QUICK_ITEM, "response": "x" * 900_000 + QUICK_ITEM["response"]}]}
     admitted = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
     assert admitted.status_code == 200, admitted.text
     answers = []
-    for connection in stalled:
+    for connection in slow:
         connection.settimeout(10)
         with contextlib.suppress(OSError):
-            connection.sendall(b"x")
+            connection.sendall(b" ")
         answers.append(connection.recv(4096))
         connection.close()
     assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), answers
@@ -228,18 +239,14 @@ def test_bodies_that_stall_are_cut_to_make_room_for_one_that_arrives(ops_server)
 
 
 def test_bodies_that_keep_arriving_are_not_cut(ops_server):
-    """A body that arrives slowly but without a pause is no stalled one."""
-    trickling = stalled_bodies(ops_server, 2, announced=1_000_000)
-    for connection in trickling:
-        connection.sendall(b" " * 900_000)
-    started = time.monotonic()
-    while time.monotonic() - started < 2.3:
-        for connection in trickling:
-            connection.sendall(b" ")
-        time.sleep(0.3)
+    """A body that arrives slowly but steadily (here 160 kB/s) is no slow one."""
+    arriving = stalled_bodies(ops_server, 2, announced=1_000_000)
+    for connection in arriving:
+        connection.sendall(b" " * 600_000)
+    send_for(arriving, 2.3, b" " * 48_000)
     padded = {"items": [{**QUICK_ITEM, "response": "x" * 900_000 + QUICK_ITEM["response"]}]}
     refused = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
-    for connection in trickling:
+    for connection in arriving:
         connection.close()
     assert refused.status_code == 429, refused.text
 
