@@ -247,9 +247,11 @@ class _Batch:
         return block.code, _code_tests(item.tests, self.settings.sandbox)
 
     async def _run_codes(self, runs: list[tuple[str, CodeTests]]) -> list[Score]:
-        """The score of each run. At most as many runs of a request as the sandbox has
-        containers go at once: a request's jobs join the sandbox's queue a few at a time, so
-        the jobs of other requests take turns with them instead of waiting for all of them."""
+        """The score of each run. Fewer runs of a request than the sandbox has containers go
+        at once (one less, where it has more than one): a request's jobs join the sandbox's
+        queue a few at a time, so the jobs of other requests take turns with them instead of
+        waiting for all of them, and a container is left for them (two looping submissions
+        given a minute each once held both of two, and a one-line program waited 59 s)."""
         scores: dict[int, Score] = {}
         queue = iter(enumerate(runs))
 
@@ -257,7 +259,7 @@ class _Batch:
             for index, (code, tests) in queue:
                 scores[index] = await self._run_code(code, tests)
 
-        going = min(len(runs), self.settings.sandbox.pool_size)
+        going = min(len(runs), max(1, self.settings.sandbox.pool_size - 1))
         await asyncio.gather(*(drain() for _ in range(going)))
         return [scores[index] for index in range(len(runs))]
 

@@ -341,3 +341,35 @@ def test_a_small_request_takes_turns_with_a_large_one(one_container, one_client)
     # The large request's jobs take a second or more each.
     assert finished["large"] > 7.0, finished
     assert finished["small"] < 4.5, finished
+
+
+def test_a_request_leaves_a_container_to_the_others():
+    """Two looping submissions given seconds each once held both containers of two, and a
+    one-line program sent after them waited for one of them to end (59 s at budget_s 60)."""
+    env = {"REWARD_SANDBOX__BACKEND": "docker", "REWARD_SANDBOX__POOL_SIZE": "2"}
+    loops = [
+        code_item(
+            f"# {n}\nwhile True:\n    pass", cases=[{"stdin": "", "stdout": "1\n"}], timeout_s=4
+        )
+        for n in range(2)
+    ]
+    finished: dict[str, float] = {}
+    with (
+        running_server(env, workers=1) as server,
+        httpx.Client(base_url=server.url, timeout=120) as client,
+    ):
+        started = time.monotonic()
+
+        def send_large() -> None:
+            score(client, *loops)
+            finished["large"] = time.monotonic() - started
+
+        large = threading.Thread(target=send_large)
+        large.start()
+        time.sleep(1.0)
+        (small,) = score(client, code_item(ADD_PY, cases=add_cases()))
+        finished["small"] = time.monotonic() - started
+        large.join()
+    assert small["scores"]["accuracy"] == 1.0
+    assert finished["large"] > 8.0, finished  # one loop after the other
+    assert finished["small"] < 4.0, finished
