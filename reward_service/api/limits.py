@@ -222,10 +222,12 @@ class Admission:
     (`BodyLimit`): what thousands of small requests or a few large ones hold in memory,
     waiting for a place or not. Items are counted from validation to the answer: that is what
     holds memory and workers.
-    Past the item bound a request is refused; below it, by the work queued: the items in
-    progress (ahead of it) over the rate at which the service answers items is how long a new
-    request would wait, and past `max_queue_s` of that it is refused too, with that wait as its
-    Retry-After.
+    Past the item bound a request is refused; below it, by the wait it would have: requests
+    take turns for the workers and the sandbox, so a new request waits for as many items of
+    each request in progress as it has (all of one that holds fewer), at the rate at which
+    the service answers items; past `max_queue_s` of that it is refused, with the rest of
+    that wait as its Retry-After. (The wait for all the items in progress once
+    refused everyone with 429 while one client's 400 slow items were scored.)
     The rate is items answered per second of busy time (while anything was in progress), once
     the service was busy for half of the last `RATE_WINDOW_S`: what it can do under load, not
     what it was asked lately (an idle service that answered one item in the last minute has
@@ -249,6 +251,7 @@ class Admission:
         self.body_bytes = 0
         self.arriving: set[_Arriving] = set()  # bodies in progress not yet whole
         self.depth = 0
+        self._held: collections.Counter[int] = collections.Counter()  # requests by items
         self._places = Handoff([None] * max_requests)
         # (when, items answered then, busy seconds since the previous entry)
         self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
@@ -315,25 +318,35 @@ class Admission:
                 RETRY_AFTER_S,
             )
         rate = self.rate()
-        if rate is not None and self.depth / rate > self.max_queue_s:
-            wait_s = self.depth / rate
+        wait_s = self._items_ahead(items) / rate if rate is not None else 0.0
+        if wait_s > self.max_queue_s:
             self._refuse(
-                f"{self.depth} items in progress would take {wait_s:.0f} s to answer, past the "
-                f"limit of {self.max_queue_s:g} s",
+                f"{items} items would wait {wait_s:.0f} s for their turns with the "
+                f"{self.depth} in progress, past the limit of {self.max_queue_s:g} s",
                 math.ceil(min(wait_s - self.max_queue_s, _MOST_RETRY_AFTER_S)),
             )
         if not self.depth:
             self._busy_since = time.monotonic()
         self.depth += items
+        self._held[items] += 1
         try:
             yield
         finally:
+            self._held[items] -= 1
+            if not self._held[items]:
+                del self._held[items]
             now = time.monotonic()
             self._answered.append((now, items, now - self._busy_since))
             self._answered_items += items
             self._answered_busy_s += now - self._busy_since
             self._busy_since = now
             self.depth -= items
+
+    def _items_ahead(self, items: int) -> int:
+        """The items of others answered before a request of `items` is, taking turns with
+        the requests in progress (workers and containers go to their chunks and jobs in
+        turn): of each, as many as its own, or all of them where it holds fewer."""
+        return sum(min(held, items) * count for held, count in self._held.items())
 
     def _refuse(self, why: str, retry_after_s: int) -> None:
         retry_after_s = max(RETRY_AFTER_S, retry_after_s)

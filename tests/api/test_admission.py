@@ -50,11 +50,11 @@ def test_work_the_service_will_finish_in_time_is_queued_and_more_is_refused_with
             clock.now += 1.0
     assert queue.rate() == pytest.approx(100)
     with queue.hold(100):  # nothing ahead: queued
-        with queue.hold(100):  # a second of work ahead: queued
-            with queue.hold(100):  # two seconds ahead: queued
-                refused = refusal(queue, 1)  # three seconds ahead: past 2 s
+        with queue.hold(100):  # a second of turns ahead: queued
+            with queue.hold(100):  # two seconds: queued
+                refused = refusal(queue, 100)  # three seconds: past 2 s
     assert refused.headers["Retry-After"] == "1"
-    assert "would take 3 s" in refused.detail
+    assert "100 items would wait 3 s for their turns with the 300 in progress" in refused.detail
     assert queue.depth == 0
 
 
@@ -71,15 +71,17 @@ def test_an_idle_spell_is_no_evidence_of_a_low_capacity(clock):
         pass
 
 
-def test_a_request_waits_for_the_work_ahead_of_it_not_its_own(clock):
+def test_a_small_request_is_not_refused_for_a_large_one_it_takes_turns_with(clock):
+    """One client's 400 slow items once made every other client's request a 429 (Retry-After
+    1,769 s), as if it waited for all of them: it waits for a turn of each request."""
     queue = admission(max_queue_s=2.0)
     for _ in range(20):
         with queue.hold(1):
             clock.now += 1.0
     assert queue.rate() == pytest.approx(1)
-    with queue.hold(1_000):  # a thousand seconds of work, but nothing ahead
-        refused = refusal(queue, 1)  # the thousand seconds are ahead of this one
-    assert int(refused.headers["Retry-After"]) == 998
+    with queue.hold(1_000), queue.hold(1):  # a turn of the thousand items ahead: 1 s
+        refused = refusal(queue, 500)  # 500 of the thousand and the one ahead
+    assert int(refused.headers["Retry-After"]) == 499
 
 
 def test_the_wait_a_refusal_gives_is_at_most_an_hour(clock):
@@ -88,8 +90,8 @@ def test_the_wait_a_refusal_gives_is_at_most_an_hour(clock):
         with queue.hold(1):
             clock.now += 1.0
     with queue.hold(90_000):
-        refused = refusal(queue, 1)
-    assert "would take 90000 s" in refused.detail
+        refused = refusal(queue, 9_000)
+    assert "would wait 9000 s" in refused.detail
     assert refused.headers["Retry-After"] == "3600"
 
 
