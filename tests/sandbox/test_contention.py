@@ -314,29 +314,38 @@ def test_many_threads_waiting_on_each_other_spend_the_budget(client):
     assert reasons.count("time_budget") >= 12, reasons
 
 
-def test_a_small_request_takes_turns_with_a_large_one(one_container, one_client):
-    """Thirty looping submissions once made a one-item request sent after them wait for all
-    of them (50 s): a request's jobs now join the sandbox's queue a few at a time and
-    containers go to the longest waiting job, so the small request waits for one job."""
-    loops = [
-        code_item(
-            f"# {n}\nwhile True:\n    pass", cases=[{"stdin": "", "stdout": "1\n"}], timeout_s=1
-        )
-        for n in range(8)
+def looping_items(count: int, timeout_s: float) -> list[dict]:
+    case = {"stdin": "", "stdout": "1\n"}
+    return [
+        code_item(f"# {n}\nwhile True:\n    pass", cases=[case], timeout_s=timeout_s)
+        for n in range(count)
     ]
+
+
+def small_after_large(client: httpx.Client, large_items: list[dict]) -> tuple[dict, dict]:
+    """A one-item request sent a second after `large_items`: its result, and when each
+    request was answered, in seconds from the large one's start."""
     finished: dict[str, float] = {}
     started = time.monotonic()
 
     def send_large() -> None:
-        score(one_client, *loops)
+        score(client, *large_items)
         finished["large"] = time.monotonic() - started
 
     large = threading.Thread(target=send_large)
     large.start()
     time.sleep(1.0)
-    (small,) = score(one_client, code_item(ADD_PY, cases=add_cases()))
+    (small,) = score(client, code_item(ADD_PY, cases=add_cases()))
     finished["small"] = time.monotonic() - started
     large.join()
+    return small, finished
+
+
+def test_a_small_request_takes_turns_with_a_large_one(one_container, one_client):
+    """Thirty looping submissions once made a one-item request sent after them wait for all
+    of them (50 s): a request's jobs now join the sandbox's queue a few at a time and
+    containers go to the longest waiting job, so the small request waits for one job."""
+    small, finished = small_after_large(one_client, looping_items(8, timeout_s=1))
     assert small["scores"]["accuracy"] == 1.0
     # The large request's jobs take a second or more each.
     assert finished["large"] > 7.0, finished
@@ -347,29 +356,11 @@ def test_a_request_leaves_a_container_to_the_others():
     """Two looping submissions given seconds each once held both containers of two, and a
     one-line program sent after them waited for one of them to end (59 s at budget_s 60)."""
     env = {"REWARD_SANDBOX__BACKEND": "docker", "REWARD_SANDBOX__POOL_SIZE": "2"}
-    loops = [
-        code_item(
-            f"# {n}\nwhile True:\n    pass", cases=[{"stdin": "", "stdout": "1\n"}], timeout_s=4
-        )
-        for n in range(2)
-    ]
-    finished: dict[str, float] = {}
     with (
         running_server(env, workers=1) as server,
         httpx.Client(base_url=server.url, timeout=120) as client,
     ):
-        started = time.monotonic()
-
-        def send_large() -> None:
-            score(client, *loops)
-            finished["large"] = time.monotonic() - started
-
-        large = threading.Thread(target=send_large)
-        large.start()
-        time.sleep(1.0)
-        (small,) = score(client, code_item(ADD_PY, cases=add_cases()))
-        finished["small"] = time.monotonic() - started
-        large.join()
+        small, finished = small_after_large(client, looping_items(2, timeout_s=4))
     assert small["scores"]["accuracy"] == 1.0
     assert finished["large"] > 8.0, finished  # one loop after the other
     assert finished["small"] < 4.0, finished
