@@ -31,6 +31,8 @@ _WINDOW = 1 << 16
 # bytes: a small one (an item of a batch) is decoded in C, and a larger one costs the try,
 # then is walked here.
 _WHOLE_TRY_BYTES = 1 << 14
+# Walks this shallow, or shallower, need not bound the depth of what `json` decodes whole.
+_SHALLOW = 16
 # Longer numbers cannot occur in a small body; here they would be one long call.
 MOST_NUMBER_CHARS = SMALL_BODY_BYTES
 # The longest escape, `\uXXXX`: the most a window can cut off.
@@ -114,7 +116,7 @@ class _Parser:
             # A value starts at `pos`: an opening bracket or brace starts a container and
             # goes on to its first value; anything else is read whole.
             if char == b"[" or char == b"{":
-                whole = self._whole(pos)
+                whole = self._whole(pos, len(containers))
                 if whole is not None:
                     value, pos = whole
                 elif len(containers) >= sys.getrecursionlimit():
@@ -164,17 +166,23 @@ class _Parser:
                 value = containers.pop()
                 pos += 1
 
-    def _whole(self, pos: int) -> tuple[Any, int] | None:
-        """The array or object at `pos` and the position after it, when it ends within
-        `_WHOLE_TRY_BYTES`; None when it does not, or is not valid JSON (what is wrong is
-        then found and said with the whole body's positions)."""
+    def _whole(self, pos: int, depth: int) -> tuple[Any, int] | None:
+        """The array or object at `pos`, inside `depth` others, and the position after it,
+        when it ends within `_WHOLE_TRY_BYTES`; None when it does not, or is not valid JSON
+        (what is wrong is then found and said with the whole body's positions), or may nest
+        past the walk's limit (`sys.getrecursionlimit()`), which the walk then enforces."""
         window = self.body[pos : pos + _WHOLE_TRY_BYTES]
         text = _decoded(window)
         try:
             value, length = _DECODER.raw_decode(text)
         except (ValueError, RecursionError):
             return None
-        return value, pos + _encoded_length(text, length, window)
+        end = pos + _encoded_length(text, length, window)
+        # Deep in the walk, what `json` decoded could take the depth past the limit (once
+        # nearly twice what a small body may nest): its brackets bound its depth.
+        if depth > _SHALLOW and depth + _openings(self.body, pos, end) > sys.getrecursionlimit():
+            return None
+        return value, end
 
     def _key(self, pos: int, keys: list[str]) -> Steps:
         """Read `"key":` at `pos` onto `keys`; the position of the value after it."""
@@ -272,6 +280,11 @@ class _Parser:
         if time.monotonic() > self._slice_ends:
             yield
             self._slice_ends = time.monotonic() + SLICE_S
+
+
+def _openings(body: bytes, start: int, end: int) -> int:
+    """Brackets and braces in `body[start:end]`, those in strings too."""
+    return body.count(b"[", start, end) + body.count(b"{", start, end)
 
 
 def _characters(body: bytes, start: int, end: int) -> int:

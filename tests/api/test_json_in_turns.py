@@ -111,6 +111,15 @@ def test_deep_nesting_and_long_numbers_fail_as_in_a_small_body():
         parse("1." + "1" * json_in_turns.MOST_NUMBER_CHARS)
 
 
+def test_what_json_decodes_whole_deep_in_a_walk_does_not_nest_past_the_limit():
+    """600 levels walked (each too large to decode whole), then 450 decoded whole by `json`:
+    1,050 levels passed (up to nearly 2,000), where a small body may nest about 960."""
+    levels = '["' + "x" * json_in_turns._WHOLE_TRY_BYTES + '",'
+    with pytest.raises(RecursionError):
+        parse(levels * 600 + "[" * 450 + "]" * 450 + "]" * 600)
+    parse(levels * 600 + "[" * 90 + "]" * 90 + "]" * 600)
+
+
 def longest_stretch_s(text: str) -> float:
     parser = _Parser(text.encode("utf-8", "surrogatepass"))
     stretches = []
