@@ -923,17 +923,31 @@ def extract_code_block(response: str) -> CodeBlock | None:
     final = final_part(response)
     if final is None:
         return None
-    fences = []
-    position = final.find(_FENCE)
-    while position >= 0:
-        fences.append(position)
-        position = final.find(_FENCE, position + len(_FENCE))
-    if len(fences) < 2:
+    count = final.count(_FENCE)  # the fences, matched from the start without overlaps
+    if count < 2:
         return None
-    complete = len(fences) - len(fences) % 2
-    opening, closing = fences[complete - 2], fences[complete - 1]
+    last = _last_fences(final, 2 + count % 2)
+    opening, closing = last[0], last[1]
     body = final[opening + len(_FENCE) : closing]
     header, newline, code = body.partition("\n")
     if not newline:
         return CodeBlock("", header)
     return CodeBlock(header.strip().lower(), code)
+
+
+def _last_fences(text: str, wanted: int) -> list[int]:
+    """Where the last `wanted` fences of `text` start, as matching it from the start without
+    overlaps finds them: in each run of backticks, every third from the run's start. Found
+    from the end, a run at a time (a loop over 333,000 fences took 73 ms an item)."""
+    found: list[int] = []
+    end = len(text)
+    while len(found) < wanted:
+        last = text.rfind(_FENCE, 0, end)
+        if last < 0:
+            break
+        run_end = last + len(_FENCE)
+        run_start = len(text[:run_end].rstrip("`"))
+        fences = (run_end - run_start) // len(_FENCE)
+        found[:0] = range(run_start, run_start + fences * len(_FENCE), len(_FENCE))[-wanted:]
+        end = run_start
+    return found[-wanted:]

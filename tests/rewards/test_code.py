@@ -333,6 +333,36 @@ def test_code_extraction_is_linear_on_adversarial_input():
     assert runs_within(0.5, extract_code_block, hostile)
 
 
+def test_code_extraction_is_quick_enough_for_the_event_loop():
+    """It runs in the event loop: a response of 333,000 fences took 73 ms an item when they
+    were found one by one."""
+    assert runs_within(0.03, extract_code_block, "</think>" + "```" * 333_000)
+
+
+def fences_one_by_one(text: str) -> list[int]:
+    fences, position = [], text.find("```")
+    while position >= 0:
+        fences.append(position)
+        position = text.find("```", position + 3)
+    return fences
+
+
+@given(st.lists(st.sampled_from(["`", "``", "```", "a", "\n", "py\n", "</think>"])))
+def test_the_block_is_between_the_last_fences_matched_from_the_start(pieces):
+    response = "".join(pieces)
+    final = response.rpartition("</think>")[2]
+    fences = fences_one_by_one(final)
+    block = extract_code_block(response)
+    if len(fences) < 2:
+        assert block is None
+    else:
+        complete = len(fences) - len(fences) % 2
+        body = final[fences[complete - 2] + 3 : fences[complete - 1]]
+        header, newline, code = body.partition("\n")
+        expected = CodeBlock(header.strip().lower(), code) if newline else CodeBlock("", header)
+        assert block == expected
+
+
 @pytest.mark.parametrize(
     ("given", "language"),
     [("C++", "cpp"), ("js", "javascript"), ("Golang", "go"), ("python3", "python"), ("rs", "rust")],
