@@ -423,9 +423,10 @@ def dataset_tests(reference: CodeReference) -> tuple[tuple[IOCase, ...], tuple[C
     for case in reference.test_cases or ():
         if case.testtype == "stdin":
             cases.append(IOCase(case.input, case.output))
-        else:
-            arguments = [json.loads(line) for line in case.input.splitlines() if line.strip()]
-            calls.append(CallCase(json.dumps(arguments), json.dumps(json.loads(case.output))))
+        else:  # validated JSON: written as it is given (parsing and writing it out again
+            # held the event loop 0.3 s for 7 million quotes)
+            arguments = ", ".join(line for line in case.input.splitlines() if line.strip())
+            calls.append(CallCase(f"[{arguments}]", case.output))
     return tuple(cases), tuple(calls)
 
 

@@ -164,17 +164,32 @@ class InputOutput(BaseModel):
             raise ValueError(f"{len(self.inputs)} inputs but {len(self.outputs)} outputs")
         if not self.inputs:
             raise ValueError("no tests")
-        try:
-            # What a typed string field checks, for the strings inside these JSON values.
-            text = json.dumps([self.inputs, self.outputs], ensure_ascii=False)
-            text.encode()
-        except UnicodeEncodeError:
-            raise ValueError("not valid Unicode (a lone surrogate)") from None
-        except RecursionError:
-            raise ValueError("JSON nested too deeply") from None
-        if _nests_too_deeply(text, [self.inputs, self.outputs], MAX_NESTING + 2):
-            raise ValueError(f"JSON nested more than {MAX_NESTING} deep")
+        problem = _json_values_problem([*self.inputs, *self.outputs])
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+
+def _json_values_problem(values: list[Any]) -> str | None:
+    """What a typed string field would refuse in these JSON values (a lone surrogate), or
+    nesting past `MAX_NESTING`; None when there is nothing. A walk, not `json.dumps`: that
+    escaped 30 million quotes in one 0.2 s call of the event loop."""
+    levels = [(value, 1) for value in values]
+    while levels:
+        member, depth = levels.pop()
+        if isinstance(member, dict):
+            levels.extend((key, depth) for key in member)
+            member = list(member.values())
+        if isinstance(member, list):
+            if depth > MAX_NESTING:
+                return f"JSON nested more than {MAX_NESTING} deep"
+            levels.extend((inner, depth + 1) for inner in member)
+        elif isinstance(member, str):
+            try:
+                member.encode()
+            except UnicodeEncodeError:
+                return "not valid Unicode (a lone surrogate)"
+    return None
 
 
 def _nests_too_deeply(text: str, value: Any, most: int = MAX_NESTING) -> bool:

@@ -290,6 +290,15 @@ INVALID_FLOODS = {
         {"items": [_CODE_ITEM] * 16_383 + [_INVALID_ITEM]},
         "items.16383.response: Input should be a valid string",
     ),
+    "quotes-in-test-data": (
+        {
+            "items": [
+                _item_with(input_output={"inputs": ['"' * 28_000_000], "outputs": ["1"]}),
+                _INVALID_ITEM,
+            ]
+        },
+        "items.1.response: Input should be a valid string",
+    ),
     "quotes-in-json-text": (
         {
             "items": [
