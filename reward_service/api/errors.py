@@ -64,6 +64,8 @@ def _unreadable_json(cause: BaseException | None) -> str | None:
         return f"body: {cause}; send it as a string"
     if isinstance(cause, RecursionError):
         return "body: JSON nested too deeply"
+    if isinstance(cause, UnicodeDecodeError):
+        return f"body: not valid UTF-8 ({cause.reason}); send JSON as UTF-8"
     if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
         digits = sys.get_int_max_str_digits()  # the error exists only where this does
         return f"body: a number of more than {digits} digits; send it as a string"

@@ -76,6 +76,16 @@ def test_malformed_json_is_422(client):
     assert "JSON" in response.json()["message"]
 
 
+@pytest.mark.parametrize("padding", [0, 1 << 20], ids=["small", "large"])
+def test_a_body_that_is_not_utf8_is_422_saying_so(client, padding):
+    body = b'{"items": [{"response": "' + b" " * padding + b'\xff\xfe", "answer": "1"}]}'
+    response = client.post("/v1/score", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        "invalid request: body: not valid UTF-8 (invalid start byte); send JSON as UTF-8"
+    )
+
+
 def test_too_many_items_is_413(client):
     response = client.post("/v1/score", json={"items": [GOOD_ITEM] * (MAX_ITEMS + 1)})
     assert response.status_code == 413
