@@ -10,6 +10,7 @@ import contextlib
 import itertools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     SerializerFunctionWrapHandler,
     field_validator,
     model_serializer,
@@ -217,21 +219,57 @@ class LiveCodeBenchCase(BaseModel):
     output: str = Field(max_length=MAX_TEST_CHARS)
     testtype: Literal["stdin", "functional"] = "stdin"
 
-    @model_validator(mode="after")
-    def _functional_is_json(self) -> LiveCodeBenchCase:
-        if self.testtype == "functional":
-            try:
-                texts = [line for line in self.input.splitlines() if line.strip()]
-                texts.append(self.output)
-                if any(_nests_too_deeply(text, json.loads(text)) for text in texts):
-                    raise ValueError(f"nested more than {MAX_NESTING} deep")
-            except ValueError as exc:
-                raise ValueError(
-                    f"a functional test's input lines and output must be JSON: {exc}"
-                ) from None
-            except RecursionError:
-                raise ValueError("a functional test's JSON is nested too deeply") from None
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _functional_is_json(cls, data: Any, handler: ModelWrapValidatorHandler) -> Any:
+        case = handler(data)
+        if case.testtype == "functional":
+            if isinstance(data, CheckedCase):
+                problem = data.problem
+            else:
+                problem = functional_json_problem(case.input, case.output)
+            if problem is not None:
+                raise ValueError(problem)
+        return case
+
+
+class CheckedCase(dict):
+    """A functional test case whose JSON was checked already (in turns, by the HTTP layer):
+    `problem` says what is wrong with it, if anything; `values` is its `lines_of_json`."""
+
+    problem: str | None = None
+    values: int = 0
+
+
+def functional_json_problem(input: str, output: str) -> str | None:
+    """What is wrong with a functional test's JSON (one argument per input line, and the
+    return value); None when nothing is."""
+    for text in functional_json_texts(input, output):
+        problem = functional_text_problem(text, json.loads)
+        if problem is not None:
+            return problem
+    return None
+
+
+def functional_text_problem(text: str, loads: Callable[[str], Any]) -> str | None:
+    """What is wrong with one text of a functional test, parsed by `loads`."""
+    try:
+        value = loads(text)
+    except (ValueError, RecursionError) as exc:
+        return functional_json_error(exc)
+    if _nests_too_deeply(text, value):
+        return functional_json_error(ValueError(f"nested more than {MAX_NESTING} deep"))
+    return None
+
+
+def functional_json_texts(input: str, output: str) -> list[str]:
+    return [line for line in input.splitlines() if line.strip()] + [output]
+
+
+def functional_json_error(exc: ValueError | RecursionError) -> str:
+    if isinstance(exc, RecursionError):
+        return "a functional test's JSON is nested too deeply"
+    return f"a functional test's input lines and output must be JSON: {exc}"
 
 
 class CodeReference(ClosedModel):
@@ -458,11 +496,14 @@ def embedded_json_values(data: Any) -> int:
             cases = cases.value
         for case in cases if isinstance(cases, list) else ():
             if isinstance(case, dict) and case.get("testtype") == "functional":
-                values += sum(_lines_of_json(case.get(key)) for key in ("input", "output"))
+                if isinstance(case, CheckedCase):
+                    values += case.values
+                else:
+                    values += sum(lines_of_json(case.get(key)) for key in ("input", "output"))
     return values
 
 
-def _lines_of_json(text: Any) -> int:
+def lines_of_json(text: Any) -> int:
     """At least the JSON values in `text`, a JSON value per line."""
     if not isinstance(text, str):
         return 0

@@ -20,6 +20,13 @@ MATH = {"response": "</think> \\boxed{1}", "answer": "1", "format": "think"}
 IO_TEXT = json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["1\n", "2\n"]})
 LARGE_IO_TEXT = json.dumps({"inputs": ['"\\' * SMALL_BODY_BYTES], "outputs": ["x"]})
 FUNCTIONAL_TEXT = json.dumps([{"input": "[1, 2]\n3", "output": "[3]", "testtype": "functional"}])
+LONG_JSON = json.dumps('"\\' * SMALL_BODY_BYTES)
+
+
+def functional(input: str, output: str = "1") -> dict:
+    return code(
+        test_cases=[{"input": input, "output": output, "testtype": "functional"}], entry_point="f"
+    )
 
 
 def code(**tests) -> dict:
@@ -31,6 +38,7 @@ VALID = {
     "json-text": {"items": [code(input_output=IO_TEXT), code(input_output=LARGE_IO_TEXT)]},
     "functional-text": {"items": [code(test_cases=FUNCTIONAL_TEXT, entry_point="f")]},
     "mixed": {"items": [MATH, code(cases=[{"stdin": "1", "stdout": "1"}])] * 40},
+    "large-functional": {"items": [functional(f"{LONG_JSON}\n[1]", LONG_JSON)]},
 }
 INVALID = {
     "past-the-first-slice": {"items": [MATH] * (ITEMS_PER_SLICE + 5) + [{"response": 1}]},
@@ -43,6 +51,9 @@ INVALID = {
     "too-many-items": {"items": [MATH] * 16_385},
     "no-items": {"items": []},
     "not-an-object": [MATH],
+    "large-functional-not-json": {"items": [functional(f"{LONG_JSON}\n[1", LONG_JSON)]},
+    "large-functional-output-not-json": {"items": [functional("1", LONG_JSON + " x")]},
+    "large-functional-too-deep": {"items": [functional(LONG_JSON + "\n" + "[" * 200 + "]" * 200)]},
 }
 
 

@@ -299,6 +299,24 @@ INVALID_FLOODS = {
         },
         "items.1.response: Input should be a valid string",
     ),
+    "quotes-in-functional-tests": (
+        {
+            "items": [
+                _item_with(
+                    test_cases=[
+                        {
+                            "input": json.dumps('"' * 7_000_000),
+                            "output": json.dumps('"' * 7_000_000),
+                            "testtype": "functional",
+                        }
+                    ],
+                    entry_point="f",
+                ),
+                _INVALID_ITEM,
+            ]
+        },
+        "items.1.response: Input should be a valid string",
+    ),
     "quotes-in-json-text": (
         {
             "items": [
