@@ -28,6 +28,7 @@ from reward_service.api.models import (
     ScoreRequest,
     ScoreResponse,
     Scores,
+    functional_argument_lines,
 )
 from reward_service.config import SandboxSettings, Settings
 from reward_service.extract import (
@@ -425,7 +426,7 @@ def dataset_tests(reference: CodeReference) -> tuple[tuple[IOCase, ...], tuple[C
             cases.append(IOCase(case.input, case.output))
         else:  # validated JSON: written as it is given (parsing and writing it out again
             # held the event loop 0.3 s for 7 million quotes)
-            arguments = ", ".join(line for line in case.input.splitlines() if line.strip())
+            arguments = ", ".join(functional_argument_lines(case.input))
             calls.append(CallCase(f"[{arguments}]", case.output))
     return tuple(cases), tuple(calls)
 

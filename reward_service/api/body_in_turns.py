@@ -151,13 +151,16 @@ async def _read_json_texts(items: list) -> None:
             text = tests.get(field)
             if isinstance(text, str):
                 values += await _values_in(text, MAX_EMBEDDED_JSON_VALUES - values)
-                if values > MAX_EMBEDDED_JSON_VALUES:
-                    raise RequestValidationError([_value_error(("body",), TOO_MUCH_EMBEDDED_JSON)])
+                _bound_embedded_json(values)
                 tests[field] = await _parsed(text)
         await _check_large_functional_cases(tests.get("test_cases"))
         values += embedded_json_values({"items": [item]})  # the lines of functional tests
-        if values > MAX_EMBEDDED_JSON_VALUES:
-            raise RequestValidationError([_value_error(("body",), TOO_MUCH_EMBEDDED_JSON)])
+        _bound_embedded_json(values)
+
+
+def _bound_embedded_json(values: int) -> None:
+    if values > MAX_EMBEDDED_JSON_VALUES:
+        raise RequestValidationError([_value_error(("body",), TOO_MUCH_EMBEDDED_JSON)])
 
 
 async def _check_large_functional_cases(cases: Any) -> None:
@@ -180,16 +183,10 @@ async def _functional_problem(input: str, output: str) -> str | None:
     """`functional_json_problem`, in turns."""
     async for text in taking_turns(functional_json_texts(input, output)):
         try:
-            value = await loads_text_in_turns(text)
+            parsed = await loads_text_in_turns(text)
         except (ValueError, RecursionError) as exc:
-            value = exc
-
-        def loads(_: str, value: Any = value) -> Any:
-            if isinstance(value, (ValueError, RecursionError)):
-                raise value
-            return value
-
-        problem = functional_text_problem(text, loads)
+            parsed = exc
+        problem = functional_text_problem(text, parsed)
         if problem is not None:
             return problem
     return None

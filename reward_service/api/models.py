@@ -10,7 +10,7 @@ import contextlib
 import itertools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -176,17 +176,10 @@ def _json_values_problem(values: list[Any]) -> str | None:
     """What a typed string field would refuse in these JSON values (a lone surrogate), or
     nesting past `MAX_NESTING`; None when there is nothing. A walk, not `json.dumps`: that
     escaped 30 million quotes in one 0.2 s call of the event loop."""
-    levels = [(value, 1) for value in values]
-    while levels:
-        member, depth = levels.pop()
-        if isinstance(member, dict):
-            levels.extend((key, depth) for key in member)
-            member = list(member.values())
-        if isinstance(member, list):
-            if depth > MAX_NESTING:
-                return f"JSON nested more than {MAX_NESTING} deep"
-            levels.extend((inner, depth + 1) for inner in member)
-        elif isinstance(member, str):
+    for member, depth in _json_members(values):
+        if isinstance(member, (list, dict)) and depth > MAX_NESTING:
+            return f"JSON nested more than {MAX_NESTING} deep"
+        if isinstance(member, str):
             try:
                 member.encode()
             except UnicodeEncodeError:
@@ -194,19 +187,28 @@ def _json_values_problem(values: list[Any]) -> str | None:
     return None
 
 
-def _nests_too_deeply(text: str, value: Any, most: int = MAX_NESTING) -> bool:
-    """Whether `value`, whose JSON is `text`, nests lists and objects more than `most` deep."""
-    if text.count("[") + text.count("{") <= most:  # brackets in strings count too: at most
+def _nests_too_deeply(text: str, value: Any) -> bool:
+    """Whether `value`, whose JSON is `text`, nests lists and objects past `MAX_NESTING`."""
+    if text.count("[") + text.count("{") <= MAX_NESTING:  # brackets in strings count too
         return False
-    levels = [(value, 1)]
+    return any(
+        isinstance(member, (list, dict)) and depth > MAX_NESTING
+        for member, depth in _json_members([value])
+    )
+
+
+def _json_members(values: list[Any]) -> Iterator[tuple[Any, int]]:
+    """Each of `values` (at depth 1) and every value and key they hold, with its depth: an
+    object's keys at the object's, the members of a list or object one deeper."""
+    levels = [(value, 1) for value in values]
     while levels:
         member, depth = levels.pop()
-        if isinstance(member, (list, dict)):
-            if depth > most:
-                return True
-            members = member.values() if isinstance(member, dict) else member
-            levels.extend((inner, depth + 1) for inner in members)
-    return False
+        yield member, depth
+        if isinstance(member, dict):
+            levels.extend((key, depth) for key in member)
+            levels.extend((inner, depth + 1) for inner in member.values())
+        elif isinstance(member, list):
+            levels.extend((inner, depth + 1) for inner in member)
 
 
 class LiveCodeBenchCase(BaseModel):
@@ -245,25 +247,36 @@ def functional_json_problem(input: str, output: str) -> str | None:
     """What is wrong with a functional test's JSON (one argument per input line, and the
     return value); None when nothing is."""
     for text in functional_json_texts(input, output):
-        problem = functional_text_problem(text, json.loads)
+        problem = functional_text_problem(text, _parsed_or_error(text))
         if problem is not None:
             return problem
     return None
 
 
-def functional_text_problem(text: str, loads: Callable[[str], Any]) -> str | None:
-    """What is wrong with one text of a functional test, parsed by `loads`."""
+def _parsed_or_error(text: str) -> Any:
     try:
-        value = loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        return functional_json_error(exc)
-    if _nests_too_deeply(text, value):
+        return exc
+
+
+def functional_text_problem(text: str, parsed: Any) -> str | None:
+    """What is wrong with one text of a functional test, given what parsing it gave: its
+    value, or the error it raised."""
+    if isinstance(parsed, (ValueError, RecursionError)):
+        return functional_json_error(parsed)
+    if _nests_too_deeply(text, parsed):
         return functional_json_error(ValueError(f"nested more than {MAX_NESTING} deep"))
     return None
 
 
 def functional_json_texts(input: str, output: str) -> list[str]:
-    return [line for line in input.splitlines() if line.strip()] + [output]
+    return [*functional_argument_lines(input), output]
+
+
+def functional_argument_lines(input: str) -> list[str]:
+    """A functional test's arguments: its input's lines that are not blank, a JSON value each."""
+    return [line for line in input.splitlines() if line.strip()]
 
 
 def functional_json_error(exc: ValueError | RecursionError) -> str:
