@@ -3,7 +3,8 @@
 The suites are benchmarks/data/peer_math/*.jsonl (where each came from: SOURCES.md there): a
 gold answer, a prediction (or a whole response) and the suite's verdict. Each prediction is
 turned into an R1 response (a `<think>` block, then the prediction in a box, or in `<answer>`
-tags when it is already LaTeX in `$…$`, boxed, or a whole response) and scored by:
+tags when it is already LaTeX in `$…$`, boxed, or a whole response; a response that closes its
+own `</think>` is one already) and scored by:
   1. ours: `score_math(response, parse_reference(gold))`,
   2. math-verify with its defaults, as trainers call it: `verify(parse(gold), parse(response))`.
 
@@ -42,6 +43,9 @@ def load(path: Path) -> list[dict]:
 
 
 def r1_response(case: dict) -> str:
+    response = case.get("response", "")
+    if "</think>" in response:  # already an R1 response, its reasoning closed
+        return response if "<think>" in response else f"<think>\n{response}"
     if "response" in case:
         final = f"<answer>{case['response']}</answer>"
     elif any(mark in case["answer"] for mark in ("\\boxed", "$", "\\(", "\\[")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -224,16 +225,32 @@ _CLOSING_MATTER = re.compile(
 )
 _CLOSING_FORMULA = re.compile(
     r"(?:I\s+hope\s+(?:it|this|that)\s+(?:is|was)\s+(?:correct|right|helpful)"
-    r"|(?:this|that|which)\s+is\s+(?:the|my|our)\s+final\s+answer|Q\.?E\.?D\.?)"
-    r"[.!]?",
+    r"|(?:(?:this|that|which)\s+)?is\s+(?:the|my|our)\s+(?:final\s+|correct\s+)?answer"
+    r"|Q\.?E\.?D\.?)[.!]?",
     re.I,
 )
 # "Final Answer: The final answer is 14400.": the answer said again (its value is a candidate).
 _RESTATEMENT = re.compile(
     r"(?:final\s+answer\s*(?::\s*)?)?(?:(?:so|thus|therefore)\s+)?(?:the\s+)?(?:final\s+)?answer"
-    r"\s+is\s*(?::\s*)?(?:\$[^$]{0,80}\$|[-+]?[\d.,\\!]+)",
+    r"\s+is\s*(?::\s*)?(?:\$(?P<math>[^$]{0,80})\$|(?P<number>[-+]?[\d.,\\!]+))",
     re.I,
 )
+# The rest of the answer's sentence may say what the answer counts or when, without stating
+# another value: "\boxed{2} distinct values for $B$", "\boxed{\$16386.17} after 5 years",
+# "\boxed{9} \pmod{11}". A number there counts something (a word follows it); "\boxed{7} over 8"
+# and "\boxed{7} to 8" say more of the value and are no context.
+_CONTEXT = re.compile(
+    r"\\pmod\s*\{\s*\w+\s*\}|\(\s*\\?(?:b?mod)\s*\w+\s*\)"
+    r"|(?<![A-Za-z])(?:after|before|during|for|in|at\s+the\s+(?:end|start|beginning)\s+of"
+    r"|by\s+the\s+end\s+of)\s+(?:the\s+)?(?:(?:first|last|next)\s+)?\d+\s+(?P<counted>[A-Za-z]{3,})"
+    r"|(?<![A-Za-z])(?:for|of)\s+(?:the\s+)?(?:\$\s*[A-Za-z]\s*\$|\\\(\s*[A-Za-z]\s*\\\)"
+    r"|[A-Za-z](?![A-Za-z]))",
+    re.I,
+)
+# A chat template's token (`<|im_end|>`, `<|im_start|>user`, DeepSeek's `<｜end▁of▁sentence｜>`)
+# ends the model's turn: what follows is no part of its answer, and an `<answer>` left open
+# closes there.
+_END_OF_TURN = re.compile(r"<[|｜][^<>|｜\s]{1,40}[|｜]>.*?(?=</answer>|\Z)", re.S)
 _BOX_OR_TEXT = re.compile(
     r"(?:(?:so|thus|therefore|hence|i\.e\.|that\s+is|again)[\s,:]*)?"
     r"\\(?:boxed|fbox)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\text\w*\s*\{|\\mathrm\s*\{",
@@ -294,9 +311,14 @@ _MARKER_LEAD = re.compile(
     r"|the|my|our|final|所以|因此|最终|最后)[\s*_:,，]*)*",
     re.I,
 )
+# Words that open a conclusion; "so" only where it opens its sentence ("so small" is working).
 _CONCLUSION_MARKER = re.compile(
-    r"(?<![A-Za-z])(?:therefore|thus|hence)(?![A-Za-z])|所以|因此", re.I
+    r"(?<![A-Za-z])(?:therefore|thus|hence)(?![A-Za-z])"
+    r"|(?:(?<=[.!?。！？\n:])|^)[ \t*_#>]*so(?![A-Za-z])|(?<![A-Za-z])(?-i:So)(?![A-Za-z])"
+    r"|所以|因此",
+    re.I,
 )
+_DETERMINERS = frozenset({"the", "these", "those", "all", "both", "its", "their", "our"})
 # A variable or function named in passing ("the smallest $k$ is 12", "the domain of $f(x)$")
 # is no value of its own.
 # After a math span: a list goes on ("$\\pi$, $\\tau$") or the body ends; a name in passing is
@@ -305,6 +327,7 @@ _LISTED = re.compile(r"\s*(?:[,;]|(?:and|or)(?![A-Za-z])|[.!]?\s*$)", re.I)
 _NAME = re.compile(
     r"(?:[a-df-hj-zA-Z]|[A-Z]{2,}|\\(?!pi\b|infty\b)[a-zA-Z]+)(?:_\{?\w+\}?)?'*"
     r"(?:\(\s*[a-z](?:\s*,\s*[a-z])*\s*\))?"
+    r"|\(\s*[a-df-hj-zA-Z](?:\s*,\s*[a-df-hj-zA-Z])+\s*\)"  # "the ordered pair $(x, y)$"
 )
 
 
@@ -540,17 +563,26 @@ def stated_values(body: str) -> list[str]:
 
 
 def _claim(body: str) -> str | None:
-    """What follows the marker that announces the answer in a prose body ("The final answer
-    is", failing that "Thus"); None without one, or when the sentence before it guesses."""
+    """What follows the marker that announces the answer in a prose body: the first "The
+    final answer is", failing that the last conclusion ("Thus", "So, …": a worked solution
+    concludes with its answer, and the steps before state nothing); None without one, or when
+    the sentence before it guesses."""
     marker = _ANSWER_MARKER.search(body)
     hedge = _GUESS_BEFORE
     if marker is None:
-        marker, hedge = _CONCLUSION_MARKER.search(body), _HEDGE_BEFORE
+        marker, hedge = _last(_CONCLUSION_MARKER.finditer(body)), _HEDGE_BEFORE
     elif not _opens_sentence(body, marker.start()):
         return None  # "A common wrong answer is 5", "if …, the answer is 5": no claim
     if not marker or marker.end() >= len(body) or _hedges_up_to(body, marker.start(), hedge):
         return None
     return body[marker.end() :].translate(_FULLWIDTH).lstrip(_DECORATION + " \t\n").strip()
+
+
+def _last(matches: Iterator[re.Match[str]]) -> re.Match[str] | None:
+    last = None
+    for last in matches:  # noqa: B007 - the loop keeps the last
+        pass
+    return last
 
 
 def _opens_sentence(body: str, position: int) -> bool:
@@ -575,8 +607,10 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
     runs: list[tuple[str, bool]] = []
     start = end = -1
     negated = False
+    previous = ""
     for token in _TOKEN.finditer(text):
         word = token.group().strip(_DECORATION + "()[]").rstrip(_SENTENCE_END)
+        after, previous = previous, word.lower()
         if _is_word(word):
             if start >= 0:
                 runs.append((text[start:end], negated))
@@ -584,6 +618,8 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
             # "not 2", "not equal to 2": a negation covers the value right after it only.
             negated = bool(_NEGATED.search(word)) or (negated and word.lower() in ("equal", "to"))
             continue
+        if word.isalpha() and after in _DETERMINERS and is_number_word(word):
+            continue  # "the three given conditions" names things, it states no value
         if _CJK_NUMBER.fullmatch(word) or (word.isalpha() and is_number_word(word)):
             # "5，七", "5 and Six": a number in words is a value of its own, not part of a run.
             if start >= 0:
@@ -656,7 +692,7 @@ def extract_math_answer(response: str) -> MathAnswer:
     >>> extract_math_answer(r"</think> \boxed{7}. Wait, that is wrong: it is 8.").hedged
     True
     """
-    final = final_part(response)
+    final = final_part(_END_OF_TURN.sub("", response))
     if final is None:
         return MathAnswer((), reason=Reason.TRUNCATED)
     answer = _final_answer(_LINE_BREAK.sub("\n", final))
@@ -742,10 +778,9 @@ _REFUTED = re.compile(
 
 def judged_part(body: str) -> str:
     """What of a prose `<answer>` body states its answer: after a named final answer ("Final
-    Answer: …", "The answer is …"), the claim, for the working before it states nothing (one
-    value is judged, so doubt there gains nothing); else all of it."""
-    if not _ANSWER_MARKER.search(body):
-        return body
+    Answer: …", "The answer is …") or the last conclusion ("Therefore, …"), the claim, for the
+    working before it states nothing (one value is judged, so doubt there gains nothing); else
+    all of it."""
     return _claim(body) or body
 
 
@@ -838,13 +873,29 @@ def _stray_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
 
 
 def _loose_numbers(prose: str) -> list[str]:
-    """Numbers stated after the final answer, in digits (in prose, math, `\text{}` or braces;
-    exponents and subscripts aside) or in words: each is a second claim unless it is equal to
-    the answer."""
-    text = _SCRIPT.sub(" ", _TEXT_COMMAND.sub(r" \1 ", prose))
+    """Values stated after the final answer: the answer said again ("The final answer is
+    $(1, 2)$") and numbers in digits (in prose, math, `\text{}` or braces; exponents,
+    subscripts and the answer's context aside) or in words: each is a second claim unless it
+    is equal to the answer."""
+    restated = [
+        (match.group("math") or match.group("number")).strip().rstrip(".,")
+        for match in _RESTATEMENT.finditer(prose)
+    ]
+    text = _without_context(_RESTATEMENT.sub(" ", prose))
+    text = _SCRIPT.sub(" ", _TEXT_COMMAND.sub(r" \1 ", text))
     numbers = [match.group().rstrip(".,") for match in _LOOSE_NUMBER.finditer(text)]
     words = [word for word in _WORD.findall(text.translate(_FULLWIDTH)) if is_number_word(word)]
-    return numbers + words
+    return [value for value in restated if value] + numbers + words
+
+
+def _without_context(text: str) -> str:
+    """Text after the final answer without what it says of the answer's context (`_CONTEXT`)."""
+
+    def drop(match: re.Match[str]) -> str:
+        counted = match.group("counted")
+        return match.group() if counted and names_no_unit(counted) else " "
+
+    return _CONTEXT.sub(drop, text)
 
 
 def _loose_letters(prose: str, answers: list[str]) -> list[str]:
@@ -864,7 +915,7 @@ def _retracts(text: str) -> bool:
     correct") and boxes (each judged as an answer); anything else (a refutation, an operator,
     a second value, in any language) hedges it."""
     text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
-    text = _RESTATEMENT.sub(" ", text)
+    text = _without_context(_RESTATEMENT.sub(" ", text))
     text = text[_MATH_CLOSE.match(text).end() :]  # `$\boxed{28}$ pct`
     unit = _UNIT_PHRASE.match(text)
     if unit and unit.group().strip():

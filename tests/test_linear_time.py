@@ -32,7 +32,9 @@ PIECES = [
     "\\frac{", "\\text{", "\\boxed{", "\\boxed ", "$1$ ", "\\(", "\\[", "```", "<answer>",
     "</answer>", "</think>", "or ", "over", "about", "at ", "not ", "maybe ", "1 1/",
     "the answer is ", "Therefore ", "答案是", "VI ", "</s>", "<|im_end|>", "\\boxed{7}}",
-    "<", "&lt;", "<answer", "</",
+    "<", "&lt;", "<answer", "</", "<|a|>", "<|", "<｜a｜>", ". so ", "So ", "after 5 years ",
+    "for $x$ ", "at the end of ", "\\pmod{1}", "(mod ", "the three ", "(x, y) ", "m^2",
+    "is our answer ", "The final answer is $1$",
 ]  # fmt: skip
 
 

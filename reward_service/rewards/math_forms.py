@@ -152,6 +152,8 @@ _DECIMAL_COMMA = re.compile(
 _UNIT_WRAPPER = r"\\(?:text|textrm|textnormal|mbox|mathrm|operatorname)\s*\{[^{}]*\}"
 _UNIT_TAIL = re.compile(
     rf"(?:\s|\\[,;: !]|~)*(?P<unit>(?:{_UNIT_WRAPPER}|(?<![A-Za-z\\])[A-Za-z]{{2,}}(?![A-Za-z(])"
+    # `12 m^2`: a lone letter is a variable, but square and cubic metres end an answer.
+    rf"|(?<![A-Za-z\\])m(?=\s*\^\s*\{{?\s*[23]\s*\}}?\s*\.?\s*$)"
     rf"|\^\s*\{{?\s*\\circ\s*\}}?|°|\\degree|(?<=\d)\s*(?:''?|[′″])|‰)"
     rf"(?:(?:\s|\\[,;: !]|~|/|\\cdot)*(?:{_UNIT_WRAPPER}|[A-Za-z]+(?![A-Za-z(]))"
     rf"|\^\s*\{{?\d\}}?|[²³])*)\s*[.]?\s*$"

@@ -95,7 +95,33 @@ PROSE_ANSWERS = [
         0.0,
         ENUMERATED,
     ),
-]
+    # A worked solution without a named final answer concludes with it: its last "Therefore"
+    # (or "So" opening a sentence) states it, and the steps before state nothing.
+    case(
+        "worked-solution-concludes",
+        "<answer>Let $d$ be the difference, so $1 + nd = 91$. The divisors of 90 are 1, 2, 3, 5, 6, "
+        "9, 10, 15, 18, 30, 45 and 90. Therefore, there are 12 distinct sequences that meet the "
+        "three given conditions. I hope it is correct.</answer>",
+        "12",
+        1.0,
+        OK,
+    ),
+    case(
+        "worked-solution-so",
+        "<answer>Then $x = 7$ and $y = 8.8 - 2.8 = 6$ So, the ordered pair $(x, y)$ that solves "
+        "the system is $(7, 6)$.</answer>",
+        "(7,6)",
+        1.0,
+        OK,
+    ),
+    case("conclusion-hedged", "<answer>3 + 4 = 7. Therefore it is 7 or 8.</answer>", "7", 0.0, ENUMERATED),
+    case("guess-before-conclusion", "<answer>It is 7 or 8. Thus 8.</answer>", "8", 0.0, ENUMERATED),
+    case("earlier-conclusion", "<answer>Thus 5. Thus 6.</answer>", "5", 0.0, WRONG),
+    case("the-two-values", "<answer>Thus the two values are 5 and 6.</answer>", "5", 0.0, ENUMERATED),
+    case("the-number-word", "<answer>Thus the five.</answer>", "5", 0.0, UNPARSEABLE),
+    case("names-then-two-pairs", "<answer>So $(x, y) = (7, 6)$ or $(6, 7)$.</answer>", "(7,6)", 0.0, WRONG),
+    case("so-in-a-sentence", "<answer>It is so: 3 + 4 = 7, and so 8.</answer>", "8", 0.0, ENUMERATED),
+]  # fmt: skip
 
 MULTI_VALUED = [
     case("box-per-pair", r"\boxed{(1, 3)} and \boxed{(5, 3)}", "(1, 3), (5, 3)", 1.0, OK),
@@ -239,6 +265,10 @@ NUMBERS = [
 ]
 
 UNITS_LABELS_CHAINS = [
+    case("square-metres-attached", r"\boxed{1,000.99m²}", "1000.99", 1.0, OK),
+    case("square-metres-power", r"\boxed{12 m^2}", "12", 1.0, OK),
+    case("square-for-cubic-metres", r"\boxed{5m^2}", r"5 \text{ m}^3", 0.0, WRONG),
+    case("variable-squared-no-unit", r"\boxed{5x^2}", "5", 0.0, WRONG),
     case("unit-same", r"\boxed{5 \text{ m}}", r"5 \text{ m}", 1.0, OK),
     case("unit-spelled", r"\boxed{5 \text{ meters}}", r"5 \text{ m}", 1.0, OK),
     case("unit-other", r"\boxed{5 \text{ km}}", r"5 \text{ m}", 0.0, WRONG),
@@ -335,6 +365,44 @@ BOXES_AND_HEDGES = [
     case("or-in-box", r"\boxed{5 \text{ or } 6}", "5", 0.0, ENUMERATED),
 ]
 
+# What may follow the final answer in its sentence (what it counts, when, its modulus), the
+# answer said again, and a chat template's end of turn; next to each, what a policy would say
+# through the same door: a second value, a range, a ratio, a retraction.
+AFTER_THE_ANSWER = [
+    case("counted", r"there are $\boxed{2}$ distinct possible values for $B$.", "2", 1.0, OK),
+    case("when", r"Paula's investment is worth $\boxed{\$16386.17}$ after 5 years.", "16386.17", 1.0, OK),
+    case("end-of-period", r"worth $\boxed{16386.16}$ dollars at the end of the 5 years.", "16386.16", 1.0, OK),
+    case("modulus", r"$129^{34}+96^{38} \equiv \boxed{9} \pmod{11}.$", "9", 1.0, OK),
+    case("modulus-text", r"\boxed{9} (mod 11)", "9", 1.0, OK),
+    case("is-our-answer", r"Therefore, $\boxed{\text{Evelyn}}$ is our answer.", "Evelyn", 1.0, OK),
+    case(
+        "said-again",
+        r"Thus $(p,q) = \boxed{\left( \frac{1}{5}, \frac{1}{6} \right)}.$ Final Answer: The final "
+        r"answer is $\left( \frac{1}{5}, \frac{1}{6} \right)$. I hope it is correct.",
+        r"\left(\frac{1}{5},\frac{1}{6}\right)",
+        1.0,
+        OK,
+    ),
+    case("end-of-turn", r"\boxed{7}<|im_end|>", "7", 1.0, OK),
+    case("next-turn", "\\boxed{7}. I hope it is correct. <|im_start|>user\nAnd 8?", "7", 1.0, OK),
+    case("deepseek-end", r"\boxed{7}<｜end▁of▁sentence｜>\boxed{8}", "7", 1.0, OK),
+    case("end-of-turn-open-answer", "<answer>7<|im_end|>8</answer>", "7", 1.0, OK),
+    case("turn-ended-before-the-box", r"<|im_end|>\boxed{8}", "8", 0.0, NO_ANSWER),
+    case("turn-ended-before-the-box-other", r"\boxed{8}<|im_end|>\boxed{7}", "7", 0.0, WRONG),
+    case("said-again-other", r"\boxed{7}. Final Answer: The final answer is $8$.", "7", 0.0, ENUMERATED),
+    case("said-again-other-number", r"\boxed{7}. The final answer is 8.", "8", 0.0, ENUMERATED),
+    case("is-not-our-answer", r"\boxed{7} is not our answer.", "7", 0.0, ENUMERATED),
+    case("is-the-wrong-answer", r"\boxed{7} is the wrong answer.", "7", 0.0, ENUMERATED),
+    case("is-our-answer-asked", r"\boxed{7} is our answer?", "7", 0.0, ENUMERATED),
+    case("range-to", r"\boxed{7} to 8 years", "7", 0.0, ENUMERATED),
+    case("ratio-over", r"\boxed{7} over 8 days", "7", 0.0, ENUMERATED),
+    case("for-a-number", r"\boxed{7} for 8", "8", 0.0, ENUMERATED),
+    case("context-then-or", r"\boxed{7} after 8 years or 9", "7", 0.0, ENUMERATED),
+    case("context-or-number", r"\boxed{7} for 8 or 9 days", "7", 0.0, ENUMERATED),
+    case("context-of-a-guess", r"\boxed{7} for maybe 8 days", "7", 0.0, ENUMERATED),
+    case("counted-and-hedged", r"there are \boxed{2} possible values, maybe 3.", "2", 0.0, ENUMERATED),
+    case("modulus-then-value", r"\boxed{9} \pmod{11}, or 20", "9", 0.0, ENUMERATED),
+]  # fmt: skip
 
 TABLES = {
     "prose": PROSE_ANSWERS,
@@ -344,6 +412,7 @@ TABLES = {
     "units-labels-chains": UNITS_LABELS_CHAINS,
     "written": WRITTEN_FORMS,
     "boxes-hedges": BOXES_AND_HEDGES,
+    "after-the-answer": AFTER_THE_ANSWER,
 }
 
 
