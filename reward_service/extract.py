@@ -247,10 +247,15 @@ _CONTEXT = re.compile(
     r"|[A-Za-z](?![A-Za-z]))",
     re.I,
 )
-# A chat template's token (`<|im_end|>`, `<|im_start|>user`, DeepSeek's `<｜end▁of▁sentence｜>`)
-# ends the model's turn: what follows is no part of its answer, and an `<answer>` left open
-# closes there.
-_END_OF_TURN = re.compile(r"<[|｜][^<>|｜\s]{1,40}[|｜]>.*?(?=</answer>|\Z)", re.S)
+# A chat template's token that ends a turn or starts the next (`<|im_end|>`, `<|im_start|>user`,
+# `<|eot_id|>`, DeepSeek's `<｜end▁of▁sentence｜>`) ends the model's turn: what follows is no
+# part of its answer, and an `<answer>` left open closes there.
+_END_OF_TURN = re.compile(
+    r"<[|｜](?:im_end|im_start|endoftext|end_of_text|eot_id|eom_id|eot|eos|end|start|return"
+    r"|start_header_id|end_header_id|user|assistant|system|observation|end▁of▁sentence|User"
+    r"|Assistant)[|｜]>.*?(?=</answer>|\Z)",
+    re.S,
+)
 _BOX_OR_TEXT = re.compile(
     r"(?:(?:so|thus|therefore|hence|i\.e\.|that\s+is|again)[\s,:]*)?"
     r"\\(?:boxed|fbox)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\text\w*\s*\{|\\mathrm\s*\{",
@@ -493,6 +498,27 @@ def is_prose(text: str) -> bool:
     if any(word.group().lower() not in _MATH_WORDS for word in words):
         return True
     return bool(_MATH_OPENER.search(text))
+
+
+def is_sentence_around_math(text: str) -> bool:
+    r"""Whether text is words around closed math spans ("the solution is $x \in [1, 2]$").
+
+    >>> is_sentence_around_math("The answer is $5$."), is_sentence_around_math("$5$, $6$")
+    (True, False)
+    """
+    outside = []
+    position = 0
+    while opener := _MATH_OPENER.search(text, position):
+        closer = _MATH_CLOSER[opener.group()]
+        close = text.find(closer, opener.end())
+        if close < 0:
+            break
+        outside.append(text[position : opener.start()])
+        position = close + len(closer)
+    if not outside:
+        return False
+    outside.append(text[position:])
+    return bool(_PROSE.search(_TEXT_COMMAND.sub(" ", " ".join(outside))))
 
 
 def stated_values(body: str) -> list[str]:

@@ -45,6 +45,7 @@ from reward_service.extract import (
     extract_math_answer,
     find_boxed,
     is_prose,
+    is_sentence_around_math,
     judged_part,
     stated_values,
 )
@@ -243,9 +244,14 @@ def parse_reference(answer: str) -> Reference | None:
 
 def _reference_body(text: str) -> str:
     """The reference's answer itself: its boxes (`\\boxed{1} and \\boxed{-2}`: one box per
-    solution), else the text without `$` delimiters."""
+    solution), the values a sentence around math states ("the solution is $m \\in [1, 2]$"),
+    else the text without `$` delimiters."""
     boxes = find_boxed(text)
-    return ", ".join(boxes) if boxes else text.strip().strip("$").strip()
+    if boxes:
+        return ", ".join(boxes)
+    if is_sentence_around_math(text):
+        return ", ".join(stated_values(text))
+    return text.strip().strip("$").strip()
 
 
 def _reference_reading(body: str) -> Reading | None:
@@ -500,6 +506,8 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
                 return _item_verdict(", ".join(reading.items), gold.items[0], float_rounding)
             return Reason.ENUMERATED
         for value in (*reading.items, *reading.chain):
+            if value in reading.approximations and _rounding_of(value, gold.items[0]):
+                continue
             value, gold_item = _as_equations(value, reading.label, gold.items[0], gold.label)
             if _is_equation(value) != _is_equation(gold_item):
                 return Reason.WRONG_ANSWER  # `x + 1 = 5` says x is 4, not 5
@@ -770,6 +778,16 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
             return False  # finer than the reference can tell: `999/1999` for `0.500`
         return _rounds_to(written, value, cut=False)
     return None
+
+
+def _rounding_of(link: str, gold_item: str) -> bool:
+    r"""Whether an approximation after the answer (`\frac{\sqrt3}{3} \approx 0.577`) is the exact
+    reference rounded at the places it shows; the answer before it carries the precision."""
+    written = _written_decimal(link)
+    gold = _parse_reference_item(gold_item)
+    if written is None or not gold or not _is_exact(gold[0]):
+        return False
+    return _rounds_to(written, gold[0], cut=False)
 
 
 def _rational_value(exact: Expr) -> Fraction | None:

@@ -272,6 +272,8 @@ class Reading:
         label: what the values are named (`x`, `(m,n)`), "" when unnamed.
         unit: the unit stated after the value, canonical (`meter`, `hour`), "" when none.
         chain: every further value an equation chain claims equal (`x = 5 = 6` states 5 and 6).
+        approximations: the links of the chain that follow `\approx` (`\frac{\sqrt3}{3}
+            \approx 0.577`): a rounding of the value, at the places it shows.
         unreadable: the text states no value as written (digits side by side, nothing shown).
         inequality: the value was written as an inequality (`x < 3` is `(-\infty, 3)`).
         ordered: the items are a sequence (`1, 2, \ldots, n`) or a ratio (`1:2:3`), compared in
@@ -285,6 +287,7 @@ class Reading:
     label: str = ""
     unit: str = ""
     chain: tuple[str, ...] = ()
+    approximations: tuple[str, ...] = ()
     unreadable: bool = False
     hedged: bool = False
     ordered: bool = False
@@ -316,7 +319,9 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
         inequality = _MEMBER.fullmatch(text) is None
         return Reading((interval[1],), interval[0], inequality=inequality)
     # `x \approx 11` claims 11 as `=` would: a link of the chain, equal or wrong.
-    text = _APPROXIMATE.sub("=", text).lstrip("= ")
+    pieces = _APPROXIMATE.split(text)
+    approximations = tuple(top_level_split(piece, "=")[0].strip() for piece in pieces[1:])
+    text = "=".join(pieces).lstrip("= ")
     if _BOX.search(text) or QUALIFIER.search(text) or _LEADING_RELATION.match(text):
         return Reading((text,), hedged=True)
     if _PROGRAM_LITERAL.search(text):
@@ -353,7 +358,9 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
             items = tuple(_value(part.strip()) for part in ratio)
             return Reading(items, label, unit, unreadable=None in items, ordered=True)
         items = tuple(_value(item) for item in _expand(values[0]))
-        return Reading(items, label, unit, tuple(values[1:]), unreadable=None in items)
+        chain = tuple(values[1:])
+        approximated = tuple(link for link in chain if link in approximations)
+        return Reading(items, label, unit, chain, approximated, unreadable=None in items)
     if any(len(values) > 1 for _, values in parts):
         return Reading((text,), unreadable=True)  # a chain inside a list
     labels = [label for label, _ in parts]
@@ -382,8 +389,10 @@ def clean(text: str) -> str:
     text = _THOUSANDS_SEPARATOR.sub(",", text)
     text = _PLUS_MINUS_SIGN.sub("-", text)  # `14.0 + -1.0i`
     text = _SCIENTIFIC.sub(r"\1 \\times 10^{\2}", text).strip()
-    # `$\frac{1}{3}.$`: the sentence's full stop, not the answer's.
+    # `$\frac{1}{3}.$`: the sentence's full stop, not the answer's; `185\`: a stray backslash.
     text = text.rstrip().rstrip(".,;:").rstrip()
+    if text.endswith("\\") and not text.endswith("\\\\"):
+        text = text[:-1].rstrip()
     while text.startswith("{") and _matching_brace(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
     return text

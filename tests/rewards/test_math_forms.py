@@ -265,6 +265,13 @@ NUMBERS = [
 ]
 
 UNITS_LABELS_CHAINS = [
+    case("approximation-after-the-value", r"\boxed{\frac{\sqrt{3}}{3} \approx 0.577}", r"\frac{\sqrt{3}}{3}", 1.0, OK),
+    case("approximation-misrounded", r"\boxed{\frac{\sqrt{3}}{3} \approx 0.578}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case("approximation-of-another-value", r"\boxed{\frac{1}{3} \approx 0.577}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case("approximation-alone", r"\boxed{x \approx 0.577}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case("approximation-then-link", r"\boxed{\frac{\sqrt{3}}{3} \approx 0.577 = 0.6}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case("stray-backslash", "<answer>185\\</answer>", "185", 1.0, OK),
+    case("stray-backslash-reference", r"\boxed{185}", "185\\", 1.0, OK),
     case("square-metres-attached", r"\boxed{1,000.99m²}", "1000.99", 1.0, OK),
     case("square-metres-power", r"\boxed{12 m^2}", "12", 1.0, OK),
     case("square-for-cubic-metres", r"\boxed{5m^2}", r"5 \text{ m}^3", 0.0, WRONG),
@@ -387,6 +394,8 @@ AFTER_THE_ANSWER = [
     case("next-turn", "\\boxed{7}. I hope it is correct. <|im_start|>user\nAnd 8?", "7", 1.0, OK),
     case("deepseek-end", r"\boxed{7}<｜end▁of▁sentence｜>\boxed{8}", "7", 1.0, OK),
     case("end-of-turn-open-answer", "<answer>7<|im_end|>8</answer>", "7", 1.0, OK),
+    case("llama-end-of-turn", r"\boxed{7}<|eot_id|><|start_header_id|>user", "7", 1.0, OK),
+    case("other-token-is-no-end", r"\boxed{7}<|begin_of_box|>8<|end_of_box|>", "7", 0.0, ENUMERATED),
     case("turn-ended-before-the-box", r"<|im_end|>\boxed{8}", "8", 0.0, NO_ANSWER),
     case("turn-ended-before-the-box-other", r"\boxed{8}<|im_end|>\boxed{7}", "7", 0.0, WRONG),
     case("said-again-other", r"\boxed{7}. Final Answer: The final answer is $8$.", "7", 0.0, ENUMERATED),
@@ -404,6 +413,28 @@ AFTER_THE_ANSWER = [
     case("modulus-then-value", r"\boxed{9} \pmod{11}, or 20", "9", 0.0, ENUMERATED),
 ]  # fmt: skip
 
+# A reference that is a sentence around math states the values of its math, as an answer does.
+PROSE_REFERENCES = [
+    case(
+        "sentence-reference",
+        r"Final Answer \[ \boxed{m \geq \sqrt{2}} \]",
+        r"the solution to the problem is $m \in [\sqrt{2}, +\infty)$",
+        1.0,
+        OK,
+    ),
+    case(
+        "sentence-reference-open-for-closed",
+        r"\boxed{m > \sqrt{2}}",
+        r"the solution to the problem is $m \in [\sqrt{2}, +\infty)$",
+        0.0,
+        WRONG,
+    ),
+    case("sentence-reference-values", r"\boxed{x = 3, y = 4}", "We get $x = 3$ and $y = 4$.", 1.0, OK),
+    case("sentence-reference-one-value", r"\boxed{3}", "We get $x = 3$ and $y = 4$.", 0.0, WRONG),
+    case("sentence-reference-number", r"\boxed{5}", "The answer is $5$.", 1.0, OK),
+    case("sentence-reference-other-number", r"\boxed{6}", "The answer is $5$.", 0.0, WRONG),
+]  # fmt: skip
+
 TABLES = {
     "prose": PROSE_ANSWERS,
     "multi-valued": MULTI_VALUED,
@@ -413,6 +444,7 @@ TABLES = {
     "written": WRITTEN_FORMS,
     "boxes-hedges": BOXES_AND_HEDGES,
     "after-the-answer": AFTER_THE_ANSWER,
+    "prose-references": PROSE_REFERENCES,
 }
 
 
