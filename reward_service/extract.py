@@ -240,11 +240,14 @@ _RESTATEMENT = re.compile(
 # "\boxed{9} \pmod{11}". A number there counts something (a word follows it); "\boxed{7} over 8"
 # and "\boxed{7} to 8" say more of the value and are no context.
 _CONTEXT = re.compile(
-    r"\\pmod\s*\{\s*\w+\s*\}|\(\s*\\?(?:b?mod)\s*\w+\s*\)"
+    r"\\pmod\s*\{\s*(?:\d+|[A-Za-z])\s*\}|\(\s*\\?(?:b?mod)\s*(?:\d+|[A-Za-z])\s*\)"
     r"|(?<![A-Za-z])(?:after|before|during|for|in|at\s+the\s+(?:end|start|beginning)\s+of"
-    r"|by\s+the\s+end\s+of)\s+(?:the\s+)?(?:(?:first|last|next)\s+)?\d+\s+(?P<counted>[A-Za-z]{3,})"
-    r"|(?<![A-Za-z])(?:for|of)\s+(?:the\s+)?(?:\$\s*[A-Za-z]\s*\$|\\\(\s*[A-Za-z]\s*\\\)"
-    r"|[A-Za-z](?![A-Za-z]))",
+    r"|by\s+the\s+end\s+of)\s+(?:the\s+)?(?:(?:first|last|next)\s+)?\d+\s+"
+    r"(?:second|minute|hour|day|week|month|year|decade|centur(?:y|ie)|step|round|turn|move|game"
+    r"|trial|iteration|term)s?(?![A-Za-z])"
+    # What the answer is for, ending its sentence: "distinct values for $B$", not "for $n$ even".
+    r"|(?<![A-Za-z])for\s+(?:the\s+)?(?:\$\s*(?:[A-Za-z]|\([A-Za-z](?:\s*,\s*[A-Za-z])+\))\s*\$"
+    r"|\\\(\s*[A-Za-z]\s*\\\)|[A-Za-z](?![A-Za-z]))(?=[ \t]*(?:[.!][ \t]*)?(?:$|\n|<))",
     re.I,
 )
 # A chat template's token that ends a turn or starts the next (`<|im_end|>`, `<|im_start|>user`,
@@ -314,6 +317,18 @@ _MARKER_LEAD = re.compile(
     r"[\s*_#>:,\-]*"
     r"(?:(?:so|thus|therefore|hence|and|then|finally|in\s+conclusion|overall"
     r"|the|my|our|final|所以|因此|最终|最后)[\s*_:,，]*)*",
+    re.I,
+)
+# Before a conclusion: a case or a guess in the sentence before it ("If zero counts, it is 5.
+# Therefore 6."), a guess anywhere in the working ("It could be 5. … Thus 6.").
+_HEDGE_BEFORE_CONCLUSION = re.compile(
+    rf"{_HEDGE_BEFORE.pattern}|(?<![A-Za-z])(?:if|unless|whether|could|might|may|otherwise|else"
+    r"|alternatively|both|also)(?![A-Za-z])",
+    re.I,
+)
+_GUESS_IN_WORKING = re.compile(
+    r"(?<![A-Za-z])(?:maybe|perhaps|possibly|probably|could|might|guess|unsure|not\s+sure"
+    r"|either|alternatively)(?![A-Za-z])",
     re.I,
 )
 # Words that open a conclusion; "so" only where it opens its sentence ("so small" is working).
@@ -596,7 +611,17 @@ def _claim(body: str) -> str | None:
     marker = _ANSWER_MARKER.search(body)
     hedge = _GUESS_BEFORE
     if marker is None:
-        marker, hedge = _last(_CONCLUSION_MARKER.finditer(body)), _HEDGE_BEFORE
+        marker, hedge = _last(_CONCLUSION_MARKER.finditer(body)), _HEDGE_BEFORE_CONCLUSION
+        # "… = 6$ So, the pair is …": a capital after math that ends without a full stop.
+        opens = marker and (
+            _opens_sentence(body, marker.start())
+            or (
+                marker.group().lstrip(" \t*_#>")[:1].isupper()
+                and body[: marker.start()].rstrip()[-1:] in ("$", ")", "]")
+            )
+        )
+        if marker and (not opens or _GUESS_IN_WORKING.search(body, 0, marker.start())):
+            return None  # "5, unless …, and thus 6", "It could be 5. … Thus 6": no claim
     elif not _opens_sentence(body, marker.start()):
         return None  # "A common wrong answer is 5", "if …, the answer is 5": no claim
     if not marker or marker.end() >= len(body) or _hedges_up_to(body, marker.start(), hedge):
@@ -633,10 +658,9 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
     runs: list[tuple[str, bool]] = []
     start = end = -1
     negated = False
-    previous = ""
-    for token in _TOKEN.finditer(text):
-        word = token.group().strip(_DECORATION + "()[]").rstrip(_SENTENCE_END)
-        after, previous = previous, word.lower()
+    tokens = list(_TOKEN.finditer(text))
+    words = [token.group().strip(_DECORATION + "()[]").rstrip(_SENTENCE_END) for token in tokens]
+    for index, (token, word) in enumerate(zip(tokens, words, strict=True)):
         if _is_word(word):
             if start >= 0:
                 runs.append((text[start:end], negated))
@@ -644,7 +668,7 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
             # "not 2", "not equal to 2": a negation covers the value right after it only.
             negated = bool(_NEGATED.search(word)) or (negated and word.lower() in ("equal", "to"))
             continue
-        if word.isalpha() and after in _DETERMINERS and is_number_word(word):
+        if _names_things(words, index):
             continue  # "the three given conditions" names things, it states no value
         if _CJK_NUMBER.fullmatch(word) or (word.isalpha() and is_number_word(word)):
             # "5，七", "5 and Six": a number in words is a value of its own, not part of a run.
@@ -675,6 +699,23 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
         or _NUMBER_WORD.search(run)
         or is_number_word(run)
     ]
+
+
+def _names_things(words: list[str], index: int) -> bool:
+    """Whether the number word at `index` counts the things the next word names, after a
+    determiner ("the three given conditions"), rather than stating a value ("the six being
+    valid", "all six also work")."""
+    word = words[index]
+    if not (word.isalpha() and index and words[index - 1].lower() in _DETERMINERS):
+        return False
+    following = words[index + 1] if index + 1 < len(words) else ""
+    return (
+        following.isalpha()
+        and following == following.lower()
+        and not names_no_unit(following)
+        and not following.endswith(("ing", "ly"))
+        and is_number_word(word)
+    )
 
 
 def is_number_word(token: str) -> bool:
@@ -916,12 +957,7 @@ def _loose_numbers(prose: str) -> list[str]:
 
 def _without_context(text: str) -> str:
     """Text after the final answer without what it says of the answer's context (`_CONTEXT`)."""
-
-    def drop(match: re.Match[str]) -> str:
-        counted = match.group("counted")
-        return match.group() if counted and names_no_unit(counted) else " "
-
-    return _CONTEXT.sub(drop, text)
+    return _CONTEXT.sub(" ", text)
 
 
 def _loose_letters(prose: str, answers: list[str]) -> list[str]:

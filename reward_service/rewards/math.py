@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import lru_cache, wraps
 from typing import TypeVar
 
-from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
+from latex2sympy2_extended.latex2sympy2 import NormalizationConfig, convert_to_pct
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 from sympy import (
     Add,
@@ -78,6 +78,11 @@ _STRICT_LATEX = LatexExtractionConfig(
     ),
 )
 _LATEX_ONLY = (_STRICT_LATEX,)
+# A box's content is read as a whole or not at all: where it does not parse (`1 + \frac34 \S`),
+# math-verify would go on to search the text for some `\frac{p}{q}` and find the wrong value.
+_BOX_CONTENT_ONLY = (replace(_STRICT_LATEX, try_extract_without_anchor=False),)
+_ANSWER_WORD = re.compile("answer", re.I)
+_TRAILING_PERCENT = re.compile(r"\s*\\?%\s*$")
 _LATEX_OR_TEXT = (_STRICT_LATEX, ExprExtractionConfig())
 # References are trusted data, not model output: math-verify's default normalization repairs
 # `\frac12` and the like, where the strict one would turn a valid reference into no reference.
@@ -893,11 +898,24 @@ def _parse_candidate(candidate: str, source: Source | None) -> list:
     return []
 
 
-def _parse_expression(latex: str, config: tuple = _LATEX_ONLY) -> list:
+def _parse_expression(latex: str, config: tuple = _BOX_CONTENT_ONLY) -> list:
     """Parse a string that is the answer itself (a box's content), not prose around it."""
     latex = join_digit_groups(latex)
+    if config is _BOX_CONTENT_ONLY and _ANSWER_WORD.search(latex):
+        return []  # "answer:" would anchor math-verify's search for a fraction in the text
     if not _balanced(latex):
-        return parse(f"${latex}$", extraction_config=config, parsing_timeout=None)
+        return (
+            []
+            if config is _BOX_CONTENT_ONLY
+            else parse(f"${latex}$", extraction_config=config, parsing_timeout=None)
+        )
+    percent = _TRAILING_PERCENT.search(latex)
+    if config is _BOX_CONTENT_ONLY and percent and latex[: percent.start()].strip():
+        # `\frac{40}{9}\%`, which the parser reads only by the search that would misread others
+        whole = _parse_expression(latex[: percent.start()], config)
+        if whole and isinstance(whole[0], Expr):
+            return [convert_to_pct(whole[0]), latex]
+        return []
     return parse(f"\\boxed{{{latex}}}", extraction_config=config, parsing_timeout=None)
 
 

@@ -117,8 +117,13 @@ _THOUSANDS_SEPARATOR = re.compile(r"\{,\}|,\\!\s*")
 _SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w.])")
 _BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 _ELLIPSIS = re.compile(r"\\(?:[lc]?dots|dotsc|dotsb)|\.\.\.|…")
+# A relation before any value states no value: `\geq 5`, `\approx 5`, `\not= 5`, `\to 5`.
 _LEADING_RELATION = re.compile(
-    r"\s*(?:\\(?:geq?|leq?|geqslant|leqslant|gt|lt|neq?)(?![A-Za-z])|[<>≥≤≠])"
+    r"\s*(?:\\n?(?:geq?q?|leq?q?|geqslant|leqslant|gt|lt|less|gtr|ll|gg|lll|ggg|prec|succ|preceq"
+    r"|succeq|sim|simeq|approx|approxeq|thickapprox|thicksim|doteq|cong|propto|equiv|ne|neq|not|neg"
+    r"|lnot|to|rightarrow|Rightarrow|longrightarrow|mapsto|lesssim|gtrsim|lessapprox|gtrapprox"
+    r"|lessgtr|gtrless|ll|gg|asymp|vdash|models|in|ni|subset|supset|subseteq|supseteq)(?![A-Za-z])"
+    r"|[<>≥≤≠≈≃≅~¬→∝≲≳≪≫])"
 )
 
 # `3 2/7`, `-3 2/7`, `1 000 2/3`, `3\frac{2}{7}`: a whole number, then a proper fraction.
@@ -318,6 +323,8 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
     if interval is not None:
         inequality = _MEMBER.fullmatch(text) is None
         return Reading((interval[1],), interval[0], inequality=inequality)
+    if _LEADING_RELATION.match(text):
+        return Reading((text,), hedged=True)
     # `x \approx 11` claims 11 as `=` would: a link of the chain, equal or wrong.
     pieces = _APPROXIMATE.split(text)
     approximations = tuple(top_level_split(piece, "=")[0].strip() for piece in pieces[1:])

@@ -118,7 +118,14 @@ PROSE_ANSWERS = [
     case("guess-before-conclusion", "<answer>It is 7 or 8. Thus 8.</answer>", "8", 0.0, ENUMERATED),
     case("earlier-conclusion", "<answer>Thus 5. Thus 6.</answer>", "5", 0.0, WRONG),
     case("the-two-values", "<answer>Thus the two values are 5 and 6.</answer>", "5", 0.0, ENUMERATED),
-    case("the-number-word", "<answer>Thus the five.</answer>", "5", 0.0, UNPARSEABLE),
+    case("the-number-word", "<answer>Thus the five.</answer>", "5", 0.0, WRONG),
+    case("the-number-word-said-of", "<answer>Thus 5, the six being also valid.</answer>", "5", 0.0, ENUMERATED),
+    case("all-number-word", "<answer>So 5; all six also work.</answer>", "5", 0.0, ENUMERATED),
+    case("aside-after-conclusion", "<answer>Thus 5. (Check: hence 6 is too small.)</answer>", "6", 0.0, ENUMERATED),
+    case("check-after-conclusion", "<answer>Thus 5. Sanity check: So 5 + 1 = 6 is next.</answer>", "6", 0.0, ENUMERATED),
+    case("case-before-conclusion", "<answer>If zero counts, the count is 5. Therefore 6.</answer>", "6", 0.0, ENUMERATED),
+    case("unless-then-conclusion", "<answer>5, unless the set excludes zero, and thus 6.</answer>", "6", 0.0, ENUMERATED),
+    case("guess-two-back", "<answer>It could be 5. It could also be 6. Thus 6.</answer>", "6", 0.0, ENUMERATED),
     case("names-then-two-pairs", "<answer>So $(x, y) = (7, 6)$ or $(6, 7)$.</answer>", "(7,6)", 0.0, WRONG),
     case("so-in-a-sentence", "<answer>It is so: 3 + 4 = 7, and so 8.</answer>", "8", 0.0, ENUMERATED),
 ]  # fmt: skip
@@ -411,6 +418,10 @@ AFTER_THE_ANSWER = [
     case("context-of-a-guess", r"\boxed{7} for maybe 8 days", "7", 0.0, ENUMERATED),
     case("counted-and-hedged", r"there are \boxed{2} possible values, maybe 3.", "2", 0.0, ENUMERATED),
     case("modulus-then-value", r"\boxed{9} \pmod{11}, or 20", "9", 0.0, ENUMERATED),
+    case("modulus-of-a-word", r"\boxed{5} (mod maybe)", "5", 0.0, ENUMERATED),
+    case("for-a-case", r"\boxed{5} for $n$ even", "5", 0.0, ENUMERATED),
+    case("times-of", r"\boxed{5} times of $x$", "5", 0.0, ENUMERATED),
+    case("counted-guesses", r"\boxed{5} after 3 guesses", "5", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 # A reference that is a sentence around math states the values of its math, as an answer does.
