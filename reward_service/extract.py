@@ -76,6 +76,8 @@ _MATH_WORDS = frozenset(
     "lim max min gcd lcm mod pi".split()
 )
 _ENGLISH_LETTERS = frozenset({"a", "A", "I"})
+# Letters that name unknowns, not units: `\boxed{5} x` is 5x.
+_VARIABLES = frozenset("xyznkei")
 _DECORATION = "*\"'`"
 _MARKDOWN_WRAPPED = re.compile(r"(\*\*|__)(.+)\1", re.S)
 # A bound or a guess states no value: "at least 5" is every number from 5 up.
@@ -103,7 +105,8 @@ RETRACTION = re.compile(
     r"(?<![A-Za-z])(?:or|wait|wrong|incorrect|mistaken?|not|actually|alternatively|alternative"
     r"|instead|however|but|unless|unsure|uncertain|either|rather|correction|oops|otherwise"
     r"|also|could|might|may|another|else|approx|approximately|roughly|about|around|estimated?"
-    r"|hmm|double-check|sure|certain)(?![A-Za-z])|[?？]"
+    r"|hmm|double-check|sure|certain|rejected|retracted|withdrawn|void|falsch|faux|nicht|nein"
+    r"|non|falso|falsa|sbagliato|errado|incorrecto)(?![A-Za-z])|[?？]"
     r"|或|不对|错|不是|其实|应该|但|也|或许",
     re.I,
 )
@@ -111,7 +114,10 @@ RETRACTION = re.compile(
 # "Is it 5?", "5. Scratch that".
 DOUBT = re.compile(
     r"(?<![A-Za-z])(?:wrong|incorrect|mistaken?|error|unsure|uncertain|unless|unverified"
-    r"|verif(?:y|ied|ication)|confiden(?:ce|t)|tentative(?:ly)?|guess(?:ing)?|reckon|suspect"
+    r"|verif(?:y|ied|ication)|confiden(?:ce|t)|tentative(?:ly)?|guess(?:ing|es|timate[sd]?)?"
+    r"|reckon|suspect|allegedly|arguably|idk|tbc|tbd|environ|etwa|ungefähr|vielleicht"
+    r"|peut-être|tal\s+vez|forse|talvez|наверное|возможно|conceivably|plausibly|falsch|faux|fout"
+    r"|retracted|rejected|withdrawn"
     r"|estimated?|likely|unlikely|might|perhaps|maybe|possibly|probably|hmm+|wait|actually"
     r"|scratch|ignore|disregard|typo|erratum|never\s+mind|revised?|update[d]?|correction"
     r"|oops|nope|ish|fingers|unclear|doubt(?:ful)?|hopefully|assuming|if|ou|quiz[aá]s"
@@ -175,9 +181,11 @@ _CHANGED_BEFORE = re.compile(
 )
 _AFTER_WORDS = (
     r"negative|minus|plus|squared|cubed|factorial|inverse|reciprocal|max|maximum"
-    r"|minimum|tops|ish|upwards?|downwards?|onwards|dozens?|k|bn|mn|mil|tn|thou|grand|score"
+    r"|minimum|tops|ish|upwards?|downwards?|onwards?|dozens?|k|bn|mn|mil|tn|thou|grand|score"
     r"|gross|myriads?|lakhs?|lacs?|crores?|mio|mrd|ppm|ppb|bps|per\s+mille|basis\s+points?"
-    r"|halves|thirds|quarters|tenths|hundredths|thousandths"
+    r"|halves|thirds|quarters|tenths|hundredths|thousandths|half|third|quarter|fourths?|fifths?"
+    r"|sixths?|sevenths?|eighths?|ninths?|elevenths?|twelfths?|twentieths?|tens|scores"
+    r"|halved|doubled|tripled|quadrupled|reversed|negated|inverted|quadrillions?"
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
     r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
     r"|(?:hundred|thousand|million|billion|trillion)s?|[萬万億亿千百]"
@@ -232,7 +240,8 @@ _CLOSING_FORMULA = re.compile(
 # "Final Answer: The final answer is 14400.": the answer said again (its value is a candidate).
 _RESTATEMENT = re.compile(
     r"(?:final\s+answer\s*(?::\s*)?)?(?:(?:so|thus|therefore)\s+)?(?:the\s+)?(?:final\s+)?answer"
-    r"\s+is\s*(?::\s*)?(?:\$(?P<math>[^$]{0,80})\$|(?P<number>[-+]?[\d.,\\!]+))",
+    r"\s+is\s*(?::\s*)?(?:\$(?P<math>[^$]{0,80})\$|\\\((?P<paren>[^$]{0,80}?)\\\)"
+    r"|(?P<number>[-+]?[\d.,\\!]+))",
     re.I,
 )
 # The rest of the answer's sentence may say what the answer counts or when, without stating
@@ -240,7 +249,8 @@ _RESTATEMENT = re.compile(
 # "\boxed{9} \pmod{11}". A number there counts something (a word follows it); "\boxed{7} over 8"
 # and "\boxed{7} to 8" say more of the value and are no context.
 _CONTEXT = re.compile(
-    r"\\pmod\s*\{\s*(?:\d+|[A-Za-z])\s*\}|\(\s*\\?(?:b?mod)\s*(?:\d+|[A-Za-z])\s*\)"
+    r"\\pmod\s*\{\s*(?:\d+|[A-Za-z])\s*\}|\(\s*\\?(?:b?mod|\\text\{\s*mod\s*\})\s*(?:\d+|[A-Za-z])\s*\)"
+    r"|\\b?mod\s*(?:\d+|[A-Za-z])(?![\w{])"
     r"|(?<![A-Za-z])(?:after|before|during|for|in|at\s+the\s+(?:end|start|beginning)\s+of"
     r"|by\s+the\s+end\s+of)\s+(?:the\s+)?(?:(?:first|last|next)\s+)?\d+\s+"
     r"(?:second|minute|hour|day|week|month|year|decade|centur(?:y|ie)|step|round|turn|move|game"
@@ -256,8 +266,7 @@ _CONTEXT = re.compile(
 _END_OF_TURN = re.compile(
     r"<[|｜](?:im_end|im_start|endoftext|end_of_text|eot_id|eom_id|eot|eos|end|start|return"
     r"|start_header_id|end_header_id|user|assistant|system|observation|end▁of▁sentence|User"
-    r"|Assistant)[|｜]>.*?(?=</answer>|\Z)",
-    re.S,
+    r"|Assistant|end_of_turn|start_of_turn)[|｜]>|<(?:end|start)_of_turn>"
 )
 _BOX_OR_TEXT = re.compile(
     r"(?:(?:so|thus|therefore|hence|i\.e\.|that\s+is|again)[\s,:]*)?"
@@ -308,8 +317,10 @@ _NEGATED = re.compile(
 # Words that announce the final answer in a prose body. "Final Answer: The final answer is
 # $7$." (the Minerva format) names it outright; "thus 7" may be a step of a worked solution.
 _ANSWER_MARKER = re.compile(
-    r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer)(?:\s+is|\s*[:=])(?![A-Za-z])"
-    r"|答案(?:是|为|：|:)",
+    r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer|final\s+result)"
+    r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*[:=])(?![A-Za-z])"
+    r"|(?<![^\W\d_])(?:antwort|respuesta|réponse|risposta|resposta|ответ|odpowiedź|cevap)\s*[:：]"
+    r"|答案(?:是|为|：|:)|答え\s*[:：は]",
     re.I,
 )
 # What may come before "the answer is" in its sentence for it to state the answer.
@@ -320,15 +331,16 @@ _MARKER_LEAD = re.compile(
     re.I,
 )
 # Before a conclusion: a case or a guess in the sentence before it ("If zero counts, it is 5.
-# Therefore 6."), a guess anywhere in the working ("It could be 5. … Thus 6.").
+# Therefore 6."), a guess or two values anywhere in the working ("It could be 5. … Thus 6.",
+# "It is 5 or 6. … Thus 6.").
 _HEDGE_BEFORE_CONCLUSION = re.compile(
     rf"{_HEDGE_BEFORE.pattern}|(?<![A-Za-z])(?:if|unless|whether|could|might|may|otherwise|else"
-    r"|alternatively|both|also)(?![A-Za-z])",
+    r"|alternatively)(?![A-Za-z])",
     re.I,
 )
 _GUESS_IN_WORKING = re.compile(
     r"(?<![A-Za-z])(?:maybe|perhaps|possibly|probably|could|might|guess|unsure|not\s+sure"
-    r"|either|alternatively)(?![A-Za-z])",
+    r"|either|alternatively)(?![A-Za-z])|[\d$][ \t]*,?[ \t]+or[ \t]+(?:\$|[-+]?\d)",
     re.I,
 )
 # Words that open a conclusion; "so" only where it opens its sentence ("so small" is working).
@@ -612,12 +624,12 @@ def _claim(body: str) -> str | None:
     hedge = _GUESS_BEFORE
     if marker is None:
         marker, hedge = _last(_CONCLUSION_MARKER.finditer(body)), _HEDGE_BEFORE_CONCLUSION
-        # "… = 6$ So, the pair is …": a capital after math that ends without a full stop.
+        # "… = 6$ So, the pair is …": a capital after math or a number, without a full stop.
         opens = marker and (
             _opens_sentence(body, marker.start())
             or (
                 marker.group().lstrip(" \t*_#>")[:1].isupper()
-                and body[: marker.start()].rstrip()[-1:] in ("$", ")", "]")
+                and re.match(r"[$)\]}\d]", body[: marker.start()].rstrip()[-1:] or " ")
             )
         )
         if marker and (not opens or _GUESS_IN_WORKING.search(body, 0, marker.start())):
@@ -759,7 +771,7 @@ def extract_math_answer(response: str) -> MathAnswer:
     >>> extract_math_answer(r"</think> \boxed{7}. Wait, that is wrong: it is 8.").hedged
     True
     """
-    final = final_part(_END_OF_TURN.sub("", response))
+    final = final_part(_turn(response))
     if final is None:
         return MathAnswer((), reason=Reason.TRUNCATED)
     answer = _final_answer(_LINE_BREAK.sub("\n", final))
@@ -768,6 +780,17 @@ def extract_math_answer(response: str) -> MathAnswer:
     if answer.candidates and (_ANY_BOX.search(between) or ANSWER_OPEN in between):
         return replace(answer, hedged=True)
     return answer
+
+
+def _turn(response: str) -> str:
+    """The response up to the end of the model's turn, an `<answer>` left open closed there."""
+    end = _END_OF_TURN.search(response)
+    if end is None:
+        return response
+    response = response[: end.start()]
+    if response.rfind(ANSWER_OPEN) > response.rfind(ANSWER_CLOSE):
+        response += ANSWER_CLOSE
+    return response
 
 
 def _final_answer(final: str) -> MathAnswer:
@@ -922,7 +945,11 @@ def _claimed_before(text: str) -> list[str]:
     claim = (claim[: end.start()] if end else claim).strip().strip("$*:").strip()
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
-    if not (re.search(r"\d|\\(?:frac|sqrt|pi)(?![A-Za-z])", claim) or _OPTION.fullmatch(claim)):
+    if not (
+        re.search(r"\d|\\(?:frac|sqrt|pi|infty)(?![A-Za-z])", claim)
+        or _OPTION.fullmatch(claim)
+        or any(is_number_word(word) for word in _WORD.findall(claim))
+    ):
         return []
     return stated_values(claim)
 
@@ -945,7 +972,7 @@ def _loose_numbers(prose: str) -> list[str]:
     subscripts and the answer's context aside) or in words: each is a second claim unless it
     is equal to the answer."""
     restated = [
-        (match.group("math") or match.group("number")).strip().rstrip(".,")
+        (match.group("math") or match.group("paren") or match.group("number")).strip().rstrip(".,")
         for match in _RESTATEMENT.finditer(prose)
     ]
     text = _without_context(_RESTATEMENT.sub(" ", prose))
@@ -976,8 +1003,8 @@ def _retracts(text: str) -> bool:
     value's unit (`\boxed{189} square centimeters`), a closing formula ("I hope it is
     correct") and boxes (each judged as an answer); anything else (a refutation, an operator,
     a second value, in any language) hedges it."""
-    text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
     text = _without_context(_RESTATEMENT.sub(" ", text))
+    text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
     text = text[_MATH_CLOSE.match(text).end() :]  # `$\boxed{28}$ pct`
     unit = _UNIT_PHRASE.match(text)
     if unit and unit.group().strip():
@@ -985,6 +1012,7 @@ def _retracts(text: str) -> bool:
         if (
             any(names_no_unit(word) for word in words)
             or RETRACTION.search(unit.group())
+            or QUALIFIER.search(unit.group())
             or _TIMES_SOMETHING.search(unit.group())
         ):
             return True
@@ -1002,6 +1030,9 @@ def names_no_unit(word: str) -> bool:
         or bool(re.fullmatch(_FOREIGN_OR, lowered))
         or is_number_word(word)
         or bool(DOUBT.fullmatch(lowered) or _CHANGES_AFTER.fullmatch(lowered))
+        or (lowered in _MATH_WORDS and lowered not in ("min", "mod"))
+        or lowered in _VARIABLES
+        or bool(QUALIFIER.fullmatch(lowered))
     )
 
 

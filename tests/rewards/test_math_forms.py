@@ -352,6 +352,12 @@ WRITTEN_FORMS = [
 ]
 
 BOXES_AND_HEDGES = [
+    case("unparseable-around-a-fraction", r"\boxed{1 + \frac{3}{4} \S}", r"\frac{3}{4}", 0.0, UNPARSEABLE),
+    case("two-fractions-unparseable", r"\boxed{\frac{7}{9} \mid \frac{3}{4}}", r"\frac{3}{4}", 0.0, UNPARSEABLE),
+    case("fraction-percent", r"\boxed{\frac{40}{9}\%}", "40/900", 1.0, OK),
+    case("approximately-alone", r"\boxed{\approx 5}", "5", 0.0, ENUMERATED),
+    case("not-equal-alone", r"\boxed{\not= 5}", "5", 0.0, ENUMERATED),
+    case("tends-to", r"\boxed{\to \frac{1}{2}}", r"\frac{1}{2}", 0.0, ENUMERATED),
     case("box-in-box", r"\boxed{6 \boxed{5}}", "5", 0.0, ENUMERATED),
     case("box-holding-a-box", r"\boxed{\boxed{5}}", "5", 1.0, OK),
     case("phantom", r"\boxed{\phantom{5}}", "5", 0.0, UNPARSEABLE),
@@ -422,6 +428,20 @@ AFTER_THE_ANSWER = [
     case("for-a-case", r"\boxed{5} for $n$ even", "5", 0.0, ENUMERATED),
     case("times-of", r"\boxed{5} times of $x$", "5", 0.0, ENUMERATED),
     case("counted-guesses", r"\boxed{5} after 3 guesses", "5", 0.0, ENUMERATED),
+    case("answer-closed-by-end-of-turn", "<answer>The answer is 5.<|im_end|>", "5", 1.0, OK),
+    case("gemma-end-of-turn", r"\boxed{5}<end_of_turn>", "5", 1.0, OK),
+    case("said-again-in-parentheses", r"\boxed{5}. The answer is \(5\).", "5", 1.0, OK),
+    case("said-again-other-in-parentheses", r"\boxed{5}. The answer is \(6\).", "5", 0.0, ENUMERATED),
+    case("modulus-command", r"\boxed{9} \mod 11", "9", 1.0, OK),
+    case("modulus-in-text", r"\boxed{9} \ (\text{mod } 11)", "9", 1.0, OK),
+    case("upper-bound-after", r"\boxed{5} upper bound", "5", 0.0, ENUMERATED),
+    case("fifths-after", r"\boxed{3} fifths", "3", 0.0, ENUMERATED),
+    case("symbol-after", r"\boxed{5} pi", "5", 0.0, ENUMERATED),
+    case("variable-after", r"\boxed{5} x^2", "5", 0.0, ENUMERATED),
+    case("foreign-retraction-after", r"\boxed{5} falsch", "5", 0.0, ENUMERATED),
+    case("other-answer-in-words-before", r"The answer is six. \boxed{5}", "5", 0.0, ENUMERATED),
+    case("other-answer-emphasised-before", "**Answer**: 6\n\n\\boxed{5}", "5", 0.0, ENUMERATED),
+    case("other-answer-foreign-before", r"Ответ: 6. \boxed{5}", "5", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 # A reference that is a sentence around math states the values of its math, as an answer does.
