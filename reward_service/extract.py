@@ -273,11 +273,14 @@ _BOX_OR_TEXT = re.compile(
     r"\\(?:boxed|fbox)\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\text\w*\s*\{|\\mathrm\s*\{",
     re.I,
 )
+# A unit's power may come after the `\text{…}` or `$…$` that holds its name: `\text{ cm}^2`,
+# `m$^2$`.
+_POWER = r"(?:[}$]?\s*\^\s*(?:\{\s*)?\d\s*\}?\$?|[²³])"
 _UNIT_PHRASE = re.compile(
     r"\s*(?:\\?%|°|\^\s*(?:\{\s*)?\\circ\s*\}?|\\(?:degree|circ)(?![A-Za-z])"
-    r"|[A-Za-z]+\.?(?:\s*\^\s*(?:\{\s*)?\d\s*\}?|[²³])?"
-    r"(?:\s*(?:/|per\s)\s*[A-Za-z]+(?:\s*\^\s*(?:\{\s*)?\d\s*\}?|[²³])?)?"
-    r"(?:[ \t]+[A-Za-z]+\.?(?:\s*\^\s*(?:\{\s*)?\d\s*\}?|[²³])?){0,3})\}?"
+    rf"|[A-Za-z]+\.?{_POWER}?"
+    rf"(?:\s*(?:/|per\s)\s*[A-Za-z]+{_POWER}?)?"
+    rf"(?:[ \t]+[A-Za-z]+\.?{_POWER}?){{0,3}})\}}?"
 )
 # ... and the numbers to ten.
 _FOREIGN_NUMBERS = frozenset(
@@ -771,7 +774,8 @@ def extract_math_answer(response: str) -> MathAnswer:
     >>> extract_math_answer(r"</think> \boxed{7}. Wait, that is wrong: it is 8.").hedged
     True
     """
-    final = final_part(_turn(response))
+    response = _turn(response)
+    final = final_part(response)
     if final is None:
         return MathAnswer((), reason=Reason.TRUNCATED)
     answer = _final_answer(_LINE_BREAK.sub("\n", final))
