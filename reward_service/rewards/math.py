@@ -40,6 +40,7 @@ from sympy.matrices import MatrixBase
 
 from reward_service.extract import (
     QUALIFIER,
+    RETRACTION,
     MathAnswer,
     Source,
     extract_math_answer,
@@ -137,6 +138,10 @@ _MATH_NAMES = frozenset(
 )
 _BRACKETED = re.compile(r"\s*(?:\\left)?[(\[].*(?:\\right)?[)\]]\s*", re.S)
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
+# A multiple-choice answer and what the option says: `C. x = 42`, `(B) 12`.
+_LETTERED = re.compile(r"\s*\(?([A-J])\)?[.:)]\s+(\S.*)", re.S)
+_OPTION_REFERENCE = re.compile(r"\s*\$?\s*\(?[A-J]\)?\s*\$?\s*")
+_OTHER_OPTION = re.compile(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 _WRITTEN_DECIMAL = re.compile(
     r"\s*(?P<mantissa>[-+]?(?:\d+(?:\.\d*)?|\.\d+))"
@@ -438,6 +443,13 @@ def _verdict(
         return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
     if reference.body and " ".join(candidate.split()) == " ".join(reference.body.split()):
         return None  # the reference itself
+    lettered = _LETTERED.fullmatch(candidate)
+    if lettered and _OPTION_REFERENCE.fullmatch(reference_text):
+        # `C. x = 42` for the choice C: the option, then what it says.
+        letter, said = lettered.groups()
+        if _OTHER_OPTION.search(said) or RETRACTION.search(said) or QUALIFIER.search(said):
+            return Reason.ENUMERATED
+        return None if letter == reference_text.strip("$() \t\n") else Reason.WRONG_ANSWER
     exact = _exact_verdict(candidate, source, reference_text)
     if exact is not None:
         return None if exact else Reason.WRONG_ANSWER

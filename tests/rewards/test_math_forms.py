@@ -450,6 +450,16 @@ AFTER_THE_ANSWER = [
 ]  # fmt: skip
 
 # A reference that is a sentence around math states the values of its math, as an answer does.
+# A multiple-choice letter with what its option says, and the hedges that hide in it.
+LETTERED_CHOICES = [
+    case("letter-and-option", r"\boxed{C. x = 42}", "C", 1.0, OK),
+    case("parenthesised-letter-and-option", r"\boxed{(B) 12}", "B", 1.0, OK),
+    case("other-letter-and-option", r"\boxed{D. x = 42}", "C", 0.0, WRONG),
+    case("letter-and-another-letter", r"\boxed{C. or D}", "C", 0.0, ENUMERATED),
+    case("letter-and-doubt", r"\boxed{C. probably}", "C", 0.0, ENUMERATED),
+    case("letter-then-retraction", r"\boxed{C. not sure, maybe}", "C", 0.0, ENUMERATED),
+]  # fmt: skip
+
 PROSE_REFERENCES = [
     case(
         "sentence-reference",
@@ -481,6 +491,7 @@ TABLES = {
     "boxes-hedges": BOXES_AND_HEDGES,
     "after-the-answer": AFTER_THE_ANSWER,
     "prose-references": PROSE_REFERENCES,
+    "lettered-choices": LETTERED_CHOICES,
 }
 
 
