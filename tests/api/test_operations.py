@@ -19,21 +19,31 @@ SLOW_ITEM = {"response": r"</think> \boxed{9^{9^{9^{99}}}}", "answer": "1"}
 QUICK_ITEM = {"response": r"</think> \boxed{1}", "answer": "1"}
 
 
+OPS_ENV = {
+    "REWARD_SERVICE_TOKEN": TOKEN,
+    "REWARD_SERVER__MAX_BODY_MB": "1",
+    "REWARD_SERVER__MAX_BODIES_MB": "2",
+    "REWARD_SERVER__MAX_QUEUED_ITEMS": "16384",
+    "REWARD_SERVER__MAX_REQUESTS": "4",
+    "REWARD_SERVER__MAX_WAITING_REQUESTS": "2",
+    "REWARD_SERVER__BODY_TIMEOUT_S": "3",
+    "REWARD_SERVER__HEADER_TIMEOUT_S": "1",
+    "REWARD_WORKERS__ITEM_TIMEOUT_S": "3",
+    "REWARD_SANDBOX__BACKEND": "local",
+}
+
+
 @pytest.fixture(scope="module")
 def ops_server() -> RunningServer:
-    env = {
-        "REWARD_SERVICE_TOKEN": TOKEN,
-        "REWARD_SERVER__MAX_BODY_MB": "1",
-        "REWARD_SERVER__MAX_BODIES_MB": "2",
-        "REWARD_SERVER__MAX_QUEUED_ITEMS": "16384",
-        "REWARD_SERVER__MAX_REQUESTS": "4",
-        "REWARD_SERVER__MAX_WAITING_REQUESTS": "2",
-        "REWARD_SERVER__BODY_TIMEOUT_S": "3",
-        "REWARD_SERVER__HEADER_TIMEOUT_S": "1",
-        "REWARD_WORKERS__ITEM_TIMEOUT_S": "3",
-        "REWARD_SANDBOX__BACKEND": "local",
-    }
-    with running_server(env) as running:
+    with running_server(OPS_ENV) as running:
+        yield running
+
+
+@pytest.fixture
+def patient_server() -> RunningServer:
+    """The ops server with a body timeout of 8 s: a body slow for 2 s is cut to make room well
+    before it would time out, however slowly a loaded machine sends the one that needs it."""
+    with running_server({**OPS_ENV, "REWARD_SERVER__BODY_TIMEOUT_S": "8"}) as running:
         yield running
 
 
@@ -183,6 +193,19 @@ def stalled_bodies(server: RunningServer, count: int, announced: int) -> list[so
     return stalled
 
 
+def whole_answer(connection: socket.socket) -> bytes:
+    """An answer's head and JSON body, which may come apart, read before the socket closes."""
+    connection.settimeout(10)
+    answer = b""
+    while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+        chunk = connection.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    connection.close()
+    return answer
+
+
 def test_bodies_announced_and_never_sent_hold_nothing_and_time_out_with_408(ops_server):
     """Two connections announce 1 MB bodies, send one byte and wait: the bodies in progress
     count what arrived, so a real 0.9 MiB request passes; the two get 408 at the timeout."""
@@ -192,14 +215,7 @@ def test_bodies_announced_and_never_sent_hold_nothing_and_time_out_with_408(ops_
     admitted = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
     assert admitted.status_code == 200, admitted.text
     for connection in stalled:
-        connection.settimeout(10)
-        answer = b""
-        while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
-            chunk = connection.recv(4096)  # the head and the body may come apart
-            if not chunk:
-                break
-            answer += chunk
-        connection.close()
+        answer = whole_answer(connection)
         assert answer.startswith(b"HTTP/1.1 408"), answer
         assert b"not received within 3 s" in answer
 
@@ -213,25 +229,24 @@ def send_for(connections: list[socket.socket], seconds: float, each: bytes) -> N
         time.sleep(0.3)
 
 
-def test_slow_bodies_are_cut_to_make_room_for_one_that_arrives(ops_server):
+def test_slow_bodies_are_cut_to_make_room_for_one_that_arrives(patient_server):
     """Two connections send 0.9 MiB of an announced 1 MB, then nothing, holding 1.8 MiB of
     the 2 MiB of bodies in progress: a body that arrives once they were slow for 2 s is let
-    in (it got 429 until their 3 s timeout). The slow body that started first is cut to make
+    in (it got 429 until their 8 s timeout). The slow body that started first is cut to make
     room (the other is not needed) and gets 408 saying why; the other times out."""
-    slow = stalled_bodies(ops_server, 2, announced=1_000_000)
+    slow = stalled_bodies(patient_server, 2, announced=1_000_000)
     for connection in slow:
         connection.sendall(b" " * 900_000)
     time.sleep(2.3)
     padded = {"items": [{**QUICK_ITEM, "response": "x" * 900_000 + QUICK_ITEM["response"]}]}
-    admitted = httpx.post(ops_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
+    admitted = httpx.post(patient_server.url + "/v1/score", json=padded, headers=AUTH, timeout=30)
     assert admitted.status_code == 200, admitted.text
     answers = []
     for connection in slow:
         connection.settimeout(10)
         with contextlib.suppress(OSError):
             connection.sendall(b" ")
-        answers.append(connection.recv(4096))
-        connection.close()
+        answers.append(whole_answer(connection))
     assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), answers
     assert [b"cut to make room" in answer for answer in answers] == [True, False]
 
