@@ -530,6 +530,22 @@ def is_prose(text: str) -> bool:
     return bool(_MATH_OPENER.search(text))
 
 
+def _math_spans(text: str) -> Iterator[tuple[int, int, int, int]]:
+    """(opener's start, content's start, content's end, closer's end) of each math span
+    (`$…$`, `\\(…\\)`, `\\[…\\]`, `$$…$$`) in order, up to the first that never closes; inline
+    math ends with its line. Linear: a span that never closes ends the walk."""
+    position = 0
+    while opener := _MATH_OPENER.search(text, position):
+        closer = _MATH_CLOSER[opener.group()]
+        close = text.find(closer, opener.end())
+        if close >= 0 and closer in ("$", "\\)") and "\n" in text[opener.end() : close]:
+            close = -1
+        if close < 0:
+            return
+        position = close + len(closer)
+        yield opener.start(), opener.end(), close, position
+
+
 def is_sentence_around_math(text: str) -> bool:
     r"""Whether text is words around closed math spans ("the solution is $x \in [1, 2]$").
 
@@ -538,13 +554,9 @@ def is_sentence_around_math(text: str) -> bool:
     """
     outside = []
     position = 0
-    while opener := _MATH_OPENER.search(text, position):
-        closer = _MATH_CLOSER[opener.group()]
-        close = text.find(closer, opener.end())
-        if close < 0:
-            break
-        outside.append(text[position : opener.start()])
-        position = close + len(closer)
+    for start, _, _, end in _math_spans(text):
+        outside.append(text[position:start])
+        position = end
     if not outside:
         return False
     outside.append(text[position:])
@@ -590,23 +602,16 @@ def stated_values(body: str) -> list[str]:
     found: list[tuple[str, bool]] = []
     listed: set[str] = set()  # spans a list goes on from or ends with: values, names or not
     position = 0
-    while True:
-        opener = _MATH_OPENER.search(body, position)
-        closer = _MATH_CLOSER[opener.group()] if opener else ""
-        close = body.find(closer, opener.end()) if opener else -1
-        if close >= 0 and closer in ("$", "\\)") and "\n" in body[opener.end() : close]:
-            close = -1  # inline math ends with its line
-        if close < 0:
-            found += _math_runs(body[position:])
-            break
-        before = body[position : opener.start()]
+    for start, value_start, close, end in _math_spans(body):
+        before = body[position:start]
         found += _math_runs(before)
         negated = bool(_NEGATED.search(before)) if before.strip() else bool(found and found[-1][1])
-        value = body[opener.end() : close].strip()
+        value = body[value_start:close].strip()
         found.append((value, negated))
-        position = close + len(closer)
+        position = end
         if _LISTED.match(body, position):
             listed.add(value)
+    found += _math_runs(body[position:])
     values = [value for value, negated in found if value and not negated]
     if not found:
         return [body]

@@ -913,16 +913,13 @@ def _parse_candidate(candidate: str, source: Source | None) -> list:
 def _parse_expression(latex: str, config: tuple = _BOX_CONTENT_ONLY) -> list:
     """Parse a string that is the answer itself (a box's content), not prose around it."""
     latex = join_digit_groups(latex)
-    if config is _BOX_CONTENT_ONLY and _ANSWER_WORD.search(latex):
+    answer = config is _BOX_CONTENT_ONLY
+    if answer and _ANSWER_WORD.search(latex):
         return []  # "answer:" would anchor math-verify's search for a fraction in the text
     if not _balanced(latex):
-        return (
-            []
-            if config is _BOX_CONTENT_ONLY
-            else parse(f"${latex}$", extraction_config=config, parsing_timeout=None)
-        )
+        return [] if answer else parse(f"${latex}$", extraction_config=config, parsing_timeout=None)
     percent = _TRAILING_PERCENT.search(latex)
-    if config is _BOX_CONTENT_ONLY and percent and latex[: percent.start()].strip():
+    if answer and percent and latex[: percent.start()].strip():
         # `\frac{40}{9}\%`, which the parser reads only by the search that would misread others
         whole = _parse_expression(latex[: percent.start()], config)
         if whole and isinstance(whole[0], Expr):

@@ -122,7 +122,7 @@ _LEADING_RELATION = re.compile(
     r"\s*(?:\\n?(?:geq?q?|leq?q?|geqslant|leqslant|gt|lt|less|gtr|ll|gg|lll|ggg|prec|succ|preceq"
     r"|succeq|sim|simeq|approx|approxeq|thickapprox|thicksim|doteq|cong|propto|equiv|ne|neq|not|neg"
     r"|lnot|to|rightarrow|Rightarrow|longrightarrow|mapsto|lesssim|gtrsim|lessapprox|gtrapprox"
-    r"|lessgtr|gtrless|ll|gg|asymp|vdash|models|in|ni|subset|supset|subseteq|supseteq)(?![A-Za-z])"
+    r"|lessgtr|gtrless|asymp|vdash|models|in|ni|subset|supset|subseteq|supseteq)(?![A-Za-z])"
     r"|[<>≥≤≠≈≃≅~¬→∝≲≳≪≫])"
 )
 
