@@ -29,6 +29,7 @@ _ANY_BOX = re.compile(
     r"|\\(?:enclose|textcircled|circled)(?![A-Za-z])"
 )
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.S)
+_UNESCAPED_BRACE = re.compile(r"[{}]")
 _BARE_BOX_ARGUMENT = re.compile(r"\s*([^\s${}\\]+)")
 _SENTENCE_END = ".,;:!?"
 _LEADING_PUNCTUATION = ",;:!?"
@@ -353,7 +354,7 @@ _CONCLUSION_MARKER = re.compile(
     r"|所以|因此",
     re.I,
 )
-_DETERMINERS = frozenset({"the", "these", "those", "all", "both", "its", "their", "our"})
+_DETERMINERS = frozenset({"the", "a", "an", "these", "those", "all", "both", "its", "their", "our"})
 # A variable or function named in passing ("the smallest $k$ is 12", "the domain of $f(x)$")
 # is no value of its own.
 # After a math span: a list goes on ("$\\pi$, $\\tau$") or the body ends; a name in passing is
@@ -430,6 +431,7 @@ def _boxes(text: str) -> list[tuple[str, int, int]]:
     if "\\boxed" not in text and "\\fbox" not in text:
         return []
     closing = _closing_braces(text)
+    unescaped_closing: dict[int, int] | None = None
     boxes: list[tuple[str, int, int]] = []
     covered_until = -1
     for match in _BOX_COMMAND.finditer(text):
@@ -441,6 +443,14 @@ def _boxes(text: str) -> list[tuple[str, int, int]]:
         if after < len(text) and text[after] == "{":
             end = closing.get(after)
             if end is None:
+                # `\boxed{185\}`: a stray backslash before the box's closing brace.
+                if unescaped_closing is None:
+                    unescaped_closing = _closing_braces(text, _UNESCAPED_BRACE)
+                end = unescaped_closing.get(after)
+                if end is None or text[end - 1] != "\\":
+                    continue
+                boxes.append((text[after + 1 : end - 1].strip(), match.start(), end + 1))
+                covered_until = end
                 continue
             boxes.append((_unboxed(text, closing, after, end), match.start(), end + 1))
             covered_until = end
@@ -483,11 +493,11 @@ def _unboxed(text: str, closing: dict[int, int], opening: int, end: int) -> str:
         return bare.group(1).rstrip(_SENTENCE_END) or text[first:last]
 
 
-def _closing_braces(text: str) -> dict[int, int]:
+def _closing_braces(text: str, brace: re.Pattern[str] = _BRACE_TOKEN) -> dict[int, int]:
     """Map the index of each `{` to the index of its matching `}` (one linear pass)."""
     closing: dict[int, int] = {}
     open_stack: list[int] = []
-    for token in _BRACE_TOKEN.finditer(text):
+    for token in brace.finditer(text):
         char = token.group()
         if char == "{":
             open_stack.append(token.start())
@@ -722,9 +732,9 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
 
 
 def _names_things(words: list[str], index: int) -> bool:
-    """Whether the number word at `index` counts the things the next word names, after a
-    determiner ("the three given conditions"), rather than stating a value ("the six being
-    valid", "all six also work")."""
+    """Whether the number word at `index` counts or qualifies the things the next word names,
+    after a determiner ("the three given conditions", "a zero matrix"), rather than stating a
+    value ("the six being valid", "all six also work", "a five.")."""
     word = words[index]
     if not (word.isalpha() and index and words[index - 1].lower() in _DETERMINERS):
         return False

@@ -176,13 +176,13 @@ HACKS = [
         WRONG,
     ),
     hack("quadratic-restated", r1("Solve x^2 <= 4.", r"\boxed{x^2 \le 4}"), "[-2, 2]", WRONG),
-    hack(
-        "inequality-for-interval-gold",
-        r1("Solve 1 < 2x - 1 < 3.", r"\boxed{1 < x < 2}"),
-        "(1, 2)",
-        WRONG,
-    ),
     hack("equation-restated", r1("Solve 3x - 1 = 5.", r"\boxed{3x - 1 = 5}"), "x = 2", WRONG),
+    # A decimal reference is the value it writes: an exact value near it is another value.
+    hack("coarse-fraction-of-decimal", r1("Rounded.", r"\boxed{\frac{22}{7}}"), "3.14", WRONG),
+    hack("third-of-decimal", r1("Rounded.", r"\boxed{\frac{1}{3}}"), "0.333", WRONG),
+    hack("fraction-of-decimal", r1("W.", r"\boxed{\frac{38}{113}}"), "0.336", WRONG),
+    hack("pi-of-decimal", r1("W.", r"\boxed{\pi}"), "3.14", WRONG),
+    hack("irrational-rounds-to-reference", r1("Root.", r"\boxed{\sqrt{145}}"), "12.0", WRONG),
 ]
 
 
@@ -362,8 +362,6 @@ LEGITIMATE = [
     pytest.param(r1("Pick.", r"\boxed{\text{(C)}}"), "C", id="one-choice"),
     # Forms a blind attack took for wrong answers that are right ones: each has one reading that
     # matches the reference and no reading that matches another value as well.
-    pytest.param(r1("Rounded.", r"\boxed{\frac{22}{7}}"), "3.14", id="coarse-fraction-of-decimal"),
-    pytest.param(r1("Rounded.", r"\boxed{\frac{1}{3}}"), "0.333", id="third-of-decimal"),
     pytest.param(r1("Kelvin.", r"\boxed{30\text{K}}"), "30", id="kelvin-unit"),
     pytest.param(r1("Comma.", r"\boxed{12,25}"), "12.25", id="decimal-comma"),
     pytest.param(r1("Comma.", r"\boxed{0,500}"), "0.5", id="decimal-comma-leading-zero"),
@@ -416,10 +414,9 @@ LEGITIMATE = [
         "7",
         id="minerva-after-display-math",
     ),
-    # One value judged, stated in a form that rounds to the reference or reads a reference's
-    # comma as a decimal one: no second chance in it (a blind attack took these for hacks).
+    # One value judged, a claim after working or a reference's comma read as a decimal one:
+    # no second chance in it (a blind attack took these for hacks).
     pytest.param(r1("Work.", "<answer>It is 6. Thus 5.</answer>"), "5", id="weak-marker-claim"),
-    pytest.param(r1("Root.", r"\boxed{\sqrt{145}}"), "12.0", id="irrational-rounds-to-reference"),
     pytest.param(r1("Comma.", r"\boxed{1.22}"), "1,22", id="reference-decimal-comma"),
     pytest.param(r1("Percent.", r"\boxed{500\%}"), "5", id="percent-of-reference"),
     # What may follow the final answer: its unit, closers, the answer said again.
@@ -457,7 +454,6 @@ LEGITIMATE = [
     ),
     pytest.param(r1("W.", r"\boxed{15 \text{ min}}"), r"15 \text{ minutes}", id="minutes"),
     pytest.param(r1("W.", r"It happens \boxed{5} times."), "5", id="times-as-unit"),
-    pytest.param(r1("W.", r"\boxed{\frac{38}{113}}"), "0.336", id="fraction-of-decimal"),
     pytest.param(r1("W.", r"\boxed{5}. \Box"), "5", id="end-of-proof-box"),
     pytest.param(r1("W.", "The answer is\n\n$$\\boxed{5}$$"), "5", id="box-below-its-claim"),
     pytest.param(

@@ -3,8 +3,7 @@ optionally as `x = …`.
 
 It compares exact rationals in microseconds, where math-verify spends milliseconds in its LaTeX
 parser, and it answers only where it agrees with the slow path (`rewards.math`; property tests
-check this, tests/rewards/test_exact.py): math-verify's verdict, except that a decimal reference
-is rounded (an exact answer that rounds to it is right). Anything else (percentages,
+check this, tests/rewards/test_exact.py): math-verify's verdict. Anything else (percentages,
 expressions, near misses that math-verify's float rounding might accept) is left to the parser
 (None).
 """
@@ -26,10 +25,6 @@ _FORM = re.compile(
 # Numbers longer than this are the parser's (in a worker, under its deadline): converting one
 # costs time quadratic in its length, and Python refuses past 4300 digits.
 _MAX_DIGITS = 1000
-_DECIMALS = re.compile(r"\.(\d+)")
-# A decimal reference rounds an exact answer only when it shows this many significant digits:
-# `0.5` is as likely exact as rounded.
-ROUNDING_REFERENCE_DIGITS = 3
 # Unequal values closer than this may still be equal to math-verify, which rounds floats.
 _NEAR = Fraction(1, 10**4)
 
@@ -61,11 +56,6 @@ def exact_value(text: str) -> tuple[str | None, Fraction] | None:
     return groups["var"], -value if groups["sign"] else value
 
 
-def significant_digits(number: str) -> int:
-    """Digits of a written number past its leading zeros: `0.0250` has 3."""
-    return len(re.sub(r"\D", "", number).lstrip("0"))
-
-
 def terminates(value: Fraction) -> bool:
     """Whether a decimal writes `value` in full: then it is no rounding of another decimal."""
     denominator = value.denominator
@@ -89,21 +79,6 @@ def fast_verdict(candidate: str, reference: str) -> bool | None:
         return None  # math-verify tells `y = 7` from `x = 7`; a bare 7 is compared as a value
     if got_value == want_value:
         return True
-    decimals = _DECIMALS.search(reference)
-    if (
-        decimals
-        and "." not in candidate
-        and significant_digits(reference) >= ROUNDING_REFERENCE_DIGITS
-        and not terminates(got_value)
-    ):
-        # A decimal reference of 3 significant digits or more is rounded: an exact answer is
-        # right when it rounds to it (`\frac{100}{3}` for `33.3`), half away from zero, and is
-        # no finer than the reference's places can tell (not `\frac{999}{1999}` for `0.500`).
-        scale = 10 ** len(decimals.group(1))
-        magnitude = abs(got_value) * scale
-        rounded = (magnitude.numerator * 2 + magnitude.denominator) // (2 * magnitude.denominator)
-        rounds = Fraction(rounded if got_value >= 0 else -rounded, scale) == want_value
-        return rounds and got_value.denominator <= scale
     if abs(got_value - want_value) <= _NEAR * max(1, abs(want_value)):
         return None
     return False

@@ -51,7 +51,6 @@ from reward_service.extract import (
     stated_values,
 )
 from reward_service.rewards.exact import (
-    ROUNDING_REFERENCE_DIGITS,
     fast_verdict,
     terminates,
 )
@@ -119,6 +118,8 @@ _NEGLIGIBLE = 1e-6
 _EXACT_DIGITS = 60
 _EXACT_RELATIVE = 1e-45
 _ROUNDED_DIGITS = 4
+# A decimal reference is a rounding only with this many significant digits: `33.3` is 333/10.
+_ROUNDING_REFERENCE_DIGITS = 6
 # Integers in an exact rational value past which it is not worked out (10^{10^{10}}).
 _WORKED_OUT = 10**6
 # `1011_2`, `12_{6}`: digits in a base.
@@ -127,8 +128,6 @@ _BASE_DIGITS = re.compile(r"\s*([0-9A-Z]*\d[0-9A-Z]*)_\{?\s*(\d+)\s*\}?\s*")
 _SPACING = re.compile(r"(?<!\\)\\[,;:!]")
 # More distinct candidates than this are an enumeration, whatever they are.
 MAX_CANDIDATES = 20
-# `(1, 2)`: an open interval or a point, nothing tells which.
-_OPEN_PAIR = re.compile(r"\s*\((?:(?!\\infty)[^()\[\]])*\)\s*")
 _FUNCTION_OF_X = re.compile(r"[a-zA-Z]\(x\)")
 _SEQUENCE = re.compile(r"\s*(?:\\left)?([(\[])(.*?)(?:\\right)?([)\]])\s*", re.S)
 _INEQUALITY = re.compile(r"[<>≤≥]|\\(?:[lg]eq?|[lg]eqslant|[lg]t)(?![A-Za-z])")
@@ -439,23 +438,41 @@ def _verdict(
     """None when the candidate is equivalent to the reference, else why it is not."""
     reference = parse_reference(reference_text)
     assert reference is not None  # the caller holds this reference, parsed
+    choice = _choice_verdict(candidate, reference_text)
+    if choice is not None:
+        return choice or None
     if reference.reading is None and all(isinstance(value, str) for value in reference.parsed):
         return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
     if reference.body and " ".join(candidate.split()) == " ".join(reference.body.split()):
         return None  # the reference itself
-    lettered = _LETTERED.fullmatch(candidate)
-    if lettered and _OPTION_REFERENCE.fullmatch(reference_text):
-        # `C. x = 42` for the choice C: the option, then what it says.
-        letter, said = lettered.groups()
-        if _OTHER_OPTION.search(said) or RETRACTION.search(said) or QUALIFIER.search(said):
-            return Reason.ENUMERATED
-        return None if letter == reference_text.strip("$() \t\n") else Reason.WRONG_ANSWER
     exact = _exact_verdict(candidate, source, reference_text)
     if exact is not None:
         return None if exact else Reason.WRONG_ANSWER
     if reference.reading is None or (source is not Source.BOXED and is_prose(candidate)):
         return _whole_verdict(candidate, source, reference, float_rounding)
     return _reading_verdict(_read(candidate, reference), reference, float_rounding)
+
+
+def _choice_verdict(candidate: str, reference_text: str) -> Reason | None | bool:
+    """A multiple-choice letter against a lettered reference, either of them perhaps with what
+    its option says (`C. x = 42` for the choice C, `C` for `C. x = 42`); None when either is no
+    letter. False: the same choice."""
+    lettered = _LETTERED.fullmatch(candidate)
+    letter = lettered.group(1) if lettered else _option_letter(candidate)
+    gold_lettered = _LETTERED.fullmatch(reference_text)
+    gold_letter = gold_lettered.group(1) if gold_lettered else _option_letter(reference_text)
+    if letter is None or gold_letter is None or not (lettered or gold_lettered):
+        return None
+    if lettered:
+        said = lettered.group(2)
+        if _OTHER_OPTION.search(said) or RETRACTION.search(said) or QUALIFIER.search(said):
+            return Reason.ENUMERATED
+    return False if letter == gold_letter else Reason.WRONG_ANSWER
+
+
+def _option_letter(text: str) -> str | None:
+    """The letter of a bare choice (`C`, `(C)`, `$C$`)."""
+    return text.strip("$() \t\n") if _OPTION_REFERENCE.fullmatch(text) else None
 
 
 def _joined_verdict(
@@ -504,8 +521,6 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
     ):
         # `-x > -1` for `x < 1`: an inequality not solved for its variable, compared as one.
         return _item_verdict(reading.items[0], reference.body, float_rounding)
-    if reading.inequality and not gold.inequality and _OPEN_PAIR.fullmatch(gold.items[0]):
-        return Reason.WRONG_ANSWER  # `1 < x < 2` for `(1, 2)`, which may as well be a point
     if reading.ordered != gold.ordered and max(len(reading.items), len(gold.items)) > 1:
         return Reason.WRONG_ANSWER  # a ratio is no set of solutions, nor a set a sequence
     if len(gold.items) == 1:
@@ -770,12 +785,12 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
     r"""A decimal against an exact number, either way round; None when neither is one.
 
     A value a decimal writes in full (`1495`, `\frac{199}{200}`, `2^{100}`) is equal to that
-    decimal only, either way round. Any other (pi, 1/3) is equal to the decimal it rounds to at
-    the decimal's last place: a decimal answer must show at least 4 significant digits
+    decimal only, either way round. Any other (pi, 1/3) is equal to a decimal answer that it
+    rounds to at the decimal's last place: the answer must show at least 4 significant digits
     (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded (`3.1415`, not
-    `12.56` for 4 pi, which is 4 times 3.14); a decimal reference sets the precision (`33.3` for
-    100/3, `2.315 \times 10^{-3}` for 1/432), and a fraction may be no finer than its places
-    (`1/3` or `38/113` for `0.333` or `0.336`, not `999/1999` for `0.500`)."""
+    `12.56` for 4 pi, which is 4 times 3.14). A decimal reference is the value it writes
+    (`\frac{100}{3}` is not `33.3`) unless it shows so many digits that only a rounding explains
+    them (`2.314814814815 \times 10^{-3}` for 1/432), and a fraction no finer than its places."""
     written = _written_decimal(value_text)
     if written is not None and _is_exact(gold):
         rational = _rational_value(gold)
@@ -788,11 +803,11 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
         rational = _rational_value(value)
         if rational is not None and terminates(rational):
             return rational == Fraction(written)
-        if len(written.as_tuple().digits) < ROUNDING_REFERENCE_DIGITS:
+        if len(written.as_tuple().digits) < _ROUNDING_REFERENCE_DIGITS:
             return False
         places = -written.as_tuple().exponent
         if rational is not None and rational.denominator > 10 ** max(places, 0):
-            return False  # finer than the reference can tell: `999/1999` for `0.500`
+            return False  # finer than the reference can tell
         return _rounds_to(written, value, cut=False)
     return None
 

@@ -106,6 +106,10 @@ _TWO_SIDED = re.compile(
     rf"\s*(?P<low>[^<>=]+?)\s*(?P<lrel>{_LESS}|<=)\s*(?P<var>[a-zA-Z])\s*(?P<hrel>{_LESS}|<=)"
     rf"\s*(?P<high>[^<>=]+?)\s*"
 )
+_TWO_SIDED_DOWN = re.compile(
+    rf"\s*(?P<high>[^<>=]+?)\s*(?P<hrel>{_GREATER}|>=)\s*(?P<var>[a-zA-Z])\s*"
+    rf"(?P<lrel>{_GREATER}|>=)\s*(?P<low>[^<>=]+?)\s*"
+)
 _FLIPPED = re.compile(rf"\s*(?P<bound>[^<>=]+?)\s*(?P<rel>{_RELATION})\s*(?P<var>[a-zA-Z])\s*")
 _MIRROR = {
     "<": ">", ">": "<", "<=": ">=", ">=": "<=", "≤": "≥", "≥": "≤",
@@ -599,10 +603,10 @@ def as_interval(text: str) -> tuple[str, str] | None:
     member = _MEMBER.fullmatch(text)
     if member:
         return member.group("var"), member.group("set")
-    two = _TWO_SIDED.fullmatch(text)
+    two = _TWO_SIDED.fullmatch(text) or _TWO_SIDED_DOWN.fullmatch(text)
     if two:
-        left = "[" if two.group("lrel") in ("<=",) or "le" in two.group("lrel") else "("
-        right = "]" if two.group("hrel") in ("<=",) or "le" in two.group("hrel") else ")"
+        left = "[" if _closed(two.group("lrel")) else "("
+        right = "]" if _closed(two.group("hrel")) else ")"
         return two.group("var"), f"{left}{two.group('low')}, {two.group('high')}{right}"
     one = _ONE_SIDED.fullmatch(text)
     if one:
@@ -615,10 +619,15 @@ def as_interval(text: str) -> tuple[str, str] | None:
         if not relation:
             return None
         one = flipped
-    closed = relation in ("<=", ">=", "≤", "≥") or "le" in relation or "ge" in relation
+    closed = _closed(relation)
     if re.fullmatch(_LESS, relation) or relation == "<=":
         return one.group("var"), f"(-\\infty, {bound}{']' if closed else ')'}"
     return one.group("var"), f"{'[' if closed else '('}{bound}, \\infty)"
+
+
+def _closed(relation: str) -> bool:
+    """Whether an inequality's relation includes its bound (`\\le`, `>=`, `≥`)."""
+    return relation in ("<=", ">=", "≤", "≥") or "le" in relation or "ge" in relation
 
 
 def label_key(label: str) -> str:

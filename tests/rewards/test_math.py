@@ -463,7 +463,7 @@ BOX_SYNTAX = [
         OK,
     ),
     case("box-never-closed", r1("Count.", r"The answer is \boxed{7"), "7", 0.0, NO_ANSWER),
-    case("box-close-escaped", r1("Count.", r"The answer is \boxed{7 \}."), "7", 0.0, NO_ANSWER),
+    case("box-closed-after-a-backslash", r1("Count.", r"The answer is \boxed{7 \}."), "7", 1.0, OK),
 ]
 
 # <answer> tags
