@@ -283,6 +283,73 @@ _UNIT_PHRASE = re.compile(
     rf"(?:\s*(?:/|per\s)\s*[A-Za-z]+{_POWER}?)?"
     rf"(?:[ \t]+[A-Za-z]+\.?{_POWER}?){{0,3}})\}}?"
 )
+# Units by their abbreviations and spellings, each to one name (`km`, `kilometre`: kilometer).
+UNIT_NAMES = {
+    "m": "meter",
+    "metre": "meter",
+    "meters": "meter",
+    "metres": "meter",
+    "cm": "centimeter",
+    "centimetre": "centimeter",
+    "mm": "millimeter",
+    "millimetre": "millimeter",
+    "km": "kilometer",
+    "kilometre": "kilometer",
+    "g": "gram",
+    "gramme": "gram",
+    "kg": "kilogram",
+    "mg": "milligram",
+    "s": "second",
+    "sec": "second",
+    "secs": "second",
+    "min": "minute",
+    "mins": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "hrs": "hour",
+    "l": "liter",
+    "litre": "liter",
+    "ml": "milliliter",
+    "millilitre": "milliliter",
+    "deg": "degree",
+    "°": "degree",
+    "\\circ": "degree",
+    "$": "dollar",
+    "usd": "dollar",
+    "ft": "foot",
+    "feet": "foot",
+    "in": "inch",
+    "inches": "inch",
+    "yd": "yard",
+    "mi": "mile",
+    "lb": "pound",
+    "lbs": "pound",
+    "oz": "ounce",
+    "mph": "mile/hour",
+    "kmh": "kilometer/hour",
+    "K": "kelvin",
+    "'": "arcminute",
+    "′": "arcminute",
+    "''": "arcsecond",
+    "″": "arcsecond",
+    "us$": "dollar",
+    "eur": "euro",
+    "gbp": "pound",
+    "inr": "rupee",
+    "rs": "rupee",
+    "jpy": "yen",
+}
+# What a unit after the final answer may end in, besides a plural noun (`distinct values`):
+# a unit's name (`cm`, `m/s`, `percent`) or a plural that takes no `s` (`4 people`).
+_UNIT_ENDINGS = frozenset(
+    {*UNIT_NAMES, *UNIT_NAMES.values()}
+    | set(
+        """percent pct degree circ radian rad unit cent point square cubic sq squared cubed people
+        children men women feet teeth mice geese sheep fish deer series species""".split()
+    )
+)
+# Nouns that end like an adverb: in `\boxed{5} ostensibly` the word is no unit.
+_NOUNS_IN_LY = frozenset("family butterfly assembly supply monopoly anomaly jelly belly".split())
 # ... and the numbers to ten.
 _FOREIGN_NUMBERS = frozenset(
     """eins zwei drei vier fünf funf sechs sieben acht neun zehn un une deux trois quatre cinq
@@ -1033,10 +1100,27 @@ def _retracts(text: str) -> bool:
             or RETRACTION.search(unit.group())
             or QUALIFIER.search(unit.group())
             or _TIMES_SOMETHING.search(unit.group())
+            or (words and not _names_a_unit(words))
         ):
             return True
         text = text[unit.end() :]
     return not _CLOSING_MATTER.fullmatch(text)
+
+
+def _names_a_unit(words: list[str]) -> bool:
+    """Whether words after a value name its unit or the things it counts: they end in a
+    unit's name or a plural noun (`square centimeters`, `distinct values`), with no adverb
+    among them; an open class of other words ("maximal", "onward", "salah") hedges."""
+    last = words[-1]
+    if any(
+        word.lower().endswith("ly") and len(word) > 4 and word.lower() not in _NOUNS_IN_LY
+        for word in words
+    ):
+        return False
+    if last in _UNIT_ENDINGS or last.lower() in _UNIT_ENDINGS:
+        return True
+    lowered = last.lower()
+    return len(lowered) > 2 and lowered.endswith("s") and not lowered.endswith(("ss", "us", "is"))
 
 
 def names_no_unit(word: str) -> bool:

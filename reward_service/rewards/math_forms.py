@@ -14,7 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reward_service.extract import QUALIFIER, RETRACTION, is_number_word, names_no_unit
+from reward_service.extract import (
+    QUALIFIER,
+    RETRACTION,
+    UNIT_NAMES,
+    is_number_word,
+    names_no_unit,
+)
 
 # Shown, but not there: invisible or struck-out content is no part of the answer.
 # Longer texts are no answer to read (a candidate is cut at 1000 characters before): reading
@@ -172,61 +178,6 @@ _NOT_UNITS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt "
     "lim gcd lcm pi infty inf oo and or".split()
 )
-_UNIT_NAMES = {
-    "m": "meter",
-    "metre": "meter",
-    "meters": "meter",
-    "metres": "meter",
-    "cm": "centimeter",
-    "centimetre": "centimeter",
-    "mm": "millimeter",
-    "millimetre": "millimeter",
-    "km": "kilometer",
-    "kilometre": "kilometer",
-    "g": "gram",
-    "gramme": "gram",
-    "kg": "kilogram",
-    "mg": "milligram",
-    "s": "second",
-    "sec": "second",
-    "secs": "second",
-    "min": "minute",
-    "mins": "minute",
-    "h": "hour",
-    "hr": "hour",
-    "hrs": "hour",
-    "l": "liter",
-    "litre": "liter",
-    "ml": "milliliter",
-    "millilitre": "milliliter",
-    "deg": "degree",
-    "°": "degree",
-    "\\circ": "degree",
-    "$": "dollar",
-    "usd": "dollar",
-    "ft": "foot",
-    "feet": "foot",
-    "in": "inch",
-    "inches": "inch",
-    "yd": "yard",
-    "mi": "mile",
-    "lb": "pound",
-    "lbs": "pound",
-    "oz": "ounce",
-    "mph": "mile/hour",
-    "kmh": "kilometer/hour",
-    "K": "kelvin",
-    "'": "arcminute",
-    "′": "arcminute",
-    "''": "arcsecond",
-    "″": "arcsecond",
-    "us$": "dollar",
-    "eur": "euro",
-    "gbp": "pound",
-    "inr": "rupee",
-    "rs": "rupee",
-    "jpy": "yen",
-}
 # What a unit's words may be made of: words, `/`, `^2`, `°`; never digits or punctuation
 # that would make a list (`5 \text{, 6, 7}`).
 _UNIT_WORDS = re.compile(r"(?:[a-z°‰\\.'/′″²³\s]|\^\s*(?:\d|\\circ))+")
@@ -527,12 +478,12 @@ def canonical_unit(words: str) -> str:
             if piece in _POWER_AFTER and pieces and not exponent:
                 pieces[-1] += f"^{_POWER_AFTER[piece]}"  # `metres squared`
                 continue
-            piece = _UNIT_NAMES.get(piece, piece)
+            piece = UNIT_NAMES.get(piece, piece)
             if len(piece) > 3 and piece.endswith("s") and not piece.endswith("ss"):
                 piece = piece[:-1]
             exponent = exponent.strip("{} ") or power
             power = ""
-            pieces.append(_UNIT_NAMES.get(piece, piece) + (f"^{exponent}" if exponent else ""))
+            pieces.append(UNIT_NAMES.get(piece, piece) + (f"^{exponent}" if exponent else ""))
         if power:
             pieces.append(next(word for word, p in _POWER_BEFORE.items() if p == power))
         canonical.append(" ".join(pieces))

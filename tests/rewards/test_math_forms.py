@@ -476,6 +476,18 @@ AFTER_THE_ANSWER = [
     case("other-answer-in-words-before", r"The answer is six. \boxed{5}", "5", 0.0, ENUMERATED),
     case("other-answer-emphasised-before", "**Answer**: 6\n\n\\boxed{5}", "5", 0.0, ENUMERATED),
     case("other-answer-foreign-before", r"Ответ: 6. \boxed{5}", "5", 0.0, ENUMERATED),
+    # A unit after the answer ends in a unit's name or a plural noun; any other word hedges.
+    case("counted-people", r"\boxed{4} people.", "4", 1.0, OK),
+    case("counted-things", r"\boxed{3} red apples.", "3", 1.0, OK),
+    case("unit-per-unit", r"\boxed{50} km/h", "50", 1.0, OK),
+    case("percent-word-after", r"\boxed{20} percent", "20%", 1.0, OK),
+    case("adverb-after", r"The answer is \boxed{5} ostensibly for $n$.", "5", 0.0, ENUMERATED),
+    case("adverb-before-things", r"\boxed{5} supposedly valid values", "5", 0.0, ENUMERATED),
+    case("bound-adjective-after", r"The answer is \boxed{5} maximal for $n$.", "5", 0.0, ENUMERATED),
+    case("foreign-word-after", r"The answer is \boxed{5} salah.", "5", 0.0, ENUMERATED),
+    case("foreign-bound-after", r"\boxed{5} und mehr", "5", 0.0, ENUMERATED),
+    case("direction-after", r"\boxed{5} onward", "5", 0.0, ENUMERATED),
+    case("letter-after", r"\boxed{5} t", "5", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 # A reference that is a sentence around math states the values of its math, as an answer does.
