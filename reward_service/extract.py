@@ -117,6 +117,8 @@ DOUBT = re.compile(
     r"(?<![A-Za-z])(?:wrong|incorrect|mistaken?|error|unsure|uncertain|unless|unverified"
     r"|verif(?:y|ied|ication)|confiden(?:ce|t)|tentative(?:ly)?|guess(?:ing|es|timate[sd]?)?"
     r"|reckon|suspect|allegedly|arguably|idk|tbc|tbd|environ|etwa|ungefähr|vielleicht"
+    r"|incorrect[oa]|incorret[oa]|errad[oa]|errat[oa]|sbagliat[oa]|fals[oa]|salah|keliru"
+    r"|yanlış|hatalı|неверно|неправильно|ошибочно|błędn[aey]|fałszyw[aey]"
     r"|peut-être|tal\s+vez|forse|talvez|наверное|возможно|conceivably|plausibly|falsch|faux|fout"
     r"|retracted|rejected|withdrawn"
     r"|estimated?|likely|unlikely|might|perhaps|maybe|possibly|probably|hmm+|wait|actually"
@@ -181,8 +183,8 @@ _CHANGED_BEFORE = re.compile(
     re.I,
 )
 _AFTER_WORDS = (
-    r"negative|minus|plus|squared|cubed|factorial|inverse|reciprocal|max|maximum"
-    r"|minimum|tops|ish|upwards?|downwards?|onwards?|dozens?|k|bn|mn|mil|tn|thou|grand|score"
+    r"negative|minus|plus|squared|cubed|factorial|inverse|reciprocal|max|maximum|maximal"
+    r"|minimum|minimal|tops|ish|upwards?|downwards?|onwards?|dozens?|k|bn|mn|mil|tn|thou|grand|score"
     r"|gross|myriads?|lakhs?|lacs?|crores?|mio|mrd|ppm|ppb|bps|per\s+mille|basis\s+points?"
     r"|halves|thirds|quarters|tenths|hundredths|thousandths|half|third|quarter|fourths?|fifths?"
     r"|sixths?|sevenths?|eighths?|ninths?|elevenths?|twelfths?|twentieths?|tens|scores"
@@ -192,7 +194,7 @@ _AFTER_WORDS = (
     r"|(?:hundred|thousand|million|billion|trillion)s?|[萬万億亿千百]"
 )
 _CHANGED_AFTER = re.compile(
-    rf"\d\s*(?:(?:\$+|\\[)\]])\s*)?(?:-\s*)?(?:{_AFTER_WORDS})(?![A-Za-z-])", re.I
+    rf"[\d}}]\s*(?:(?:\$+|\\[)\]])\s*)?(?:[,;]\s*)?(?:-\s*)?(?:{_AFTER_WORDS})(?![A-Za-z-])", re.I
 )
 _CHANGES_AFTER = re.compile(_AFTER_WORDS, re.I)
 # "Or" and the numbers to ten in the languages models answer in: closed classes, so a finite list.
@@ -388,8 +390,9 @@ _NEGATED = re.compile(
 # Words that announce the final answer in a prose body. "Final Answer: The final answer is
 # $7$." (the Minerva format) names it outright; "thus 7" may be a step of a worked solution.
 _ANSWER_MARKER = re.compile(
-    r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer|final\s+result)"
-    r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*[:=])(?![A-Za-z])"
+    r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer|final\s+(?:result|value))"
+    r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*(?:[:=]|[—–]|--?\s))(?![A-Za-z])"
+    r"|(?<![A-Za-z])solution[*_]*\s*[:=]"
     r"|(?<![^\W\d_])(?:antwort|respuesta|réponse|risposta|resposta|ответ|odpowiedź|cevap)\s*[:：]"
     r"|答案(?:是|为|：|:)|答え\s*[:：は]",
     re.I,
@@ -407,6 +410,13 @@ _MARKER_LEAD = re.compile(
 _HEDGE_BEFORE_CONCLUSION = re.compile(
     rf"{_HEDGE_BEFORE.pattern}|(?<![A-Za-z])(?:if|unless|whether|could|might|may|otherwise|else"
     r"|alternatively)(?![A-Za-z])",
+    re.I,
+)
+# Doubt in the first person anywhere before the boxes: "I am not sure whether it is 5 or 6.
+# Anyway, here goes. \boxed{5}".
+_DOUBT_IN_WORKING = re.compile(
+    r"(?<![A-Za-z])(?:not\s+(?:entirely\s+|quite\s+|completely\s+|fully\s+)?(?:sure|certain|confident)"
+    r"|unsure|don'?t\s+know|no\s+idea|can'?t\s+decide)(?![A-Za-z])|不确定|不知道",
     re.I,
 )
 _GUESS_IN_WORKING = re.compile(
@@ -982,7 +992,11 @@ def _doubts(body: str) -> bool:
 def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
     """Whether the final box is hedged: words after it that take it back, a box we do not
     read, or a hedge in the sentence that leads to a box ("It is 3 or \boxed{4}")."""
-    if _retracts(after) or _stray_boxes(text, boxes):
+    if (
+        _retracts(after)
+        or _stray_boxes(text, boxes)
+        or _DOUBT_IN_WORKING.search(text, 0, boxes[0][1])
+    ):
         return True
     breaks = [match.end() for match in _SENTENCE_BREAK.finditer(text)]
     previous_end = 0
@@ -1032,7 +1046,7 @@ def _claimed_before(text: str) -> list[str]:
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
     if not (
-        re.search(r"\d|\\(?:frac|sqrt|pi|infty)(?![A-Za-z])", claim)
+        re.search(r"\d|\\(?:frac|sqrt|pi|infty|emptyset|varnothing|varepsilon)(?![A-Za-z])|∅", claim)
         or _OPTION.fullmatch(claim)
         or any(is_number_word(word) for word in _WORD.findall(claim))
     ):

@@ -488,6 +488,20 @@ AFTER_THE_ANSWER = [
     case("foreign-bound-after", r"\boxed{5} und mehr", "5", 0.0, ENUMERATED),
     case("direction-after", r"\boxed{5} onward", "5", 0.0, ENUMERATED),
     case("letter-after", r"\boxed{5} t", "5", 0.0, ENUMERATED),
+    # Another answer named before the box, and doubt anywhere before it.
+    case("other-answer-after-a-dash", r"Answer — 6. \boxed{5}", "5", 0.0, ENUMERATED),
+    case("other-solution-before", "Solution: 6\n\n\\boxed{5}", "5", 0.0, ENUMERATED),
+    case("other-final-value-before", r"The final value is 6. \boxed{5}", "5", 0.0, ENUMERATED),
+    case("same-final-value-before", r"The final value is 5. \boxed{5}", "5", 1.0, OK),
+    case("empty-set-named-before", r"The answer is $\emptyset$. \boxed{5}", "5", 0.0, ENUMERATED),
+    case("empty-set-named-and-boxed", r"The answer is $\emptyset$. \boxed{\emptyset}", r"\emptyset", 1.0, OK),
+    case("doubt-paragraphs-before", "I am not sure whether it is 5 or 6.\n\nAnyway, here goes.\n\n\\boxed{5}", "5", 0.0, ENUMERATED),
+    # The same in a prose answer: a word after the value that changes it, bounds it or refutes it.
+    case("prose-fraction-word-after-comma", "<answer>Thus 5, fifths.</answer>", "5", 0.0, ENUMERATED),
+    case("prose-fraction-word-after-fraction", r"<answer>The answer is \frac{3}{4} fifths.</answer>", r"\frac{3}{4}", 0.0, ENUMERATED),
+    case("prose-bound-after", "<answer>So the count is $12$ maximal.</answer>", "12", 0.0, ENUMERATED),
+    case("prose-foreign-refutation", "<answer>The answer is 5 incorrecto.</answer>", "5", 0.0, ENUMERATED),
+    case("prose-things-counted", "<answer>So there are 5 apples left.</answer>", "5", 1.0, OK),
 ]  # fmt: skip
 
 # A reference that is a sentence around math states the values of its math, as an answer does.
