@@ -431,7 +431,11 @@ _CONCLUSION_MARKER = re.compile(
     r"|所以|因此",
     re.I,
 )
-_DETERMINERS = frozenset({"the", "a", "an", "these", "those", "all", "both", "its", "their", "our"})
+_DETERMINERS = frozenset({"the", "these", "those", "all", "both", "its", "their", "our"})
+# What "a zero …" names rather than counts ("a zero matrix"; not "a zero answer").
+_ZERO_OBJECTS = frozenset(
+    "matrix vector polynomial function map divisor element row column entry morphism".split()
+)
 # A variable or function named in passing ("the smallest $k$ is 12", "the domain of $f(x)$")
 # is no value of its own.
 # After a math span: a list goes on ("$\\pi$, $\\tau$") or the body ends; a name in passing is
@@ -524,9 +528,11 @@ def _boxes(text: str) -> list[tuple[str, int, int]]:
                 if unescaped_closing is None:
                     unescaped_closing = _closing_braces(text, _UNESCAPED_BRACE)
                 end = unescaped_closing.get(after)
-                if end is None or text[end - 1] != "\\":
+                content = text[after + 1 : end - 1] if end is not None else ""
+                # Only the one stray backslash: `\phantom{\}` inside would read two ways.
+                if end is None or text[end - 1] != "\\" or "\\{" in content or "\\}" in content:
                     continue
-                boxes.append((text[after + 1 : end - 1].strip(), match.start(), end + 1))
+                boxes.append((content.strip(), match.start(), end + 1))
                 covered_until = end
                 continue
             boxes.append((_unboxed(text, closing, after, end), match.start(), end + 1))
@@ -809,20 +815,31 @@ def _math_runs(prose: str) -> list[tuple[str, bool]]:
 
 
 def _names_things(words: list[str], index: int) -> bool:
-    """Whether the number word at `index` counts or qualifies the things the next word names,
-    after a determiner ("the three given conditions", "a zero matrix"), rather than stating a
-    value ("the six being valid", "all six also work", "a five.")."""
+    """Whether the number word at `index` counts the things the next word names, after a
+    determiner ("the three given conditions"), or is "zero" naming an object ("a zero matrix"),
+    rather than stating a value ("the six being valid", "all six also work", "a fifteen
+    total")."""
     word = words[index]
-    if not (word.isalpha() and index and words[index - 1].lower() in _DETERMINERS):
+    before = words[index - 1].lower() if index else ""
+    if not word.isalpha() or (before not in _DETERMINERS and before not in ("a", "an")):
         return False
     following = words[index + 1] if index + 1 < len(words) else ""
+    if before in ("a", "an"):
+        return word.lower() == "zero" and following.lower() in _ZERO_OBJECTS
     return (
         following.isalpha()
         and following == following.lower()
         and not names_no_unit(following)
         and not following.endswith(("ing", "ly"))
         and is_number_word(word)
+        # What is counted is many: "the three given conditions", not "the fifteen total".
+        and any(_is_plural(later) for later in words[index + 1 : index + 3])
     )
+
+
+def _is_plural(word: str) -> bool:
+    lowered = word.lower()
+    return len(lowered) > 2 and lowered.endswith("s") and not lowered.endswith(("ss", "us", "is"))
 
 
 def is_number_word(token: str) -> bool:
@@ -1046,7 +1063,9 @@ def _claimed_before(text: str) -> list[str]:
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
     if not (
-        re.search(r"\d|\\(?:frac|sqrt|pi|infty|emptyset|varnothing|varepsilon)(?![A-Za-z])|∅", claim)
+        re.search(
+            r"\d|\\(?:frac|sqrt|pi|infty|emptyset|varnothing|varepsilon)(?![A-Za-z])|∅", claim
+        )
         or _OPTION.fullmatch(claim)
         or any(is_number_word(word) for word in _WORD.findall(claim))
     ):
@@ -1133,8 +1152,7 @@ def _names_a_unit(words: list[str]) -> bool:
         return False
     if last in _UNIT_ENDINGS or last.lower() in _UNIT_ENDINGS:
         return True
-    lowered = last.lower()
-    return len(lowered) > 2 and lowered.endswith("s") and not lowered.endswith(("ss", "us", "is"))
+    return _is_plural(last)
 
 
 def names_no_unit(word: str) -> bool:

@@ -120,6 +120,11 @@ _EXACT_RELATIVE = 1e-45
 _ROUNDED_DIGITS = 4
 # A decimal reference is a rounding only with this many significant digits: `33.3` is 333/10.
 _ROUNDING_REFERENCE_DIGITS = 6
+_ROUNDING_PLACES = 4
+# Significant digits of a float printed in full (`repr`), which may be off by a few units in
+# its last place.
+_FLOAT_DIGITS = 15
+_FLOAT_SLACK = 4
 # Integers in an exact rational value past which it is not worked out (10^{10^{10}}).
 _WORKED_OUT = 10**6
 # `1011_2`, `12_{6}`: digits in a base.
@@ -139,8 +144,20 @@ _BRACKETED = re.compile(r"\s*(?:\\left)?[(\[].*(?:\\right)?[)\]]\s*", re.S)
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
 # A multiple-choice answer and what the option says: `C. x = 42`, `(B) 12`.
 _LETTERED = re.compile(r"\s*\(?([A-J])\)?[.:)]\s+(\S.*)", re.S)
-_OPTION_REFERENCE = re.compile(r"\s*\$?\s*\(?[A-J]\)?\s*\$?\s*")
+_OPTION_REFERENCE = re.compile(
+    r"\s*\$?\s*(?:(?i:option)\s+|\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-J])\)?\.?\s*\}?\s*\$?\s*"
+)
 _OTHER_OPTION = re.compile(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])")
+# A lone letter in what a lettered answer's option says, in any script (`C. d`, `C. (Д)`, `C. \D`),
+# is another option; a variable (`C. x = 42`) is followed by what is said of it.
+_LONE_LETTER = re.compile(
+    r"(?<![^\W\d_\\])\\?(?!a(?![^\W\d_]))[^\W\d_](?![^\W\d_])(?!\s*[=<>^_(\[{'])"
+)
+# A reference that is a multiple-choice option and what it says (`C. x = 42`, `(B) 12`): not
+# a named curve (`C: x^2 + y^2 = 4`), parts (`(I) …; (II) …`), initials (`J. K. Rowling`) or a
+# name (`E. coli`).
+_LETTERED_REFERENCE = re.compile(r"\s*(?:\(([A-H])\)|([A-H])[.)])\s+(\S.*)", re.S)
+_PART_LABEL = re.compile(r"(?<![A-Za-z])(?:\(?(?:[A-J]|I{1,3}|IV|VI{0,3})\)|[A-J]\.)(?=\s)")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 _WRITTEN_DECIMAL = re.compile(
     r"\s*(?P<mantissa>[-+]?(?:\d+(?:\.\d*)?|\.\d+))"
@@ -459,20 +476,37 @@ def _choice_verdict(candidate: str, reference_text: str) -> Reason | None | bool
     letter. False: the same choice."""
     lettered = _LETTERED.fullmatch(candidate)
     letter = lettered.group(1) if lettered else _option_letter(candidate)
-    gold_lettered = _LETTERED.fullmatch(reference_text)
-    gold_letter = gold_lettered.group(1) if gold_lettered else _option_letter(reference_text)
+    gold_lettered = _lettered_reference(reference_text)
+    gold_letter = gold_lettered or _option_letter(reference_text)
     if letter is None or gold_letter is None or not (lettered or gold_lettered):
         return None
     if lettered:
         said = lettered.group(2)
-        if _OTHER_OPTION.search(said) or RETRACTION.search(said) or QUALIFIER.search(said):
+        if (
+            _OTHER_OPTION.search(said)
+            or _LONE_LETTER.search(said)
+            or RETRACTION.search(said)
+            or QUALIFIER.search(said)
+        ):
             return Reason.ENUMERATED
     return False if letter == gold_letter else Reason.WRONG_ANSWER
 
 
+def _lettered_reference(text: str) -> str | None:
+    """The letter of a reference that is an option and what it says (`C. x = 42`)."""
+    match = _LETTERED_REFERENCE.fullmatch(text)
+    if match is None:
+        return None
+    said = match.group(3)
+    if _PART_LABEL.search(said) or re.fullmatch(r"[A-Z]?[a-z]+\.?|[A-Z]\..*", said, re.S):
+        return None
+    return match.group(1) or match.group(2)
+
+
 def _option_letter(text: str) -> str | None:
     """The letter of a bare choice (`C`, `(C)`, `$C$`)."""
-    return text.strip("$() \t\n") if _OPTION_REFERENCE.fullmatch(text) else None
+    match = _OPTION_REFERENCE.fullmatch(text)
+    return match.group(1) if match else None
 
 
 def _joined_verdict(
@@ -789,8 +823,11 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
     rounds to at the decimal's last place: the answer must show at least 4 significant digits
     (`3.1416` for pi, not `3.14`), or 5 when it is cut rather than rounded (`3.1415`, not
     `12.56` for 4 pi, which is 4 times 3.14). A decimal reference is the value it writes
-    (`\frac{100}{3}` is not `33.3`) unless it shows so many digits that only a rounding explains
-    them (`2.314814814815 \times 10^{-3}` for 1/432), and a fraction no finer than its places."""
+    (`\frac{100}{3}` is not `33.3`, `\frac{11111}{9}` not `1234.56`) unless it shows so many
+    digits and places that only a rounding or a cut explains them (`2.314814814815 \times
+    10^{-3}` for 1/432, `3.141592` for pi), and then a fraction no finer than its places and
+    no negligible offset; a float printed in full (`0.6666666666666666`) may be off in its
+    last place."""
     written = _written_decimal(value_text)
     if written is not None and _is_exact(gold):
         rational = _rational_value(gold)
@@ -800,16 +837,42 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
         return digits >= _ROUNDED_DIGITS and _rounds_to(written, gold, cut=digits > _ROUNDED_DIGITS)
     written = _written_decimal(gold_text)
     if written is not None and _is_exact(value):
+        digits = len(written.as_tuple().digits)
+        if digits >= _FLOAT_DIGITS:  # `0.6666666666666666`: a float printed, off in its last place
+            return _within_last_places(written, value, _FLOAT_SLACK)
         rational = _rational_value(value)
         if rational is not None and terminates(rational):
             return rational == Fraction(written)
-        if len(written.as_tuple().digits) < _ROUNDING_REFERENCE_DIGITS:
-            return False
+        if digits < _ROUNDING_REFERENCE_DIGITS or _mantissa_places(gold_text) < _ROUNDING_PLACES:
+            return False  # `1234.56` is an amount, not 11111/9 rounded
         places = -written.as_tuple().exponent
         if rational is not None and rational.denominator > 10 ** max(places, 0):
             return False  # finer than the reference can tell
-        return _rounds_to(written, value, cut=False)
+        if _has_negligible_term(value):
+            return False  # `\pi + 10^{-7}` for `3.14159`
+        return _rounds_to(written, value, cut=True)
     return None
+
+
+def _mantissa_places(text: str) -> int:
+    """Decimal places a written decimal shows before any power of ten: `1.2346 \times 10^8`
+    shows 4."""
+    match = _WRITTEN_DECIMAL.fullmatch(text)
+    mantissa = match.group("mantissa") if match else ""
+    return len(mantissa.partition(".")[2])
+
+
+def _within_last_places(decimal: Decimal, exact: Expr, slack: int) -> bool:
+    """Whether `exact` is within `slack` units of the decimal's last place of it."""
+    _sign, digits, exponent = decimal.as_tuple()
+    assert isinstance(exponent, int)
+    with localcontext() as context:
+        context.prec = len(digits) + 60
+        try:
+            approximation = Decimal(str(exact.evalf(len(digits) + 30)))
+            return abs(approximation - decimal) <= Decimal(slack).scaleb(exponent)
+        except (ArithmeticError, TypeError, ValueError, InvalidOperation):
+            return False
 
 
 def _rounding_of(link: str, gold_item: str) -> bool:

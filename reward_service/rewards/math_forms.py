@@ -104,8 +104,8 @@ _CHANGES_VALUE = re.compile(
 _PLUS_MINUS_SIGN = re.compile(r"\+\s*-")
 # A solution set written as an inequality in one variable: `x < 3`, `0 < x \leq 12.5`,
 # `m \in [\sqrt2, \infty)`.
-_LESS = r"(?:<|\\lt|\\le(?:q|qslant)?|≤)"
-_GREATER = r"(?:>|\\gt|\\ge(?:q|qslant)?|≥)"
+_LESS = r"(?:<|\\lt|\\le(?:qslant|qq|q)?|[≤⩽≦])"
+_GREATER = r"(?:>|\\gt|\\ge(?:qslant|qq|q)?|[≥⩾≧])"
 _RELATION = rf"(?:{_LESS}|{_GREATER}|<=|>=)"
 _ONE_SIDED = re.compile(rf"\s*(?P<var>[a-zA-Z])\s*(?P<rel>{_RELATION})\s*(?P<bound>[^<>=]+?)\s*")
 _TWO_SIDED = re.compile(
@@ -120,8 +120,14 @@ _FLIPPED = re.compile(rf"\s*(?P<bound>[^<>=]+?)\s*(?P<rel>{_RELATION})\s*(?P<var
 _MIRROR = {
     "<": ">", ">": "<", "<=": ">=", ">=": "<=", "≤": "≥", "≥": "≤",
     "\\lt": ">", "\\gt": "<", "\\le": ">=", "\\leq": ">=", "\\ge": "<=", "\\geq": "<=",
-    "\\leqslant": ">=", "\\geqslant": "<=",
+    "\\leqslant": ">=", "\\geqslant": "<=", "\\leqq": ">=", "\\geqq": "<=", "⩽": "≥", "⩾": "≤",
+    "≦": "≥", "≧": "≤",
 }  # fmt: skip
+# What no bound of an inequality holds: words, text, an approximation, a list.
+_NO_BOUND = re.compile(
+    r"\\(?:text\w*|mathrm|mbox|operatorname|approx|quad|qquad)(?![A-Za-z])|[≈,;]"
+    r"|(?<![\\A-Za-z])[A-Za-z]{2,}"
+)
 _MEMBER = re.compile(r"\s*(?P<var>[a-zA-Z])\s*\\in\s*(?P<set>.+?)\s*")
 _THOUSANDS_SEPARATOR = re.compile(r"\{,\}|,\\!\s*")
 _SCIENTIFIC = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w.])")
@@ -554,6 +560,8 @@ def as_interval(text: str) -> tuple[str, str] | None:
     member = _MEMBER.fullmatch(text)
     if member:
         return member.group("var"), member.group("set")
+    if _NO_BOUND.search(text):
+        return None  # `0 < x < 12.5 \text{ (perhaps 13)}`: read as the text it is
     two = _TWO_SIDED.fullmatch(text) or _TWO_SIDED_DOWN.fullmatch(text)
     if two:
         left = "[" if _closed(two.group("lrel")) else "("
@@ -578,7 +586,11 @@ def as_interval(text: str) -> tuple[str, str] | None:
 
 def _closed(relation: str) -> bool:
     """Whether an inequality's relation includes its bound (`\\le`, `>=`, `≥`)."""
-    return relation in ("<=", ">=", "≤", "≥") or "le" in relation or "ge" in relation
+    return (
+        relation in ("<=", ">=", "≤", "≥", "⩽", "⩾", "≦", "≧")
+        or "le" in relation
+        or "ge" in relation
+    )
 
 
 def label_key(label: str) -> str:
