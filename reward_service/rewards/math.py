@@ -828,6 +828,10 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
     10^{-3}` for 1/432, `3.141592` for pi), and then a fraction no finer than its places and
     no negligible offset; a float printed in full (`0.6666666666666666`) may be off in its
     last place."""
+    decimals = _with_decimals_written(value)
+    verdict = None if decimals is None else _decimals_verdict(decimals, gold_text, gold)
+    if verdict is not None:
+        return verdict
     written = _written_decimal(value_text)
     if written is not None and _is_exact(gold):
         rational = _rational_value(gold)
@@ -843,7 +847,7 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
         rational = _rational_value(value)
         if rational is not None and terminates(rational):
             return rational == Fraction(written)
-        if digits < _ROUNDING_REFERENCE_DIGITS or _mantissa_places(gold_text) < _ROUNDING_PLACES:
+        if not _is_rounding(written, gold_text):
             return False  # `1234.56` is an amount, not 11111/9 rounded
         places = -written.as_tuple().exponent
         if rational is not None and rational.denominator > 10 ** max(places, 0):
@@ -852,6 +856,46 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
             return False  # `\pi + 10^{-7}` for `3.14159`
         return _rounds_to(written, value, cut=True)
     return None
+
+
+def _with_decimals_written(value: object) -> Rational | None:
+    """A number made of decimals and fractions only (`\frac{5.0000002}{2}`, `2.4999999`) as
+    the exact value its decimals write; None for anything else."""
+    if not (isinstance(value, Expr) and value.has(Float)):
+        return None
+    if not value.is_number:
+        value = value.doit()  # `7.5 + 10^{-7} x^0`, left unevaluated by the parser
+    if not value.is_number:
+        return None
+    exact = value.xreplace({number: Rational(str(number)) for number in value.atoms(Float)})
+    return exact if isinstance(exact, Rational) else None
+
+
+def _decimals_verdict(value: Rational, gold_text: str, gold: object) -> bool | None:
+    """A value its decimals write against a reference that is a decimal or a terminating
+    fraction: exactly equal, or rounded or cut to a reference that is itself a rounding
+    (`0.3333333` for `0.333333`); `2.4999999` is not `2.5`. None for other references."""
+    fraction = Fraction(int(value.p), int(value.q))
+    written = _written_decimal(gold_text)
+    if written is not None:
+        if fraction == Fraction(written):
+            return True
+        if len(written.as_tuple().digits) >= _FLOAT_DIGITS:
+            return _within_last_places(written, value, _FLOAT_SLACK)
+        return _is_rounding(written, gold_text) and _rounds_to(written, value, cut=True)
+    rational = _rational_value(gold) if _is_exact(gold) else None
+    if rational is not None and terminates(rational):
+        return fraction == rational
+    return None
+
+
+def _is_rounding(written: Decimal, text: str) -> bool:
+    """Whether a decimal reference shows so many digits and places that only a rounding or
+    a cut explains them: 6 significant digits and 4 places."""
+    return (
+        len(written.as_tuple().digits) >= _ROUNDING_REFERENCE_DIGITS
+        and _mantissa_places(text) >= _ROUNDING_PLACES
+    )
 
 
 def _mantissa_places(text: str) -> int:

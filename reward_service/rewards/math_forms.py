@@ -102,6 +102,9 @@ _CHANGES_VALUE = re.compile(
     r"|around|roughly|nearly|almost|least|most)(?![a-z])"
 )
 _PLUS_MINUS_SIGN = re.compile(r"\+\s*-")
+_LEADING_PLUS_MINUS = re.compile(r"(?:^|(?<=[=(\[{,;:]))\s*\+\s*-")
+# ± drawn as a plus over a line: `\underline{+}5`.
+_DRAWN_PLUS_MINUS = re.compile(r"\\underline\s*\{\s*\+\s*\}")
 # A solution set written as an inequality in one variable: `x < 3`, `0 < x \leq 12.5`,
 # `m \in [\sqrt2, \infty)`.
 _LESS = r"(?:<|\\lt|\\le(?:qslant|qq|q)?|[≤⩽≦])"
@@ -351,10 +354,12 @@ def clean(text: str) -> str:
     an upright e as Euler's number."""
     text = escaped_once(text)
     text = _drop_hidden(text)
+    text = _DRAWN_PLUS_MINUS.sub(r"\\pm ", text)
     text = _unwrap(text)
     text = _DECORATION.sub(" ", text).translate(_UNICODE)
     text = _UPRIGHT_E.sub("e", text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
+    text = _LEADING_PLUS_MINUS.sub(r"\\pm ", text)  # `+-5` is ±5
     text = _PLUS_MINUS_SIGN.sub("-", text)  # `14.0 + -1.0i`
     text = _SCIENTIFIC.sub(r"\1 \\times 10^{\2}", text).strip()
     # `$\frac{1}{3}.$`: the sentence's full stop, not the answer's; `185\`: a stray backslash.

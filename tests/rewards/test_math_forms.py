@@ -297,6 +297,16 @@ NUMBERS = [
     case("root-for-a-printed-float", r"\boxed{\sqrt{2}}", "1.4142135623730951", 1.0, OK),
     case("integer-for-a-printed-float", r"\boxed{3}", "2.9999999999999996", 1.0, OK),
     case("exact-off-a-printed-float", r"\boxed{\frac{2}{3}}", "0.6666666666666686", 0.0, WRONG),
+    # Decimals are the values they write, inside an expression too.
+    case("decimal-inside-a-fraction", r"\boxed{\frac{5.0000002}{2}}", "2.5", 0.0, WRONG),
+    case("decimal-inside-for-a-fraction", r"\boxed{\frac{5.0000002}{2}}", r"\frac52", 0.0, WRONG),
+    case("decimal-plus-a-hidden-offset", r"\boxed{7.5 + 10^{-7}x^0}", "7.5", 0.0, WRONG),
+    case("decimal-near-a-decimal", r"\boxed{2.4999999}", "2.5", 0.0, WRONG),
+    case("decimal-finer-than-a-decimal", r"\boxed{0.290243}", "0.29", 0.0, WRONG),
+    case("decimal-fraction-equal", r"\boxed{\frac{5.0}{2}}", "2.5", 1.0, OK),
+    case("decimal-sum-equal", r"\boxed{0.1 + 0.2}", "0.3", 1.0, OK),
+    case("decimal-for-a-rounding", r"\boxed{0.3333333}", "0.333333", 1.0, OK),
+    case("decimal-trailing-zero", r"\boxed{2.50}", "2.5", 1.0, OK),
     case("exact-off-for-rounded-reference", r"\boxed{\frac{101}{3}}", "33.3", 0.0, WRONG),
     case("symbolic-equal", r"\boxed{\frac{\sqrt{2}}{2}}", r"\frac{1}{\sqrt2}", 1.0, OK),
 ]
@@ -429,6 +439,9 @@ BOXES_AND_HEDGES = [
     case("relation-in-box", r"\boxed{\geq 5}", "5", 0.0, ENUMERATED),
     case("guess-in-box", r"\boxed{\text{probably } 5}", "5", 0.0, ENUMERATED),
     case("or-in-box", r"\boxed{5 \text{ or } 6}", "5", 0.0, ENUMERATED),
+    case("plus-minus-drawn", r"\boxed{\underline{+}5}", "5", 0.0, ENUMERATED),
+    case("plus-minus-typed", r"\boxed{+-5}", "-5", 0.0, ENUMERATED),
+    case("plus-minus-typed-for-both", r"\boxed{x = +-5}", r"\pm 5", 1.0, OK),
 ]
 
 # What may follow the final answer in its sentence (what it counts, when, its modulus), the
