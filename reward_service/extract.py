@@ -96,6 +96,7 @@ QUALIFIER = re.compile(
     r"|neighbou?rhood)\s+of|(?:a\s+(?:bit|little)|just|slightly)\s+(?:over|under|more|less|above"
     r"|below|shy)"
     r"|(?:over|under|below|above|about|around|approx\.?|approximately|roughly|nearly|almost|within|circa"
+    r"|near|close\s+to|capped\s+at|somewhere\s+(?:near|around)"
     r"|exceeds?|exceeding|surpass(?:es|ing)?|bounded\s+by)(?=\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d))(?![A-Za-z])"
     r"|至少|至多|最多|最少|不超过|不少于|不低于|不高于|以上|以下|可能|也许|大于|小于|超过|不到"
     r"|约|大约|或更多|左右|以内|将近|差不多|大概",
@@ -117,7 +118,7 @@ DOUBT = re.compile(
     r"(?<![A-Za-z])(?:wrong|incorrect|mistaken?|error|unsure|uncertain|unless|unverified"
     r"|verif(?:y|ied|ication)|confiden(?:ce|t)|tentative(?:ly)?|guess(?:ing|es|timate[sd]?)?"
     r"|reckon|suspect|allegedly|arguably|idk|tbc|tbd|environ|etwa|ungefähr|vielleicht"
-    r"|incorrect[oa]|incorret[oa]|errad[oa]|errat[oa]|sbagliat[oa]|fals[oa]|salah|keliru"
+    r"|incorrect[oa]s?|incorret[oa]s?|errad[oa]s?|errat[oa]|sbagliat[oa]|fals[oa]s?|salah|keliru"
     r"|yanlış|hatalı|неверно|неправильно|ошибочно|błędn[aey]|fałszyw[aey]"
     r"|peut-être|tal\s+vez|forse|talvez|наверное|возможно|conceivably|plausibly|falsch|faux|fout"
     r"|retracted|rejected|withdrawn"
@@ -153,17 +154,35 @@ _CONDITION = re.compile(
     re.I,
 )
 _NEAR_ANSWER = 24
+# Answer markers before the final answer whose claims are read ("The answer is 6. … The final
+# answer is \boxed{5}" names 6 as well).
+_MARKERS_BACK = 8
 _LINES_BACK = 3
-_MATH_CLOSE = re.compile(r"(?:\s|\$|\\[)\]]|\})*")
+_MATH_CLOSE = re.compile(r"(?:\s|\$|\\[)\],;:! ]|\\q?quad(?![A-Za-z])|~|\})*")
 _LEADS_INTO_ANSWER = re.compile(r"(?:=|\\in|\\approx|\\equiv|:)\s*$")
 # A box inside an expression: `-\boxed{5}`, `\frac{1}{\boxed{5}}`, `\boxed{5}!`, `\boxed{5}^2`.
 _IN_EXPRESSION_BEFORE = re.compile(
     r"(?:[-+/^_{\d]|(?<![\\*])\*|(?<!\\)\(|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac|log|ln|lg|exp"
-    r"|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan)(?![A-Za-z]))[ \t]*$"
+    r"|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|lor|vee|mid)(?![A-Za-z])"
+    # `$4, 5, \boxed{6}$`, `[4, 5, \boxed{6}]`, `4 vs 5 vs \boxed{6}`: a list the box ends.
+    r"|\d\s*[,;]|(?<![A-Za-z])vs\.?)[ \t]*$"
 )
 _IN_EXPRESSION_AFTER = re.compile(
     r"[ \t]*(?:!|\^(?![ \t]*\{?[ \t]*\\circ)|[_'/+]|-(?=[ \t]*[\d\\(])|\d"
     r"|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac|pi|prime)(?![A-Za-z])|[½¼¾²³])"
+)
+# A relation right before a box bounds it: `x \geq \boxed{5}`, `≈\boxed{5}`.
+_RELATION_BEFORE = re.compile(
+    r"(?:\\(?:geq?|leq?|geqslant|leqslant|gt|lt|neq?|approx|sim|simeq|lesssim|gtrsim|ll|gg"
+    r"|not\s*=)(?![A-Za-z])|[<≈≠≤≥]|(?<![\w/\"'])>|!=)[\s$]*$"
+)
+# A bound right before a box: `Under \boxed{5}`, `capped at \boxed{5}`; "approximately
+# \boxed{16386.16}" claims the rounded value and is no bound.
+_BOUND_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:under|over|below|above|capped\s+at|exceed(?:s|ing)?|within|(?:upwards"
+    r"|north|south|shy|short)\s+of|in\s+excess\s+of|bounded\s+by|at\s+(?:least|most)|up\s+to"
+    r"|(?:more|less|fewer|greater|larger|smaller|higher|lower)\s+than)[\s$:]*$",
+    re.I,
 )
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
 _HEDGE_BEFORE = re.compile(
@@ -192,11 +211,16 @@ _AFTER_WORDS = (
     r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six"
     r"|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty"
     r"|(?:hundred|thousand|million|billion|trillion)s?|[萬万億亿千百]"
+    r"|(?:thir|four|fif|six|seven|eigh|nine)teenths|[a-z]*tieths|(?:hundred|thousand|million"
+    r"|billion|trillion)ths|(?:quadr|quint|sext|sept|oct)illions?|millones|milliards?|milliarden"
+    r"|douzaines?|dutzend|bounds?|maximums|minimums|maxima|minima|limits|[a-z]*zillions?"
+    r"|centaines?|docenas?|tercios|cuartos|medios|quarts|tiers"
 )
 _CHANGED_AFTER = re.compile(
     rf"[\d}}]\s*(?:(?:\$+|\\[)\]])\s*)?(?:[,;]\s*)?(?:-\s*)?(?:{_AFTER_WORDS})(?![A-Za-z-])", re.I
 )
 _CHANGES_AFTER = re.compile(_AFTER_WORDS, re.I)
+_PHRASE_CHANGES_VALUE = re.compile(rf"(?<![A-Za-z])(?:{_AFTER_WORDS})(?![A-Za-z])", re.I)
 # "Or" and the numbers to ten in the languages models answer in: closed classes, so a finite list.
 _FOREIGN_OR = (
     r"oder|o|ou|ó|или|либо|eller|lub|albo|veya|ya\s+da|atau|hoặc|nebo|vagy|tai|sau|أو|یا|या"
@@ -229,7 +253,10 @@ _OPTION = re.compile(r"\(?([A-J])\)?")
 _STRUCK_BOX = re.compile(r"(?:~~|<(?:s|del|strike)>|<!--)[^~<]{0,200}?\\(?:boxed|fbox)", re.I)
 # The slash ends the first run of spaces: `\s*[/\\]?\s*` split a long run between its two
 # `\s*` every way there is, quadratic, on the event loop (`<` + 16k spaces: 1.9 s).
-_TAG_LIKE = re.compile(r"(?:<|&lt;)\s*(?:[/\\]\s*)?answer\b", re.I)
+_TAG_LIKE = re.compile(
+    r"(?:<|&lt;)\s*(?:[/\\]\s*)?(?:(?:final[_ -]?)?answer\b|(?:result|ans|solution|output)\s*>)",
+    re.I,
+)
 _CLOSING_MATTER = re.compile(
     r"(?:[\s.,;:)\]。，；：）$*_~]|\\[)\]]|\\end\{\w+\*?\}|</answer>|\\\\"
     r"|\\(?:q?quad|[,;: ])|\\(?:qed|blacksquare|square|Box)(?![A-Za-z])|[∎□■])*"
@@ -347,7 +374,11 @@ _UNIT_ENDINGS = frozenset(
     {*UNIT_NAMES, *UNIT_NAMES.values()}
     | set(
         """percent pct degree circ radian rad unit cent point square cubic sq squared cubed people
-        children men women feet teeth mice geese sheep fish deer series species""".split()
+        children men women feet teeth mice geese sheep fish deer series species pa kpa
+        mpa hz khz mhz ghz mol ohm kwh wh mb gb kb tb byte bit dl cal kcal tonne ton acre hectare
+        ha kph rpm bpm db psi atm bar torr mmhg cc gal gallon qt quart pt pint cup tbsp tsp nm um
+        µm μm ms ns yr wk day week month year decade century yuan peso dollar cent euro ounce old
+        apiece each total altogether left overall""".split()
     )
 )
 # Nouns that end like an adverb: in `\boxed{5} ostensibly` the word is no unit.
@@ -379,7 +410,8 @@ _FUNCTION_WORDS = frozenset(
     check checked unchecked verified unverified sure unsure certain uncertain guess typo
     mistake error trap decoy bogus fake scrap ignore at on by for to from with without about
     around over under above below near best worst most least negated thereabouts nah odds circa
-    approx approximately roughly nearly almost within ballpark""".split()
+    approx approximately roughly nearly almost within ballpark sometimes always usually often
+    mostly generally typically ca est rough""".split()
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?!\d)|[。！？\n]|\\end\{\w+\*?\}|\\\]")
 # A number on its own in prose after the final answer: a second claim.
@@ -391,7 +423,8 @@ _NEGATED = re.compile(
 # $7$." (the Minerva format) names it outright; "thus 7" may be a step of a worked solution.
 _ANSWER_MARKER = re.compile(
     r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer|final\s+(?:result|value))"
-    r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*(?:[:=]|[—–]|--?\s))(?![A-Za-z])"
+    r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*(?:[:=→⇒≈]|[—–]|--?>?\s|\\(?:to|Rightarrow)(?![A-Za-z])))(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?:ans|result|jawaban|conclusion)[*_]*\s*[:=]|[答답]\s*[:：]"
     r"|(?<![A-Za-z])solution[*_]*\s*[:=]"
     r"|(?<![^\W\d_])(?:antwort|respuesta|réponse|risposta|resposta|ответ|odpowiedź|cevap)\s*[:：]"
     r"|答案(?:是|为|：|:)|答え\s*[:：は]",
@@ -415,8 +448,11 @@ _HEDGE_BEFORE_CONCLUSION = re.compile(
 # Doubt in the first person anywhere before the boxes: "I am not sure whether it is 5 or 6.
 # Anyway, here goes. \boxed{5}".
 _DOUBT_IN_WORKING = re.compile(
-    r"(?<![A-Za-z])(?:not\s+(?:entirely\s+|quite\s+|completely\s+|fully\s+)?(?:sure|certain|confident)"
-    r"|unsure|don'?t\s+know|no\s+idea|can'?t\s+decide)(?![A-Za-z])|不确定|不知道",
+    r"(?<![A-Za-z])(?:not\s+(?:[\w%]+\s+){0,2}?(?:sure|certain|confident)|unsure|uncertain"
+    r"|don'?t\s+know|no\s+idea|can'?t\s+decide|(?:could|might|may)\s+be\s+(?:wrong|mistaken)"
+    r"|(?:is|was)\s+(?:just\s+|only\s+|merely\s+)?a\s+guess"
+    r"|i'?m\s+guessing|i\s+am\s+guessing|no\s+estoy\s+segur[oa]|nicht\s+sicher|pas\s+s[uû]r"
+    r"|não\s+tenho\s+certeza)(?![A-Za-z])|不确定|不知道|不太确定|没把握",
     re.I,
 )
 _GUESS_IN_WORKING = re.compile(
@@ -691,7 +727,7 @@ def stated_values(body: str) -> list[str]:
         # answer (every value after it, so that two claims are still two answers).
         body = claim
         if not is_prose(body):
-            return [body.rstrip(_SENTENCE_END).strip()]
+            return [body.rstrip(_SENTENCE_END).strip().strip("*_").strip()]
     found: list[tuple[str, bool]] = []
     listed: set[str] = set()  # spans a list goes on from or ends with: values, names or not
     position = 0
@@ -1043,6 +1079,8 @@ def _hedges_before(sentence: str) -> bool:
     """Whether the sentence that leads to an answer guesses, bounds or calls it wrong."""
     if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
         return True
+    if _RELATION_BEFORE.search(sentence) or _BOUND_BEFORE.search(sentence):
+        return True
     if _DOUBT_BEFORE.search(sentence):
         return True
     # Doubt right before the answer ("I suspect", "Vielleicht"); "the most likely outcome is"
@@ -1054,10 +1092,14 @@ def _hedges_before(sentence: str) -> bool:
 def _claimed_before(text: str) -> list[str]:
     """The values text before the final answer names as the answer ("The answer is 6.
     \\boxed{5}" names 6): more candidates, equal to the answer or not."""
-    markers = list(_ANSWER_MARKER.finditer(text))
-    if not markers:
-        return []
-    claim = text[markers[-1].end() :]
+    claims: list[str] = []
+    for marker in list(_ANSWER_MARKER.finditer(text))[-_MARKERS_BACK:]:
+        claims += _claim_after(text[marker.end() :])
+    return claims
+
+
+def _claim_after(claim: str) -> list[str]:
+    """The values the sentence after an answer marker states."""
     end = _SENTENCE_BREAK.search(claim)
     claim = (claim[: end.start()] if end else claim).strip().strip("$*:").strip()
     if not claim or _LEADS_INTO_ANSWER.search(claim):
@@ -1127,9 +1169,10 @@ def _retracts(text: str) -> bool:
     text = text[_MATH_CLOSE.match(text).end() :]  # `$\boxed{28}$ pct`
     unit = _UNIT_PHRASE.match(text)
     if unit and unit.group().strip():
-        words = re.findall(r"[^\W\d_]+", unit.group())
+        words = re.findall(r"[^\W\d_¹²³]+", unit.group())
         if (
-            any(names_no_unit(word) for word in words)
+            any(names_no_unit(word) and word.lower() not in _UNIT_ENDINGS for word in words)
+            or _PHRASE_CHANGES_VALUE.search(unit.group())
             or RETRACTION.search(unit.group())
             or QUALIFIER.search(unit.group())
             or _TIMES_SOMETHING.search(unit.group())
@@ -1146,7 +1189,8 @@ def _names_a_unit(words: list[str]) -> bool:
     among them; an open class of other words ("maximal", "onward", "salah") hedges."""
     last = words[-1]
     if any(
-        word.lower().endswith("ly") and len(word) > 4 and word.lower() not in _NOUNS_IN_LY
+        (word.lower().endswith("ly") and len(word) > 4 and word.lower() not in _NOUNS_IN_LY)
+        or (word.lower().endswith("mente") and len(word) > 6)  # `aproximadamente`
         for word in words
     ):
         return False

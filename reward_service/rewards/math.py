@@ -858,9 +858,10 @@ def _decimal_verdict(value_text: str, value: object, gold_text: str, gold: objec
     return None
 
 
-def _with_decimals_written(value: object) -> Rational | None:
-    """A number made of decimals and fractions only (`\frac{5.0000002}{2}`, `2.4999999`) as
-    the exact value its decimals write; None for anything else."""
+def _with_decimals_written(value: object) -> Expr | None:
+    r"""A number with decimals in it as the exact value its decimals write: a rational
+    (`\frac{5.0000002}{2}`, `2.4999999`) or one known to be irrational (`\sqrt{6.250001}`,
+    `0.7957747\pi`); None for anything else."""
     if not (isinstance(value, Expr) and value.has(Float)):
         return None
     if not value.is_number:
@@ -868,24 +869,28 @@ def _with_decimals_written(value: object) -> Rational | None:
     if not value.is_number:
         return None
     exact = value.xreplace({number: Rational(str(number)) for number in value.atoms(Float)})
-    return exact if isinstance(exact, Rational) else None
+    if isinstance(exact, Rational) or exact.is_rational is False:
+        return exact
+    return None
 
 
-def _decimals_verdict(value: Rational, gold_text: str, gold: object) -> bool | None:
-    """A value its decimals write against a reference that is a decimal or a terminating
+def _decimals_verdict(value: Expr, gold_text: str, gold: object) -> bool | None:
+    r"""A value its decimals write against a reference that is a decimal or a terminating
     fraction: exactly equal, or rounded or cut to a reference that is itself a rounding
-    (`0.3333333` for `0.333333`); `2.4999999` is not `2.5`. None for other references."""
-    fraction = Fraction(int(value.p), int(value.q))
+    (`0.3333333` for `0.333333`); `2.4999999` is not `2.5`, nor `\sqrt{6.250001}`. None for
+    other references."""
     written = _written_decimal(gold_text)
+    rational = isinstance(value, Rational)
     if written is not None:
-        if fraction == Fraction(written):
+        if rational and Fraction(int(value.p), int(value.q)) == Fraction(written):
             return True
         if len(written.as_tuple().digits) >= _FLOAT_DIGITS:
             return _within_last_places(written, value, _FLOAT_SLACK)
         return _is_rounding(written, gold_text) and _rounds_to(written, value, cut=True)
-    rational = _rational_value(gold) if _is_exact(gold) else None
-    if rational is not None and terminates(rational):
-        return fraction == rational
+    gold_rational = _rational_value(gold) if _is_exact(gold) else None
+    if gold_rational is not None and terminates(gold_rational):
+        # An irrational value is no terminating fraction.
+        return rational and Fraction(int(value.p), int(value.q)) == gold_rational
     return None
 
 

@@ -102,8 +102,13 @@ _CHANGES_VALUE = re.compile(
     r"|around|roughly|nearly|almost|least|most)(?![a-z])"
 )
 _PLUS_MINUS_SIGN = re.compile(r"\+\s*-")
-_LEADING_PLUS_MINUS = re.compile(r"(?:^|(?<=[=(\[{,;:]))\s*\+\s*-")
+# `+-5`, `x = +-5`, `-4 +- \sqrt{4}`: ± typed; `14.0 + -1.0i` (a space between) adds a negative.
+_TYPED_PLUS_MINUS = re.compile(r"(?:^|(?<=[=(\[{,;:]))\s*\+\s*-|\+-")
 # ± drawn as a plus over a line: `\underline{+}5`.
+# A word as a number's subscript qualifies it: `5_{est}`, `5_{\max}`, `5_\text{ub}`.
+_WORDY_SUBSCRIPT = re.compile(
+    r"\d\s*_\s*(?:\{\s*)?(?:\\[A-Za-z]+\s*(?:\{\s*)?)?[A-Za-z]{2,}"
+)
 _DRAWN_PLUS_MINUS = re.compile(r"\\underline\s*\{\s*\+\s*\}")
 # A solution set written as an inequality in one variable: `x < 3`, `0 < x \leq 12.5`,
 # `m \in [\sqrt2, \infty)`.
@@ -293,7 +298,12 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
     pieces = _APPROXIMATE.split(text)
     approximations = tuple(top_level_split(piece, "=")[0].strip() for piece in pieces[1:])
     text = "=".join(pieces).lstrip("= ")
-    if _BOX.search(text) or QUALIFIER.search(text) or _LEADING_RELATION.match(text):
+    if (
+        _BOX.search(text)
+        or QUALIFIER.search(text)
+        or _LEADING_RELATION.match(text)
+        or _WORDY_SUBSCRIPT.search(text)
+    ):
         return Reading((text,), hedged=True)
     if _PROGRAM_LITERAL.search(text):
         return Reading((text,), unreadable=True)
@@ -359,7 +369,7 @@ def clean(text: str) -> str:
     text = _DECORATION.sub(" ", text).translate(_UNICODE)
     text = _UPRIGHT_E.sub("e", text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
-    text = _LEADING_PLUS_MINUS.sub(r"\\pm ", text)  # `+-5` is ±5
+    text = _TYPED_PLUS_MINUS.sub(r"\\pm ", text)
     text = _PLUS_MINUS_SIGN.sub("-", text)  # `14.0 + -1.0i`
     text = _SCIENTIFIC.sub(r"\1 \\times 10^{\2}", text).strip()
     # `$\frac{1}{3}.$`: the sentence's full stop, not the answer's; `185\`: a stray backslash.
