@@ -373,12 +373,12 @@ UNIT_NAMES = {
 _UNIT_ENDINGS = frozenset(
     {*UNIT_NAMES, *UNIT_NAMES.values()}
     | set(
-        """percent pct degree circ radian rad unit cent point square cubic sq squared cubed people
-        children men women feet teeth mice geese sheep fish deer series species pa kpa
-        mpa hz khz mhz ghz mol ohm kwh wh mb gb kb tb byte bit dl cal kcal tonne ton acre hectare
-        ha kph rpm bpm db psi atm bar torr mmhg cc gal gallon qt quart pt pint cup tbsp tsp nm um
-        µm μm ms ns yr wk day week month year decade century yuan peso dollar cent euro ounce old
-        apiece each total altogether left overall""".split()
+        """percent pct circ radian rad unit cent point square cubic sq squared cubed people
+        children men women teeth mice geese sheep fish deer series species pa kpa mpa hz khz
+        mhz ghz mol ohm kwh wh mb gb kb tb byte bit dl cal kcal tonne ton acre hectare ha kph rpm
+        bpm db psi atm bar torr mmhg cc gal gallon qt quart pt pint cup tbsp tsp nm um µm μm ms
+        ns yr wk day week month year decade century yuan peso old apiece each total altogether
+        left overall""".split()
     )
 )
 # Nouns that end like an adverb: in `\boxed{5} ostensibly` the word is no unit.
@@ -857,13 +857,13 @@ def _names_things(words: list[str], index: int) -> bool:
     total")."""
     word = words[index]
     before = words[index - 1].lower() if index else ""
-    if not word.isalpha() or (before not in _DETERMINERS and before not in ("a", "an")):
-        return False
     following = words[index + 1] if index + 1 < len(words) else ""
     if before in ("a", "an"):
         return word.lower() == "zero" and following.lower() in _ZERO_OBJECTS
     return (
-        following.isalpha()
+        before in _DETERMINERS
+        and word.isalpha()
+        and following.isalpha()
         and following == following.lower()
         and not names_no_unit(following)
         and not following.endswith(("ing", "ly"))

@@ -157,6 +157,8 @@ _LONE_LETTER = re.compile(
 # a named curve (`C: x^2 + y^2 = 4`), parts (`(I) …; (II) …`), initials (`J. K. Rowling`) or a
 # name (`E. coli`).
 _LETTERED_REFERENCE = re.compile(r"\s*(?:\(([A-H])\)|([A-H])[.)])\s+(\S.*)", re.S)
+# After `A. `: a name (`Lincoln`, `coli`) or more initials (`K. Rowling`), not an option.
+_NAME_AFTER_INITIAL = re.compile(r"[A-Z]?[a-z]+\.?|[A-Z]\..*", re.S)
 _PART_LABEL = re.compile(r"(?<![A-Za-z])(?:\(?(?:[A-J]|I{1,3}|IV|VI{0,3})\)|[A-J]\.)(?=\s)")
 _DECIMAL = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 _WRITTEN_DECIMAL = re.compile(
@@ -498,7 +500,7 @@ def _lettered_reference(text: str) -> str | None:
     if match is None:
         return None
     said = match.group(3)
-    if _PART_LABEL.search(said) or re.fullmatch(r"[A-Z]?[a-z]+\.?|[A-Z]\..*", said, re.S):
+    if _PART_LABEL.search(said) or _NAME_AFTER_INITIAL.fullmatch(said):
         return None
     return match.group(1) or match.group(2)
 
@@ -880,17 +882,16 @@ def _decimals_verdict(value: Expr, gold_text: str, gold: object) -> bool | None:
     (`0.3333333` for `0.333333`); `2.4999999` is not `2.5`, nor `\sqrt{6.250001}`. None for
     other references."""
     written = _written_decimal(gold_text)
-    rational = isinstance(value, Rational)
+    rational = _rational_value(value) if isinstance(value, Rational) else None
     if written is not None:
-        if rational and Fraction(int(value.p), int(value.q)) == Fraction(written):
+        if rational == Fraction(written):
             return True
         if len(written.as_tuple().digits) >= _FLOAT_DIGITS:
             return _within_last_places(written, value, _FLOAT_SLACK)
         return _is_rounding(written, gold_text) and _rounds_to(written, value, cut=True)
     gold_rational = _rational_value(gold) if _is_exact(gold) else None
     if gold_rational is not None and terminates(gold_rational):
-        # An irrational value is no terminating fraction.
-        return rational and Fraction(int(value.p), int(value.q)) == gold_rational
+        return rational == gold_rational  # an irrational value is no terminating fraction
     return None
 
 

@@ -105,11 +105,9 @@ _PLUS_MINUS_SIGN = re.compile(r"\+\s*-")
 # `+-5`, `x = +-5`, `-4 +- \sqrt{4}`: ± typed; `14.0 + -1.0i` (a space between) adds a negative.
 _TYPED_PLUS_MINUS = re.compile(r"(?:^|(?<=[=(\[{,;:]))\s*\+\s*-|\+-")
 # ± drawn as a plus over a line: `\underline{+}5`.
-# A word as a number's subscript qualifies it: `5_{est}`, `5_{\max}`, `5_\text{ub}`.
-_WORDY_SUBSCRIPT = re.compile(
-    r"\d\s*_\s*(?:\{\s*)?(?:\\[A-Za-z]+\s*(?:\{\s*)?)?[A-Za-z]{2,}"
-)
 _DRAWN_PLUS_MINUS = re.compile(r"\\underline\s*\{\s*\+\s*\}")
+# A word as a number's subscript qualifies it: `5_{est}`, `5_{\max}`, `5_\text{ub}`.
+_WORDY_SUBSCRIPT = re.compile(r"\d\s*_\s*(?:\{\s*)?(?:\\[A-Za-z]+\s*(?:\{\s*)?)?[A-Za-z]{2,}")
 # A solution set written as an inequality in one variable: `x < 3`, `0 < x \leq 12.5`,
 # `m \in [\sqrt2, \infty)`.
 _LESS = r"(?:<|\\lt|\\le(?:qslant|qq|q)?|[≤⩽≦])"
