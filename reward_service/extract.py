@@ -171,17 +171,29 @@ _IN_EXPRESSION_AFTER = re.compile(
     r"[ \t]*(?:!|\^(?![ \t]*\{?[ \t]*\\circ)|[_'/+]|-(?=[ \t]*[\d\\(])|\d"
     r"|\\(?:cdot|times|div|sqrt|frac|dfrac|tfrac|pi|prime)(?![A-Za-z])|[½¼¾²³])"
 )
-# A relation right before a box bounds it: `x \geq \boxed{5}`, `≈\boxed{5}`.
-_RELATION_BEFORE = re.compile(
-    r"(?:\\(?:geq?|leq?|geqslant|leqslant|gt|lt|neq?|approx|sim|simeq|lesssim|gtrsim|ll|gg"
-    r"|not\s*=)(?![A-Za-z])|[<≈≠≤≥]|(?<![\w/\"'])>|!=)[\s$]*$"
+# Relations that bound or approximate what follows them: `\geq`, `\succeq`, `⩾`, `&gt;`, `\sim`.
+RELATION = (
+    r"(?:\\(?:n?[lg]eq?(?:q|slant)?|[lg]neqq?|n?(?:less|gtr|succ|prec)[a-z]*|[lg]t|n?sim|simeq"
+    r"|n?approx(?:eq)?|n?cong|thick(?:sim|approx)|backsim|eqsim|doteq|neq?|ll|gg|lll|ggg|propto"
+    r"|asymp|not\s*(?:[=<>]|\\[A-Za-z]+)|text(?:greater|less))(?![A-Za-z])"
+    r"|\\text\s*\{\s*[<>≤≥]\s*\}|&(?:[lg]t|[lg]e|ne|asymp);|[<≈≠≤≥≦≧≨≩≪≫≮≯≰≱≲≳≴≵≶≷≺≻≼≽≾≿⊀⊁⋜⋝"
+    r"⋞⋟⋠⋡⋦⋧⋨⋩⩽⩾⪅⪆⪇⪈⪉⪊⪋⪌⪕⪖⪯⪰∼∽≁≂≃≄≅≆≇≉≊≋≌≍≐≑≒≓∝]|(?<![\w/\"'])>|!=)"
 )
-# A bound right before a box: `Under \boxed{5}`, `capped at \boxed{5}`; "approximately
-# \boxed{16386.16}" claims the rounded value and is no bound.
+# A relation right before a box bounds it: `x \geq \boxed{5}`, `≈\boxed{5}` (`\equiv` and `\in`
+# lead into the answer: `n \equiv \boxed{3} \pmod 7`).
+_RELATION_BEFORE = re.compile(rf"{RELATION}[\s$]*$")
+# A bound right before a box: `Under \boxed{5}`, `capped at \boxed{5}`, `Mindestens \boxed{5}`;
+# "approximately \boxed{16386.16}" claims the rounded value and is no bound.
 _BOUND_BEFORE = re.compile(
-    r"(?<![A-Za-z])(?:under|over|below|above|capped\s+at|exceed(?:s|ing)?|within|(?:upwards"
+    r"(?<![^\W\d_])(?:under|over|below|above|capped\s+at|exceed(?:s|ing)?|within|(?:upwards"
     r"|north|south|shy|short)\s+of|in\s+excess\s+of|bounded\s+by|at\s+(?:least|most)|up\s+to"
-    r"|(?:more|less|fewer|greater|larger|smaller|higher|lower)\s+than)[\s$:]*$",
+    r"|at\s+(?:a|the)\s+(?:minimum|maximum)|nearly|almost|minimally|maximally|(?:not\s+|no\s+)?(?:more|less|fewer"
+    r"|greater|larger|smaller|higher|lower)\s+than|mindestens|h[öo]chstens|wenigstens|knapp|fast"
+    r"|über|unter|au\s+(?:moins|plus)|(?:plus|moins)\s+de|presque|al\s+menos|por\s+lo\s+menos"
+    r"|como\s+m[ií]nimo|como\s+m[aá]ximo|a\s+lo\s+sumo|(?:más|menos)\s+de|casi|almeno"
+    r"|al\s+massimo|quasi|pelo\s+menos|no\s+m[ií]nimo|no\s+m[aá]ximo|quase|не\s+(?:менее|более)"
+    r"|как\s+(?:минимум|максимум)|более|менее|почти|至少|至多|最多|最少|不少于|不超过|不低于"
+    r"|不高于|将近|接近|少なくとも|적어도)[\s$:,，：]*$",
     re.I,
 )
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
@@ -189,6 +201,30 @@ _HEDGE_BEFORE = re.compile(
     r"(?<![A-Za-z])(?:or|not|never|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或|不是",
     re.I,
 )
+# "The largest prime less than 100 is \boxed{97}", "The number of red or blue balls not in
+# the box is": a description of what was asked, ending in the verb that gives the answer,
+# restates the question. A bound with a value of its own, "or" between two words and "not"
+# before a word describe the question's objects there; said of the answer ("the answer is at
+# least 5, so it is"), next to a value ("3 or 4") or with doubt, they still hedge.
+_RESTATED_QUESTION = re.compile(
+    r"[^\d$\\]*?(?<![A-Za-z])the\s+(?P<subject>[^.!?;\n]+)\s+(?:is|are|equals|=)(?![A-Za-z])", re.I
+)
+# The words a value in a restated question follows: "less than 100", "divisible by 3 or 5",
+# "between 1 and 100", "the first 10 primes"; any other value there is a claim of its own.
+_OBJECT_WORDS = frozenset(
+    "than least most to by of from between and or under over below above within exceed exceeds"
+    " exceeding with first last".split()
+)
+_SUBJECT_TOKEN = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|[-+]?\d[\d,.]*|[^\W\d_]+")
+_OWN_WORDING = re.compile(
+    r"(?P<lead>(?P<before>[A-Za-z]+|\d+)\$?)\s+(?:(?P<bound>(?:not\s+)?(?:at\s+(?:least|most)|up\s+to|(?:more|less"
+    r"|fewer|greater|larger|smaller|bigger|higher|lower)\s+than|over|under|below|above"
+    r"|exceed(?:s|ing)?|within))(?=\s*(?:\$|\\\(|[-+]?\d|(?P<word>[A-Za-z]+)))"
+    r"|(?P<or>or)\s+(?=(?P<after>[A-Za-z]+|\d+))|not\s+(?=(?P<negated>[a-z]{3,})))",
+    re.I,
+)
+_COPULAS = frozenset("is are was were be been being equals".split())
+_VALUE_WORDS = frozenset("one once twice thrice".split())
 # Before a named final answer, only a guess hedges: "which is not divisible by 3" is working.
 _GUESS_BEFORE = re.compile(
     r"(?<![A-Za-z])(?:or|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或", re.I
@@ -214,7 +250,10 @@ _AFTER_WORDS = (
     r"|(?:thir|four|fif|six|seven|eigh|nine)teenths|[a-z]*tieths|(?:hundred|thousand|million"
     r"|billion|trillion)ths|(?:quadr|quint|sext|sept|oct)illions?|millones|milliards?|milliarden"
     r"|douzaines?|dutzend|bounds?|maximums|minimums|maxima|minima|limits|[a-z]*zillions?"
-    r"|centaines?|docenas?|tercios|cuartos|medios|quarts|tiers"
+    r"|centaines?|docenas?|tercios|cuartos|medios|quarts|tiers|(?:upper|lower)\s*bounds?"
+    r"|estimat\w*|approximat\w*|ballparks?|guesses|guesstimates?|au\s+(?:moins|plus)"
+    r"|al\s+menos|por\s+lo\s+menos|como\s+(?:m[ií]nimo|m[aá]ximo)|a\s+lo\s+sumo|almeno"
+    r"|al\s+massimo|pelo\s+menos|mindestens|h[öo]chstens|wenigstens|minimally|maximally"
 )
 _CHANGED_AFTER = re.compile(
     rf"[\d}}]\s*(?:(?:\$+|\\[)\]])\s*)?(?:[,;]\s*)?(?:-\s*)?(?:{_AFTER_WORDS})(?![A-Za-z-])", re.I
@@ -328,6 +367,7 @@ UNIT_NAMES = {
     "gramme": "gram",
     "kg": "kilogram",
     "mg": "milligram",
+    "ms": "millisecond",
     "s": "second",
     "sec": "second",
     "secs": "second",
@@ -381,6 +421,11 @@ _UNIT_ENDINGS = frozenset(
         left overall""".split()
     )
 )
+# Units a value's meaning depends on: a length, a duration, an angle, a currency, a percent.
+_MEASURES = frozenset(
+    {*(name.casefold() for name in UNIT_NAMES), *UNIT_NAMES.values()}
+    | set("percent percentage pct radian rad cent euro dollar degree circ square cubic".split())
+)
 # Nouns that end like an adverb: in `\boxed{5} ostensibly` the word is no unit.
 _NOUNS_IN_LY = frozenset("family butterfly assembly supply monopoly anomaly jelly belly".split())
 # ... and the numbers to ten.
@@ -426,8 +471,22 @@ _ANSWER_MARKER = re.compile(
     r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*(?:[:=→⇒≈]|[—–]|--?>?\s|\\(?:to|Rightarrow)(?![A-Za-z])))(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:ans|result|jawaban|conclusion)[*_]*\s*[:=]|[答답]\s*[:：]"
     r"|(?<![A-Za-z])solution[*_]*\s*[:=]"
-    r"|(?<![^\W\d_])(?:antwort|respuesta|réponse|risposta|resposta|ответ|odpowiedź|cevap)\s*[:：]"
-    r"|答案(?:是|为|：|:)|答え\s*[:：は]",
+    r"|(?<![A-Za-z])final\s+answer[*_:]*[ \t]*\n"
+    # "Respuesta final: 9", "La réponse finale est 9", "Die Lösung ist 9", "Đáp án: 9".
+    r"|(?<![^\W\d_])(?:(?:endgültige|finale)\s+)?(?:antwort|respuesta|réponse|risposta|resposta"
+    r"|ответ|odpowiedź|cevap|lösung|ergebnis|endergebnis|resultado|résultat|risultato|solución"
+    r"|solução|результат|решение|đáp\s+án|kết\s+quả|الجواب|الإجابة|النتيجة)"
+    r"(?:\s+(?:final|finale|finales|finali|definitiva|correcta|correcte|richtige))?[*_]*"
+    r"(?:\s*[:：]|\s+(?:es|est|ist|è|é|lautet|sera|será|là)(?![^\W\d_]))"
+    r"|答案(?:是|为|：|:)|答え\s*[:：は]|(?:最终)?(?:结果|结论|答案)\s*(?:是|为|[:：])",
+    re.I,
+)
+# A line that concludes with a value of its own, no name given it: before a box on a line of
+# its own, a second answer ("Therefore $9$.", "We obtain 9.", "The value is $9$.", "Option D.").
+_CONCLUDED_VALUE = re.compile(
+    r"[*_#>]*(?:(?:therefore|thus|hence|so|we\s+(?:obtain|get|find|have)|(?:the\s+)?(?:value"
+    r"|result|solution|number|total|option|choice|opción|réponse)(?:\s+is)?)[\s,:]*)"
+    r"(?P<value>\$[^$=\n]{1,80}\$|\\\([^=\n]{1,80}?\\\)|[-+]?\d[\d,.]*|\(?[A-J]\)?)[ \t*_]*[.!]?",
     re.I,
 )
 # What may come before "the answer is" in its sentence for it to state the answer.
@@ -728,6 +787,10 @@ def stated_values(body: str) -> list[str]:
         body = claim
         if not is_prose(body):
             return [body.rstrip(_SENTENCE_END).strip().strip("*_").strip()]
+    restated = _restated_question(body)
+    if restated is not None and not _hedges_before(body[: restated.end()]):
+        # "The largest prime less than 100 is 97.": the values after the verb are the claim.
+        return stated_values(body[restated.end() :].strip().rstrip(_SENTENCE_END))
     found: list[tuple[str, bool]] = []
     listed: set[str] = set()  # spans a list goes on from or ends with: values, names or not
     position = 0
@@ -879,8 +942,9 @@ def _is_plural(word: str) -> bool:
 
 
 def is_number_word(token: str) -> bool:
-    """A number in words (`six`, `VI`, `六`); `I` is the pronoun ("I hope it is correct")."""
-    if token == "I":
+    """A number in words (`six`, `VI`, `六`); `I` is the pronoun ("I hope it is correct"), `L`
+    and `M` are litres and metres."""
+    if token == "I" or (len(token) == 1 and token.casefold() in UNIT_NAMES):
         return False
     # `VI`, `six`, `六`; `Six` and `SIX` too (lower-cased, no Roman numeral is left).
     return bool(_NUMBER_WORD.fullmatch(token) or _NUMBER_WORD.fullmatch(token.lower()))
@@ -954,6 +1018,10 @@ def _final_answer(final: str) -> MathAnswer:
             # `<ANSWER>6</ANSWER> \boxed{5}`: a tag that is not ours names a second answer.
             return MathAnswer(_distinct(contents), Source.BOXED, hedged=True)
         claimed = _claimed_before(final[: boxes[0][1]])
+        unit = _unit_after(after)
+        if unit:
+            # `\boxed{7} mm`, `\boxed{0.5}\%`: the unit is the answer's, compared as inside.
+            contents[-1] = f"{contents[-1]} {unit}"
         return MathAnswer(
             _distinct(contents + claimed + _loose_numbers(after) + _loose_letters(after, contents)),
             Source.BOXED,
@@ -1019,8 +1087,9 @@ def judged_part(body: str) -> str:
     """What of a prose `<answer>` body states its answer: after a named final answer ("Final
     Answer: …", "The answer is …") or the last conclusion ("Therefore, …"), the claim, for the
     working before it states nothing (one value is judged, so doubt there gains nothing); else
-    all of it."""
-    return _claim(body) or body
+    all of it. A restated question there says nothing of the answer but its verb ("the largest
+    prime less than 100 is")."""
+    return _without_restated_question(_claim(body) or body)
 
 
 def _doubts(body: str) -> bool:
@@ -1077,6 +1146,7 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
 
 def _hedges_before(sentence: str) -> bool:
     """Whether the sentence that leads to an answer guesses, bounds or calls it wrong."""
+    sentence = _without_restated_question(sentence)
     if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
         return True
     if _RELATION_BEFORE.search(sentence) or _BOUND_BEFORE.search(sentence):
@@ -1089,12 +1159,67 @@ def _hedges_before(sentence: str) -> bool:
     return any(not _CONDITION.fullmatch(doubt.group()) for doubt in DOUBT.finditer(near))
 
 
+def _restated_question(text: str) -> re.Match[str] | None:
+    """Where text opens with a restated question (`_RESTATED_QUESTION`) up to the verb that
+    gives the answer; None unless every value in it is one of the question's objects."""
+    match = _RESTATED_QUESTION.match(text)
+    if match is None:
+        return None
+    tokens = [token.group() for token in _SUBJECT_TOKEN.finditer(match.group("subject"))]
+    for index, token in enumerate(tokens):
+        if token.startswith(("$", "\\(")):
+            if "=" not in token and re.search(r"(?<![\\A-Za-z])[A-Za-z]", token):
+                continue  # "the smallest $n$ such that $n^2+1$ is prime": the question's terms
+        elif not is_value(token.lstrip("+-").replace(",", "").replace(".", "")):
+            continue
+        if index == 0 or tokens[index - 1].lower() not in _OBJECT_WORDS:
+            return None
+    return match
+
+
+def _without_restated_question(sentence: str) -> str:
+    """The sentence without what a restated question it opens with says of its own objects
+    (`_RESTATED_QUESTION`)."""
+    match = _restated_question(sentence)
+    if match is None:
+        return sentence
+
+    def own(wording: re.Match[str]) -> str:
+        before, bound, word, alternative, after, negated = wording.group(
+            "before", "bound", "word", "or", "after", "negated"
+        )
+        if alternative is not None and is_value(before) and is_value(after):
+            earlier = subject[: wording.start()].split()
+            if earlier and earlier[-1].lower() in _OBJECT_WORDS:
+                return wording.group("lead") + " "
+        if (before.lower() in _COPULAS and negated is None) or is_value(before):
+            return wording.group()
+        if bound is not None and word is not None and not is_value(word):
+            return wording.group()  # "at least as large as": a bound of the answer
+        if is_value(after or negated or ""):
+            return wording.group()
+        return wording.group("lead") + " "
+
+    subject = match.group("subject")
+    subject = _OWN_WORDING.sub(own, subject)
+    return sentence[: match.start("subject")] + subject + sentence[match.end("subject") :]
+
+
+def is_value(word: str) -> bool:
+    return word.isdigit() or is_number_word(word) or word.lower() in _VALUE_WORDS
+
+
 def _claimed_before(text: str) -> list[str]:
     """The values text before the final answer names as the answer ("The answer is 6.
-    \\boxed{5}" names 6): more candidates, equal to the answer or not."""
+    \\boxed{5}" names 6), or concludes with on the line that leads to it ("Therefore $6$.",
+    "Option D."): more candidates, equal to the answer or not."""
     claims: list[str] = []
     for marker in list(_ANSWER_MARKER.finditer(text))[-_MARKERS_BACK:]:
         claims += _claim_after(text[marker.end() :])
+    lines = [line for line in text.splitlines() if re.search(r"\w", line)]
+    concluded = _CONCLUDED_VALUE.fullmatch(lines[-1].strip()) if lines else None
+    if concluded:
+        claims.append(concluded.group("value").strip("$()").removeprefix("\\(").strip())
     return claims
 
 
@@ -1104,6 +1229,9 @@ def _claim_after(claim: str) -> list[str]:
     claim = (claim[: end.start()] if end else claim).strip().strip("$*:").strip()
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
+    restated = _restated_question(claim)
+    if restated is not None and not claim[restated.end() :].strip(" $*_"):
+        return []  # "Answer: the largest prime less than 100 is \\boxed{97}": the same
     if not (
         re.search(
             r"\d|\\(?:frac|sqrt|pi|infty|emptyset|varnothing|varepsilon)(?![A-Za-z])|∅", claim
@@ -1159,28 +1287,55 @@ def _loose_letters(prose: str, answers: list[str]) -> list[str]:
 
 
 def _retracts(text: str) -> bool:
-    """Whether text after the final answer says more than it closes it: the answer is the last
+    r"""Whether text after the final answer says more than it closes it: the answer is the last
     thing said. What may follow is closing matter (punctuation, math and tag closers), the
     value's unit (`\boxed{189} square centimeters`), a closing formula ("I hope it is
     correct") and boxes (each judged as an answer); anything else (a refutation, an operator,
     a second value, in any language) hedges it."""
+    unit, rest = _split_unit_phrase(text)
+    if unit:
+        words = re.findall(r"[^\W\d_¹²³]+", unit)
+        if (
+            any(names_no_unit(word) and word.lower() not in _UNIT_ENDINGS for word in words)
+            or _PHRASE_CHANGES_VALUE.search(unit)
+            or RETRACTION.search(unit)
+            or QUALIFIER.search(unit)
+            or _TIMES_SOMETHING.search(unit)
+            or (words and not _names_a_unit(words))
+        ):
+            return True
+    return not _CLOSING_MATTER.fullmatch(rest)
+
+
+def _split_unit_phrase(text: str) -> tuple[str, str]:
+    """Text after the final answer as the unit phrase right after the answer's closing math
+    ("" when none) and the rest."""
     text = _without_context(_RESTATEMENT.sub(" ", text))
     text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
     text = text[_MATH_CLOSE.match(text).end() :]  # `$\boxed{28}$ pct`
     unit = _UNIT_PHRASE.match(text)
-    if unit and unit.group().strip():
-        words = re.findall(r"[^\W\d_¹²³]+", unit.group())
-        if (
-            any(names_no_unit(word) and word.lower() not in _UNIT_ENDINGS for word in words)
-            or _PHRASE_CHANGES_VALUE.search(unit.group())
-            or RETRACTION.search(unit.group())
-            or QUALIFIER.search(unit.group())
-            or _TIMES_SOMETHING.search(unit.group())
-            or (words and not _names_a_unit(words))
-        ):
-            return True
-        text = text[unit.end() :]
-    return not _CLOSING_MATTER.fullmatch(text)
+    if unit is None or not unit.group().strip():
+        return "", text
+    return unit.group(), text[unit.end() :]
+
+
+def _unit_after(text: str) -> str:
+    r"""The unit a final box is given after it (`\boxed{7} mm`, `\boxed{0.5}\%`,
+    `\boxed{30} radians`), as text to read with the box's value; "" when what follows is no
+    measure (`\boxed{4} people`) or hedges."""
+    unit, _rest = _split_unit_phrase(text)
+    words = re.findall(r"[^\W\d_¹²³]+", unit)
+    if not unit or _retracts(text):
+        return ""
+    if words and not any(
+        word.casefold() in _MEASURES or word.casefold().removesuffix("s") in _MEASURES
+        for word in words
+    ):
+        return ""
+    unit = unit.replace("}", "").replace("$", "").strip().rstrip(".")
+    if "\\" in unit:
+        return unit  # `\%`, `^\circ`
+    return rf"\text{{ {unit.replace('²', '^2').replace('³', '^3')}}}"
 
 
 def _names_a_unit(words: list[str]) -> bool:

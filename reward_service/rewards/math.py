@@ -142,6 +142,7 @@ _MATH_NAMES = frozenset(
 )
 _BRACKETED = re.compile(r"\s*(?:\\left)?[(\[].*(?:\\right)?[)\]]\s*", re.S)
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
+_PI = re.compile(r"\\pi(?![A-Za-z])|π")
 # A multiple-choice answer and what the option says: `C. x = 42`, `(B) 12`.
 _LETTERED = re.compile(r"\s*\(?([A-J])\)?[.:)]\s+(\S.*)", re.S)
 _OPTION_REFERENCE = re.compile(
@@ -542,6 +543,8 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
         return Reason.UNPARSEABLE
     if reading.unit and gold.unit and reading.unit != gold.unit:
         return Reason.WRONG_ANSWER
+    if reading.unit == "degree" and any(_PI.search(item) for item in reading.items):
+        return Reason.WRONG_ANSWER  # `\frac{\pi}{4}^\circ` is no angle in radians
     if reading.label and gold.label and not _same_label(reading.label, gold.label):
         reordered = _reordered(reading, gold.label)
         if reordered is None:
@@ -563,13 +566,13 @@ def _reading_verdict(reading: Reading, reference: Reference, float_rounding: int
         if len(reading.items) > 1:
             gold_value = _parse_reference_item(gold.items[0])[0]
             if isinstance(gold_value, Tuple) and len(gold_value.args) == len(reading.items):
-                if reading.braced:
+                if reading.as_set:
                     return Reason.WRONG_ANSWER  # a set is no tuple
                 # `4, 5` for `AB = 4, CD = 5`: the values in the reference's order.
                 whole = "(" + ", ".join(reading.items) + ")"
                 return _item_verdict(whole, gold.items[0], float_rounding)
             if not _is_single_valued(gold_value):
-                if reading.braced and not isinstance(gold_value, FiniteSet):
+                if reading.as_set and not isinstance(gold_value, FiniteSet):
                     return Reason.WRONG_ANSWER  # a set is no interval
                 return _item_verdict(", ".join(reading.items), gold.items[0], float_rounding)
             return Reason.ENUMERATED

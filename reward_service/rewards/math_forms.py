@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from reward_service.extract import (
     QUALIFIER,
+    RELATION,
     RETRACTION,
     UNIT_NAMES,
     is_number_word,
@@ -74,6 +75,8 @@ _UNICODE = str.maketrans(
         **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},
     }
 )
+_CONGRUENT = re.compile(r"\\equiv(?![A-Za-z])|≡")
+_MODULUS = re.compile(r"\\(?:b|p)?mod(?![A-Za-z])|\bmod\b")
 _APPROXIMATE = re.compile(r"\\(?:approx|thickapprox|simeq|doteq)(?![A-Za-z])|[≈≃]")
 _WRAPPED_TEXT = re.compile(
     r"\\(?:text(?:rm|sf|it|tt|up|sl|sc|md|normal)?|mbox|hbox)\s*\{([^{}]*)\}|\\verb(.)(.*?)\2"
@@ -141,11 +144,8 @@ _BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 _ELLIPSIS = re.compile(r"\\(?:[lc]?dots|dotsc|dotsb)|\.\.\.|…")
 # A relation before any value states no value: `\geq 5`, `\approx 5`, `\not= 5`, `\to 5`.
 _LEADING_RELATION = re.compile(
-    r"\s*(?:\\n?(?:geq?q?|leq?q?|geqslant|leqslant|gt|lt|less|gtr|ll|gg|lll|ggg|prec|succ|preceq"
-    r"|succeq|sim|simeq|approx|approxeq|thickapprox|thicksim|doteq|cong|propto|equiv|ne|neq|not|neg"
-    r"|lnot|to|rightarrow|Rightarrow|longrightarrow|mapsto|lesssim|gtrsim|lessapprox|gtrapprox"
-    r"|lessgtr|gtrless|asymp|vdash|models|in|ni|subset|supset|subseteq|supseteq)(?![A-Za-z])"
-    r"|[<>≥≤≠≈≃≅~¬→∝≲≳≪≫])"
+    rf"\s*(?:{RELATION}|\\(?:equiv|not|neg|lnot|to|rightarrow|Rightarrow|longrightarrow|mapsto|vdash"
+    r"|models|in|ni|subset|supset|subseteq|supseteq)(?![A-Za-z])|[~¬→])"
 )
 
 # `3 2/7`, `-3 2/7`, `1 000 2/3`, `3\frac{2}{7}`: a whole number, then a proper fraction.
@@ -161,7 +161,8 @@ _MIXED = re.compile(
 # values on two lines (`11` over `\frac{5}{6}`).
 _APART_DIGITS = re.compile(
     r"(?<![\d.])(?<![_^])\d+(?:\.\d+)?"
-    r"(?:\s|\\[,;: !>]|~|\\(?:thin|en|em|med|thick|negthin|nobreak)?space(?![A-Za-z])"
+    r"(?:\s|\\[,;: !>]|~|['\"′″’]|\\(?:text\w*|mbox|mathrm)\s*\{[\s~]*\}"
+    r"|\\(?:thin|en|em|med|thick|negthin|nobreak)?space(?![A-Za-z])"
     r"|\\q?quad(?![A-Za-z])|\\[hk](?:space|ern)\s*\{[^{}]*\})+\d"
 )
 # `0x10`, `0b101`: a programming literal, no number as written here.
@@ -207,6 +208,7 @@ _LABEL = re.compile(
 _SPLIT_WORD = re.compile(
     r"\\(?:text|mbox)\{\s*(?:and|or)\s*\}|(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])|\\q?quad"
 )
+_OR = re.compile(r"(?<![A-Za-z\\])or(?![A-Za-z])")
 _PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|±")
 _MINUS_PLUS = re.compile(r"\\mp(?![A-Za-z])|∓")
 
@@ -252,7 +254,8 @@ class Reading:
             order; otherwise several items are a set of solutions.
         hedged: the text states a bound or a guess (`\geq 5`, `\text{at least } 5`) or a
             second answer (a box in the box), not a value.
-        braced: the items were written as a set, `\{1, 2\}`: no tuple.
+        as_set: the items were written as a set (`\{1, 2\}`) or as the values one unknown
+            may take (`x = 1 \text{ or } x = 2`, `x = 1, x = 2`, `1 or 2`): no tuple.
     """
 
     items: tuple[str, ...]
@@ -264,7 +267,7 @@ class Reading:
     hedged: bool = False
     ordered: bool = False
     inequality: bool = False
-    braced: bool = False
+    as_set: bool = False
 
 
 def read(text: str, *, decimal_comma: bool = False) -> Reading:
@@ -292,6 +295,8 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
         return Reading((interval[1],), interval[0], inequality=inequality)
     if _LEADING_RELATION.match(text):
         return Reading((text,), hedged=True)
+    if not _MODULUS.search(text):
+        text = _CONGRUENT.sub("=", text)  # `8 \equiv 9` without a modulus is a chain
     # `x \approx 11` claims 11 as `=` would: a link of the chain, equal or wrong.
     pieces = _APPROXIMATE.split(text)
     approximations = tuple(top_level_split(piece, "=")[0].strip() for piece in pieces[1:])
@@ -353,8 +358,12 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
         return Reading((tuple_text,), tuple_label, unit)
     items = _distinct(_value(item) for _, values in parts for item in _expand(values[0]))
     label = bases.pop() if len(bases) == 1 and any(labels) else ""
-    braced = _set_literal_body(text) != text
-    return Reading(items, label, unit, unreadable=None in items, braced=braced)
+    as_set = (
+        _set_literal_body(text) != text
+        or _OR.search(text) is not None
+        or (bool(label) and not label.startswith("("))
+    )
+    return Reading(items, label, unit, unreadable=None in items, as_set=as_set)
 
 
 def clean(text: str) -> str:
@@ -407,7 +416,7 @@ def split_unit(text: str) -> tuple[str, str] | None:
     words = " ".join(re.sub(r"[{}~]|\\[,;: !]", " ", words).split()).replace("^ ", "^")
     folded = words.casefold()
     value = text[: match.start()].rstrip()
-    if not re.search(r"\d", value):
+    if not re.search(r"\d|\\pi(?![A-Za-z])|π", value):
         return text, currency
     if RETRACTION.search(folded) or QUALIFIER.search(folded):
         return None
@@ -540,11 +549,11 @@ def _distinct(items) -> tuple:
 
 def _hedging_text(value: str) -> bool:
     """Text inside the value (not all of it) that lists, hedges or bounds: `5 \text{, 6}`,
-    `5 \text{ otherwise 6}`, `5\text{+}`."""
+    `5 \text{ otherwise 6}`, `5\text{+}`; a lone `and` or `or` separates solutions."""
     for match in _WRAPPED_TEXT.finditer(value):
-        if match.group() == value.strip():
-            continue
         words = match.group(1) if match.group(1) is not None else match.group(3)
+        if match.group() == value.strip() or _SPLIT_WORD.fullmatch(match.group()):
+            continue  # `x = 2 \text{ or } x = 3` lists the solutions, as `and` does
         if (
             re.search(r"[\d,;/+?()&]", words)
             or RETRACTION.search(words)

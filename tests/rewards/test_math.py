@@ -529,8 +529,15 @@ ANSWER_TAGS = [
     case("tag-wrong", r1("6 * 8", "<answer>48</answer>"), "42", 0.0, WRONG),
     case("tag-tuple", r1("point", "<answer>The point is (2, 3).</answer>"), "(2, 3)", 1.0, OK),
     case(
-        "tag-restated-number",
+        "tag-restated-question",
         r1("first 10 terms", "<answer>The sum of the first 10 terms is 55.</answer>"),
+        "55",
+        1.0,
+        OK,
+    ),
+    case(
+        "tag-second-number-stated",
+        r1("first 10 terms", "<answer>The sum is 10 and the product is 55.</answer>"),
         "55",
         0.0,
         ENUMERATED,

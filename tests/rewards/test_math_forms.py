@@ -285,14 +285,28 @@ NUMBERS = [
     case("row-break-stays", r"\boxed{3 \\ 4}", "3", 0.0, ENUMERATED),
     case("exact-for-rounded-reference", r"\boxed{\frac{100}{3}}", "33.3", 0.0, WRONG),
     case("exact-for-its-decimal-reference", r"\boxed{\frac{3}{8}}", "0.375", 1.0, OK),
-    case("exact-for-a-precise-rounding", r"\boxed{\frac{1}{432}}", r"2.314814814815 \times 10^{-3}", 1.0, OK),
+    case(
+        "exact-for-a-precise-rounding",
+        r"\boxed{\frac{1}{432}}",
+        r"2.314814814815 \times 10^{-3}",
+        1.0,
+        OK,
+    ),
     case("exact-for-a-six-digit-rounding", r"\boxed{\frac{1}{3}}", "0.333333", 1.0, OK),
-    case("exact-off-a-precise-rounding", r"\boxed{\frac{1}{433}}", r"2.314814814815 \times 10^{-3}", 0.0, WRONG),
+    case(
+        "exact-off-a-precise-rounding",
+        r"\boxed{\frac{1}{433}}",
+        r"2.314814814815 \times 10^{-3}",
+        0.0,
+        WRONG,
+    ),
     case("exact-finer-than-a-rounding", r"\boxed{\frac{333334}{1000001}}", "0.333333", 0.0, WRONG),
     case("exact-for-an-amount", r"\boxed{\frac{11111}{9}}", "1234.56", 0.0, WRONG),
     case("exact-for-few-places", r"\boxed{\frac{\sqrt{999999}}{10}}", "100.000", 0.0, WRONG),
     case("exact-for-a-cut-reference", r"\boxed{\pi}", "3.141592", 1.0, OK),
-    case("exact-with-a-negligible-offset", r"\boxed{\pi + \frac{1}{10^{7}}}", "3.14159", 0.0, WRONG),
+    case(
+        "exact-with-a-negligible-offset", r"\boxed{\pi + \frac{1}{10^{7}}}", "3.14159", 0.0, WRONG
+    ),
     case("exact-for-a-printed-float", r"\boxed{\frac{2}{3}}", "0.6666666666666666", 1.0, OK),
     case("root-for-a-printed-float", r"\boxed{\sqrt{2}}", "1.4142135623730951", 1.0, OK),
     case("integer-for-a-printed-float", r"\boxed{3}", "2.9999999999999996", 1.0, OK),
@@ -319,11 +333,35 @@ NUMBERS = [
 ]
 
 UNITS_LABELS_CHAINS = [
-    case("approximation-after-the-value", r"\boxed{\frac{\sqrt{3}}{3} \approx 0.577}", r"\frac{\sqrt{3}}{3}", 1.0, OK),
-    case("approximation-misrounded", r"\boxed{\frac{\sqrt{3}}{3} \approx 0.578}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
-    case("approximation-of-another-value", r"\boxed{\frac{1}{3} \approx 0.577}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case(
+        "approximation-after-the-value",
+        r"\boxed{\frac{\sqrt{3}}{3} \approx 0.577}",
+        r"\frac{\sqrt{3}}{3}",
+        1.0,
+        OK,
+    ),
+    case(
+        "approximation-misrounded",
+        r"\boxed{\frac{\sqrt{3}}{3} \approx 0.578}",
+        r"\frac{\sqrt{3}}{3}",
+        0.0,
+        WRONG,
+    ),
+    case(
+        "approximation-of-another-value",
+        r"\boxed{\frac{1}{3} \approx 0.577}",
+        r"\frac{\sqrt{3}}{3}",
+        0.0,
+        WRONG,
+    ),
     case("approximation-alone", r"\boxed{x \approx 0.577}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
-    case("approximation-then-link", r"\boxed{\frac{\sqrt{3}}{3} \approx 0.577 = 0.6}", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case(
+        "approximation-then-link",
+        r"\boxed{\frac{\sqrt{3}}{3} \approx 0.577 = 0.6}",
+        r"\frac{\sqrt{3}}{3}",
+        0.0,
+        WRONG,
+    ),
     case("stray-backslash", "<answer>185\\</answer>", "185", 1.0, OK),
     case("stray-backslash-reference", r"\boxed{185}", "185\\", 1.0, OK),
     case("square-metres-attached", r"\boxed{1,000.99m²}", "1000.99", 1.0, OK),
@@ -349,6 +387,37 @@ UNITS_LABELS_CHAINS = [
     case("chain-last-link-right", r"\boxed{x = 5 = 6}", "6", 0.0, WRONG),
     case("chain-first-link-right", r"\boxed{x = 5 = 6}", "5", 0.0, WRONG),
     case("chain-without-label", r"\boxed{5 = 6}", "6", 0.0, WRONG),
+    case("congruence-chain", r"\boxed{8 \equiv 9}", "9", 0.0, WRONG),
+    case("congruence-label", r"\boxed{x \equiv 3}", "3", 1.0, OK),
+    case("solutions-with-or", r"\boxed{x = 2 \text{ or } x = 3}", "3, 2", 1.0, OK),
+    case("values-with-or", r"\boxed{2 \text{ or } 3}", "2, 3", 1.0, OK),
+    case("values-with-or-for-one", r"\boxed{2 \text{ or } 3}", "2", 0.0, ENUMERATED),
+    case("solutions-with-or-for-a-pair", r"\boxed{x = 2 \text{ or } x = 3}", "(2, 3)", 0.0, WRONG),
+    case("solutions-of-one-unknown-for-a-pair", r"\boxed{x=2, x=3}", "(2, 3)", 0.0, WRONG),
+    case("values-for-a-pair", r"\boxed{x=2, y=3}", "(2, 3)", 1.0, OK),
+    case("unit-after-box-other", r"\boxed{7} mm", r"7 \text{ cm}", 0.0, WRONG),
+    case("unit-after-box-spelled", r"\boxed{7} centimeters", r"7 \text{ cm}", 1.0, OK),
+    case("unit-after-box-in-text", r"\boxed{7} \text{ mm}", r"7 \text{ cm}", 0.0, WRONG),
+    case("unit-after-box-squared", r"$\boxed{12}\,\text{cm}^2$", r"12 \text{ cm}^2", 1.0, OK),
+    case("unit-after-box-cubed-for-squared", r"$\boxed{12}$ cm³", r"12 \text{ cm}^2", 0.0, WRONG),
+    case("unit-after-box-milliseconds", r"\boxed{7} ms", r"7 \text{ s}", 0.0, WRONG),
+    case("unit-after-box-litres", r"\boxed{12} L", r"12 \text{ L}", 1.0, OK),
+    case("unit-after-box-millilitres", r"\boxed{12} mL", r"12 \text{ L}", 0.0, WRONG),
+    case("unit-after-box-speed", r"\boxed{60} m/s", r"60 \text{ km/h}", 0.0, WRONG),
+    case("unit-after-box-radians-for-degrees", r"\boxed{30} radians", r"30^\circ", 0.0, WRONG),
+    case("unit-after-box-cents-for-dollars", r"\boxed{30} cents", r"\$30", 0.0, WRONG),
+    case("unit-after-box-dollars", r"\boxed{30} dollars", r"\$30", 1.0, OK),
+    case("unit-after-box-million", r"\boxed{5} M", "5", 0.0, WRONG),
+    case("percent-after-box-of-a-fraction", r"\boxed{0.5}\%", "0.5", 0.0, WRONG),
+    case("percent-after-box", r"\boxed{50}\%", r"50\%", 1.0, OK),
+    case("percentage-points-after-box", r"\boxed{0.5} percentage points.", "0.5", 0.0, WRONG),
+    case("percentage-points-of-points", r"\boxed{5} percentage points.", "5", 1.0, OK),
+    case("degrees-of-pi-after-box", r"\boxed{\frac{\pi}{4}}^\circ", r"\frac{\pi}{4}", 0.0, WRONG),
+    case("degrees-of-pi-in-box", r"\boxed{\frac{\pi}{4}^\circ}", r"\frac{\pi}{4}", 0.0, WRONG),
+    case("degrees-of-pi-in-words", r"\boxed{\pi} degrees", r"\pi", 0.0, WRONG),
+    case("degrees-after-box", r"\boxed{45}°", r"45^\circ", 1.0, OK),
+    case("feet-and-inches", r"\boxed{8'9}", "89", 0.0, UNPARSEABLE),
+    case("digits-apart-by-empty-text", r"\boxed{8\text{ }9}", "89", 0.0, UNPARSEABLE),
 ]
 
 # Committed answers a blind attack on the judge found scoring 0, in forms models write.
@@ -395,8 +464,20 @@ WRITTEN_FORMS = [
     case("mixed-directions", r"\boxed{0 < x > 1}", "(0, 1)", 0.0, WRONG),
     case("slanted-inequality", r"\boxed{0 \leqslant x \leqslant 1}", "[0, 1]", 1.0, OK),
     case("unicode-slanted-inequality", r"\boxed{0 ⩽ x ⩽ 1}", "[0, 1]", 1.0, OK),
-    case("inequality-with-a-guess", r"\boxed{0 < x < 12.5\text{ (perhaps 13)}}", "(0, 12.5)", 0.0, ENUMERATED),
-    case("inequality-after-a-guess", r"\boxed{\text{maybe } 0 < x < 12.5}", "(0, 12.5)", 0.0, ENUMERATED),
+    case(
+        "inequality-with-a-guess",
+        r"\boxed{0 < x < 12.5\text{ (perhaps 13)}}",
+        "(0, 12.5)",
+        0.0,
+        ENUMERATED,
+    ),
+    case(
+        "inequality-after-a-guess",
+        r"\boxed{\text{maybe } 0 < x < 12.5}",
+        "(0, 12.5)",
+        0.0,
+        ENUMERATED,
+    ),
     case("inequality-then-approximation", r"\boxed{x < 3 \approx 13}", r"(-\infty, 3)", 0.0, WRONG),
     case(
         "inequality-for-membership",
@@ -410,8 +491,20 @@ WRITTEN_FORMS = [
 ]
 
 BOXES_AND_HEDGES = [
-    case("unparseable-around-a-fraction", r"\boxed{1 + \frac{3}{4} \S}", r"\frac{3}{4}", 0.0, UNPARSEABLE),
-    case("two-fractions-unparseable", r"\boxed{\frac{7}{9} \mid \frac{3}{4}}", r"\frac{3}{4}", 0.0, UNPARSEABLE),
+    case(
+        "unparseable-around-a-fraction",
+        r"\boxed{1 + \frac{3}{4} \S}",
+        r"\frac{3}{4}",
+        0.0,
+        UNPARSEABLE,
+    ),
+    case(
+        "two-fractions-unparseable",
+        r"\boxed{\frac{7}{9} \mid \frac{3}{4}}",
+        r"\frac{3}{4}",
+        0.0,
+        UNPARSEABLE,
+    ),
     case("fraction-percent", r"\boxed{\frac{40}{9}\%}", "40/900", 1.0, OK),
     case("approximately-alone", r"\boxed{\approx 5}", "5", 0.0, ENUMERATED),
     case("not-equal-alone", r"\boxed{\not= 5}", "5", 0.0, ENUMERATED),
@@ -421,7 +514,9 @@ BOXES_AND_HEDGES = [
     case("stray-backslash-then-box", r"\boxed{185\}\boxed{186}", "185", 0.0, ENUMERATED),
     case("stray-backslash-then-value", r"\boxed{185\} or 186", "185", 0.0, ENUMERATED),
     case("escaped-brace-inside-box", r"\boxed{185\} 6}", "185", 0.0, UNPARSEABLE),
-    case("stray-backslash-and-hidden-brace", r"\boxed{185 \phantom{\}, 186\}", "185", 0.0, NO_ANSWER),
+    case(
+        "stray-backslash-and-hidden-brace", r"\boxed{185 \phantom{\}, 186\}", "185", 0.0, NO_ANSWER
+    ),
     case("box-holding-a-box", r"\boxed{\boxed{5}}", "5", 1.0, OK),
     case("phantom", r"\boxed{\phantom{5}}", "5", 0.0, UNPARSEABLE),
     case("phantom-around-the-answer", r"\boxed{4\phantom{5}}", "5", 0.0, WRONG),
@@ -613,6 +708,61 @@ PROSE_REFERENCES = [
     case("sentence-reference-other-number", r"\boxed{6}", "The answer is $5$.", 0.0, WRONG),
 ]  # fmt: skip
 
+# A sentence that restates the question before its answer ("The largest prime less than 100 is"):
+# the bounds, "or" and "not" that describe the question's objects are no hedge of the answer.
+RESTATED_QUESTIONS = [
+    case("bound-of-the-question", r"The largest prime less than 100 is $\boxed{97}$.", "97", 1.0, OK),
+    case("negations-of-the-question", r"The number of positive integers not exceeding 100 that are not divisible by 3 is $\boxed{67}$.", "67", 1.0, OK),
+    case("or-between-words", r"Therefore, the probability that a red or blue ball is drawn at least twice is $\boxed{\frac{1}{2}}$.", r"\frac12", 1.0, OK),
+    case("or-between-objects", r"The number of integers between 1 and 100 that are divisible by 3 or 5 is \boxed{47}.", "47", 1.0, OK),
+    case("variable-and-condition", r"The smallest $n$ greater than 10 such that $n^2+1$ is prime is \boxed{14}.", "14", 1.0, OK),
+    case("restated-after-marker", r"**Answer:** The largest prime less than 100 is $\boxed{97}$.", "97", 1.0, OK),
+    case("restated-in-answer-tag", "<answer>The number of primes less than 100 is $25$.</answer>", "25", 1.0, OK),
+    case("restated-in-answer-tag-negated-other", "<answer>The number of primes less than 100 is 25, not 26.</answer>", "25", 1.0, OK),
+    case("bound-said-of-the-answer", r"The answer is at least 96, and the value is \boxed{97}.", "97", 0.0, ENUMERATED),
+    case("bound-in-apposition", r"The answer, at least 96, is \boxed{97}.", "97", 0.0, ENUMERATED),
+    case("value-or-the-answer", r"The answer three or the answer is \boxed{4}.", "4", 0.0, ENUMERATED),
+    case("not-a-value", r"The answer is not four but the value is \boxed{4}.", "4", 0.0, ENUMERATED),
+    case("bound-without-value", r"The answer at least as large as the value is \boxed{4}.", "4", 0.0, ENUMERATED),
+    case("restated-then-bound", "<answer>The number of primes less than 100 is at least 25.</answer>", "25", 0.0, ENUMERATED),
+    case("restated-then-doubt", "<answer>The number of primes less than 100 is 25, I think.</answer>", "25", 0.0, ENUMERATED),
+    case("second-claim-after-marker", r"Final answer: 96, and the sum is \boxed{97}.", "97", 0.0, ENUMERATED),
+    case("value-in-subject-after-marker", r"Final answer: the sum 96, and the product is \boxed{97}.", "97", 0.0, ENUMERATED),
+]  # fmt: skip
+
+# What leads to the box: a relation or a bound makes it no value, an answer named in another
+# language or a concluded value on the line before is a second answer.
+BEFORE_THE_ANSWER = [
+    case("relation-geqq", r"$x \geqq \boxed{8}$", "8", 0.0, ENUMERATED),
+    case("relation-slanted", r"$x ⩾ \boxed{8}$", "8", 0.0, ENUMERATED),
+    case("relation-succeq", r"$x \succeq \boxed{8}$", "8", 0.0, ENUMERATED),
+    case("relation-cong", r"$x \cong \boxed{8}$", "8", 0.0, ENUMERATED),
+    case("relation-html-entity", r"$x &gt; \boxed{8}$", "8", 0.0, ENUMERATED),
+    case("relation-in-text", r"$x \text{>} \boxed{8}$", "8", 0.0, ENUMERATED),
+    case("congruence-leads-in", r"$n \equiv \boxed{3} \pmod{7}$", "3", 1.0, OK),
+    case("bound-german", r"Mindestens \boxed{8}", "8", 0.0, ENUMERATED),
+    case("bound-french", r"Au moins \boxed{8}", "8", 0.0, ENUMERATED),
+    case("bound-russian", r"Не менее \boxed{8}", "8", 0.0, ENUMERATED),
+    case("bound-at-a-minimum", r"At a minimum, \boxed{8}", "8", 0.0, ENUMERATED),
+    case("bound-nearly", r"Nearly \boxed{8}", "8", 0.0, ENUMERATED),
+    case("label-of-a-maximum", r"Maximum value: \boxed{8}", "8", 1.0, OK),
+    case("marker-spanish", "Respuesta final: 9.\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("marker-french-sentence", "La réponse finale est $9$.\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("marker-german", "Die Lösung ist $9$.\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("marker-vietnamese", "Đáp án: 9\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("marker-chinese-conclusion", "结论：9\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("marker-on-its-own-line", "Final Answer\n9\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("marker-spanish-agrees", r"Respuesta final: $\boxed{8}$", "8", 1.0, OK),
+    case("marker-bold-line", "**Final Answer**\n\n\\[\n\\boxed{8}\n\\]", "8", 1.0, OK),
+    case("concluded-other-value", "Therefore $9$.\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("concluded-same-value", "Therefore $8$.\n\n\\boxed{8}", "8", 1.0, OK),
+    case("concluded-same-line", r"Therefore $9$. \boxed{8}", "8", 0.0, ENUMERATED),
+    case("obtained-other-value", "We obtain $9$.\n\n\\boxed{8}", "8", 0.0, ENUMERATED),
+    case("other-option-concluded", "Option D.\n\n\\boxed{B}", "B", 0.0, ENUMERATED),
+    case("same-option-concluded", "Option B.\n\n\\boxed{B}", "B", 1.0, OK),
+    case("other-variable-before", "So $x = 9$.\n\n\\boxed{8}", "8", 1.0, OK),
+]  # fmt: skip
+
 TABLES = {
     "prose": PROSE_ANSWERS,
     "multi-valued": MULTI_VALUED,
@@ -624,6 +774,8 @@ TABLES = {
     "after-the-answer": AFTER_THE_ANSWER,
     "prose-references": PROSE_REFERENCES,
     "lettered-choices": LETTERED_CHOICES,
+    "restated-questions": RESTATED_QUESTIONS,
+    "before-the-answer": BEFORE_THE_ANSWER,
 }
 
 
