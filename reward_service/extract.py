@@ -297,11 +297,15 @@ _TAG_LIKE = re.compile(
     re.I,
 )
 _CLOSING_MATTER = re.compile(
-    r"(?:[\s.,;:)\]。，；：）$*_~]|\\[)\]]|\\end\{\w+\*?\}|</answer>|\\\\"
+    r"(?:[\s.,;:)\]。，；：）$*_~|>`…✓✔✅☑\ufe0f-]|\\[)\]]|\\end\{\w+\*?\}|</answer>|</s>|\\\\"
     r"|\\(?:q?quad|[,;: ])|\\(?:qed|blacksquare|square|Box)(?![A-Za-z])|[∎□■])*"
 )
 _CLOSING_FORMULA = re.compile(
-    r"(?:I\s+hope\s+(?:it|this|that)\s+(?:is|was)\s+(?:correct|right|helpful)"
+    r"(?:I\s+hope\s+(?:it|this|that|my\s+answer|the\s+answer)(?:\s+is|'s|\s+was)\s+(?:correct|right"
+    r"|helpful)|(?:I\s+)?hope\s+(?:this|that|it)\s+helps|good\s+luck|thanks?(?:\s+you)?"
+    r"|let\s+me\s+know\s+if\s+[^.!?\n\d]{0,80}|done|that'?s\s+it|the\s+problem\s+is\s+solved"
+    r"|(?:this|that|which)\s+(?:matches|agrees\s+with|confirms|is\s+consistent\s+with)\s+[^.!?\n\d]{0,60}"
+    r"|as\s+(?:required|expected|desired|claimed)|(?:is|are)\s+(?:correct|right|true)"
     r"|(?:(?:this|that|which)\s+)?is\s+(?:the|my|our)\s+(?:final\s+|correct\s+)?answer"
     r"|Q\.?E\.?D\.?)[.!]?",
     re.I,
@@ -443,20 +447,37 @@ _FOREIGN_NUMBERS = frozenset(
 # `times` ends a count ("5 times"); before a word it multiplies ("5 times pi").
 _TIMES_SOMETHING = re.compile(r"(?<![A-Za-z])times\s+[A-Za-z\\]", re.I)
 # Words no unit is made of: the closed classes that make a sentence of what follows an answer
-# ("is false", "or six", "can't be right") and the words that change a value or doubt it.
-_FUNCTION_WORDS = frozenset(
+# ("is false", "or six", "can't be right") and the words that change a value or doubt it; of
+# these, the verdicts doubt, bound or take back an answer wherever they follow it.
+_VERDICT_WORDS = frozenset(
+    """could would might may must or nor but yet though although unless if else otherwise not no
+    never none nothing neither either also too instead rather except only just maybe perhaps
+    probably possibly likely unlikely false wrong incorrect invalid impossible excluded ruled
+    fails fail failed unchecked unverified unsure uncertain guess typo mistake error trap decoy
+    bogus fake scrap ignore about around near best worst most least negated thereabouts nah
+    odds circa approx approximately roughly nearly almost within ballpark sometimes usually
+    often mostly generally typically ca est rough lie nonsense garbage rubbish absurd joke
+    untrue erroneous flawed doubtful questionable bad beyond counting limit earliest latest
+    ceiling cap struck googol supremum infimum dubious refuted mehr weniger moins más menos più
+    meno mais""".split()
+)
+# How the rest of the answer's sentence may open: with what the value counts (a unit, a plural
+# noun), a preposition or article (`for babysitting`, `a week`) or when (`daily`, `tomorrow`).
+_TAIL_OPENERS = frozenset(
+    """for in at on from to with by during per each a an every more left altogether total overall
+    apiece tomorrow today tonight yesterday""".split()
+)
+_FUNCTION_WORDS = _VERDICT_WORDS | frozenset(
     """a an the is are was were be been being am isn aren wasn weren do does did don doesn didn
-    can cannot could would should will won shall may might must has have had it its this that
-    these those i me my we us our you your he she they them their or nor but and yet so though
-    although unless if else otherwise not no never none nothing neither either also too then
-    than as because since which who whom what when where why how whether than instead rather
-    except only just maybe perhaps probably possibly likely unlikely true false wrong right
-    correct incorrect invalid valid impossible excluded ruled fails fail failed works work
-    check checked unchecked verified unverified sure unsure certain uncertain guess typo
-    mistake error trap decoy bogus fake scrap ignore at on by for to from with without about
-    around over under above below near best worst most least negated thereabouts nah odds circa
-    approx approximately roughly nearly almost within ballpark sometimes always usually often
-    mostly generally typically ca est rough""".split()
+    can cannot will won shall has have had it its this that these those i me my we us our you
+    your he she they them their and so then than as because since which who whom what when
+    where why how whether true right correct valid works work check checked verified sure
+    certain at on by for to from with without over under above below always""".split()
+)
+# Adverbs of time a count may end with ("She earns $\boxed{18}$ daily"); other adverbs doubt
+# or bound ("ostensibly", "approximately").
+_FREQUENCY_ADVERBS = frozenset(
+    "daily weekly monthly yearly annually hourly nightly quarterly".split()
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?!\d)|[。！？\n]|\\end\{\w+\*?\}|\\\]")
 # A number on its own in prose after the final answer: a second claim.
@@ -1293,26 +1314,92 @@ def _retracts(text: str) -> bool:
     correct") and boxes (each judged as an answer); anything else (a refutation, an operator,
     a second value, in any language) hedges it."""
     unit, rest = _split_unit_phrase(text)
-    if unit:
-        words = re.findall(r"[^\W\d_¹²³]+", unit)
-        if (
-            any(names_no_unit(word) and word.lower() not in _UNIT_ENDINGS for word in words)
-            or _PHRASE_CHANGES_VALUE.search(unit)
-            or RETRACTION.search(unit)
-            or QUALIFIER.search(unit)
-            or _TIMES_SOMETHING.search(unit)
-            or (words and not _names_a_unit(words))
-        ):
-            return True
-    return not _CLOSING_MATTER.fullmatch(rest)
+    if _CLOSING_MATTER.fullmatch(rest) and not (unit and _changes_the_answer(unit)):
+        return False
+    # "Janet makes $\boxed{18}$ dollars per day at the farmers' market.": the rest of the
+    # answer's sentence says what it counts and where, with no value or verdict of its own.
+    tail, rest = _sentence_rest(text)
+    return not (_describes_the_answer(tail) and _CLOSING_MATTER.fullmatch(rest))
+
+
+def _changes_the_answer(unit: str) -> bool:
+    """Whether the words after a value change or doubt it rather than name its unit."""
+    words = re.findall(r"[^\W\d_¹²³]+", unit)
+    return bool(
+        any(names_no_unit(word) and word.lower() not in _UNIT_ENDINGS for word in words)
+        or _PHRASE_CHANGES_VALUE.search(unit)
+        or RETRACTION.search(unit)
+        or QUALIFIER.search(unit)
+        or _TIMES_SOMETHING.search(unit)
+        or (words and not _names_a_unit(words))
+    )
+
+
+def _sentence_rest(text: str) -> tuple[str, str]:
+    """Text after the final answer as the rest of its sentence and what comes after that."""
+    text = _normalized_after(text)
+    end = re.search(r"[.!?。！？\n]", text)
+    return (text[: end.start()], text[end.start() :]) if end else (text, "")
+
+
+def _describes_the_answer(tail: str) -> bool:
+    """Whether the rest of the answer's sentence only says what the answer counts and where
+    or when: words without a value (no digit, math or number word) and without a verdict,
+    bound, doubt or change of the value."""
+    words = re.findall(r"[^\W\d_]+", tail)
+    if not words or len(words) > 16:
+        return False
+    first = words[0].lower()
+    opens = (
+        first in _TAIL_OPENERS
+        or first in _FREQUENCY_ADVERBS
+        or _CJK.match(first)
+        or (first not in _FUNCTION_WORDS and _names_a_unit([first]))
+    )
+    return bool(
+        opens
+        and not re.search(r"[\\${}=+*/^()\[\]]", tail)
+        and not any(char.isnumeric() for char in tail)
+        # Latin or Chinese and Japanese only: `\boxed{5} או שש` is "or six".
+        and not re.search(r"[^\x00-\u024f\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]", tail)
+        and not (
+            re.search(RELATION, tail)
+            or RETRACTION.search(tail)
+            or DOUBT.search(tail)
+            or QUALIFIER.search(tail)
+            or _PHRASE_CHANGES_VALUE.search(tail)
+            or _TIMES_SOMETHING.search(tail)
+        )
+        and not any(
+            (len(word) == 1 and word.isascii() and word.lower() != "a")
+            or word.lower() in _MATH_WORDS
+            or word.lower() in _VERDICT_WORDS
+            or (word.lower() in _FOREIGN_NUMBERS and word.lower() not in _FUNCTION_WORDS)
+            or re.fullmatch(_FOREIGN_OR, word.lower())
+            or is_number_word(word)
+            or (
+                word.lower().endswith(("ly", "mente"))
+                and word.lower() not in _FREQUENCY_ADVERBS | _NOUNS_IN_LY
+            )
+            for word in words
+        )
+    )
+
+
+def _normalized_after(text: str) -> str:
+    """Text after the final answer without its context, the answer said again, closing
+    formulas and the math that closes the answer (`$\boxed{28}$ pct`)."""
+    text = _without_context(_RESTATEMENT.sub(" ", text))
+    text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
+    # `$\boxed{42}$!` ends a sentence; `\boxed{5}!` is a factorial, and hedges before this.
+    text = re.sub(r"^(\s*(?:\$+|\\\)))\s*!", r"\1.", text)
+    return text[_MATH_CLOSE.match(text).end() :].translate(_FULLWIDTH)
 
 
 def _split_unit_phrase(text: str) -> tuple[str, str]:
     """Text after the final answer as the unit phrase right after the answer's closing math
     ("" when none) and the rest."""
-    text = _without_context(_RESTATEMENT.sub(" ", text))
-    text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
-    text = text[_MATH_CLOSE.match(text).end() :]  # `$\boxed{28}$ pct`
+    text = _normalized_after(text)
     unit = _UNIT_PHRASE.match(text)
     if unit is None or not unit.group().strip():
         return "", text
@@ -1324,8 +1411,10 @@ def _unit_after(text: str) -> str:
     `\boxed{30} radians`), as text to read with the box's value; "" when what follows is no
     measure (`\boxed{4} people`) or hedges."""
     unit, _rest = _split_unit_phrase(text)
+    # `dollars per day at the market`: the unit ends where the sentence goes on.
+    unit = re.split(rf"\s(?:{'|'.join(sorted(_FUNCTION_WORDS))})(?![^\W\d_])", unit, maxsplit=1)[0]
     words = re.findall(r"[^\W\d_¹²³]+", unit)
-    if not unit or _retracts(text):
+    if not unit.strip() or _retracts(text) or _changes_the_answer(unit):
         return ""
     if words and not any(
         word.casefold() in _MEASURES or word.casefold().removesuffix("s") in _MEASURES

@@ -730,6 +730,45 @@ RESTATED_QUESTIONS = [
     case("value-in-subject-after-marker", r"Final answer: the sum 96, and the product is \boxed{97}.", "97", 0.0, ENUMERATED),
 ]  # fmt: skip
 
+# The rest of the answer's sentence after the box: what it counts, where and when, is no hedge;
+# a value, a verdict, a bound, a doubt or a word that changes the value there still is.
+SENTENCE_AFTER_THE_BOX = [
+    case("where-and-per", r"Janet makes $\boxed{18}$ dollars per day at the farmers' market.", "18", 1.0, OK),
+    case("what-for", r"She needs to give $\boxed{20}$ cups of feed in the final meal.", "20", 1.0, OK),
+    case("preposition-first", r"Weng earned $\boxed{\$10}$ for babysitting.", "10", 1.0, OK),
+    case("when-it-happens", r"Julie should read $\boxed{42}$ pages tomorrow.", "42", 1.0, OK),
+    case("frequency", r"She earns $\boxed{\$18}$ daily.", "18", 1.0, OK),
+    case("more-of-something", r"Toulouse has $\boxed{13}$ more sheep than Seattle.", "13", 1.0, OK),
+    case("chinese-unit", "因此，珍妮特每天赚 $\\boxed{18}$ 美元。", "18", 1.0, OK),
+    case("chinese-measure-word", "综上，共有 $\\boxed{18}$ 种不同的排法。", "18", 1.0, OK),
+    case("chinese-single-unit", "所以答案是 $\\boxed{18}$ 天。", "18", 1.0, OK),
+    case("chinese-verdict", "所以 $\\boxed{18}$ 是正确答案。", "18", 1.0, OK),
+    case("fullwidth-stop", "所以 $a=\\boxed{2}$．", "2", 1.0, OK),
+    case("exclamation-after-math", r"So the answer is $\boxed{42}$!", "42", 1.0, OK),
+    case("choice-is-correct", r"Thus, option $\boxed{C}$ is correct.", "C", 1.0, OK),
+    case("good-luck", r"The answer is $\boxed{42}$. Good luck!", "42", 1.0, OK),
+    case("let-me-know", "The answer is $\\boxed{42}$.\n\nLet me know if you have any other questions!", "42", 1.0, OK),
+    case("consistent", r"The answer is $\boxed{42}$, which is consistent with the constraints.", "42", 1.0, OK),
+    case("as-required", r"Thus, the value is $\boxed{42}$, as required.", "42", 1.0, OK),
+    case("rule-and-check-mark", "The answer is $\\boxed{2}$.\n\n--- ✅", "2", 1.0, OK),
+    case("end-of-sequence-tag", r"The answer is $\boxed{2}$.</s>", "2", 1.0, OK),
+    case("unit-compared-in-sentence", r"He runs $\boxed{540}$ meters a week.", r"540 \text{ km}", 0.0, WRONG),
+    case("factorial-after-box", r"\boxed{5}!", "5", 0.0, ENUMERATED),
+    case("adjective-after-box", r"\boxed{5} dubious", "5", 0.0, ENUMERATED),
+    case("or-so-in-sentence", r"\boxed{5} apples or so", "5", 0.0, ENUMERATED),
+    case("give-or-take-in-sentence", r"\boxed{5} apples, give or take", "5", 0.0, ENUMERATED),
+    case("best-case-in-sentence", r"\boxed{5} apples in the best case", "5", 0.0, ENUMERATED),
+    case("at-most-in-sentence", r"\boxed{5} apples at most", "5", 0.0, ENUMERATED),
+    case("what-it-is-for-in-sentence", r"\boxed{5} apples for n", "5", 1.0, OK),
+    case("duration-in-sentence", r"\boxed{5} apples for 6 days", "5", 1.0, OK),
+    case("second-value-in-sentence", r"\boxed{5} apples and 6 pears", "5", 0.0, ENUMERATED),
+    case("other-script-in-sentence", r"\boxed{5} או שש", "5", 0.0, ENUMERATED),
+    case("chinese-about", r"\boxed{18} 个左右", "18", 0.0, ENUMERATED),
+    case("chinese-or", r"\boxed{18} 或 19", "18", 0.0, ENUMERATED),
+    case("chinese-numeral", r"\boxed{18} 三种", "18", 0.0, ENUMERATED),
+    case("relation-in-sentence", r"\boxed{5} apples ≠ answer", "5", 0.0, ENUMERATED),
+]  # fmt: skip
+
 # What leads to the box: a relation or a bound makes it no value, an answer named in another
 # language or a concluded value on the line before is a second answer.
 BEFORE_THE_ANSWER = [
@@ -776,6 +815,7 @@ TABLES = {
     "lettered-choices": LETTERED_CHOICES,
     "restated-questions": RESTATED_QUESTIONS,
     "before-the-answer": BEFORE_THE_ANSWER,
+    "sentence-after-the-box": SENTENCE_AFTER_THE_BOX,
 }
 
 
