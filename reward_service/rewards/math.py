@@ -144,6 +144,7 @@ _BRACKETED = re.compile(r"\s*(?:\\left)?[(\[].*(?:\\right)?[)\]]\s*", re.S)
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
 _PI = re.compile(r"\\pi(?![A-Za-z])|π")
 # A multiple-choice answer and what the option says: `C. x = 42`, `(B) 12`.
+_CHOICE_SPACING = re.compile(r"\\[,;:! ]|~|\\q?quad(?![A-Za-z])")
 _LETTERED = re.compile(r"\s*\(?([A-J])\)?[.:)]\s+(\S.*)", re.S)
 _OPTION_REFERENCE = re.compile(
     r"\s*\$?\s*(?:(?i:option)\s+|\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-J])\)?\.?\s*\}?\s*\$?\s*"
@@ -461,6 +462,17 @@ def _verdict(
     choice = _choice_verdict(candidate, reference_text)
     if choice is not None:
         return choice or None
+    option = _LETTERED_REFERENCE.fullmatch(_as_choice(reference_text))
+    if option and _lettered_reference(reference_text) and parse_reference(option.group(3)):
+        # `12` for the choice `\textbf{(C)}\ 12`: what the option says.
+        return _verdict(candidate, source, option.group(3), float_rounding)
+    lettered = _LETTERED.fullmatch(_as_choice(candidate))
+    if lettered and _LETTER.fullmatch(reference_text.strip("$ ")) is None:
+        # `\textbf{(C) }12` for the value 12: what the option says is the answer.
+        said = lettered.group(2)
+        if _OTHER_OPTION.search(said) or RETRACTION.search(said) or QUALIFIER.search(said):
+            return Reason.ENUMERATED
+        return _verdict(said, source, reference_text, float_rounding)
     if reference.reading is None and all(isinstance(value, str) for value in reference.parsed):
         return None if _plain(candidate) in reference.parsed else Reason.WRONG_ANSWER
     if reference.body and " ".join(candidate.split()) == " ".join(reference.body.split()):
@@ -477,7 +489,7 @@ def _choice_verdict(candidate: str, reference_text: str) -> Reason | None | bool
     """A multiple-choice letter against a lettered reference, either of them perhaps with what
     its option says (`C. x = 42` for the choice C, `C` for `C. x = 42`); None when either is no
     letter. False: the same choice."""
-    lettered = _LETTERED.fullmatch(candidate)
+    lettered = _LETTERED.fullmatch(_as_choice(candidate))
     letter = lettered.group(1) if lettered else _option_letter(candidate)
     gold_lettered = _lettered_reference(reference_text)
     gold_letter = gold_lettered or _option_letter(reference_text)
@@ -495,9 +507,15 @@ def _choice_verdict(candidate: str, reference_text: str) -> Reason | None | bool
     return False if letter == gold_letter else Reason.WRONG_ANSWER
 
 
+def _as_choice(text: str) -> str:
+    r"""`\textbf{(C)}\ 12` as `(C) 12`: a choice without its emphasis and LaTeX spacing."""
+    return " ".join(_CHOICE_SPACING.sub(" ", _TEXT_WRAPPER.sub(r"\1", text)).split())
+
+
 def _lettered_reference(text: str) -> str | None:
-    """The letter of a reference that is an option and what it says (`C. x = 42`)."""
-    match = _LETTERED_REFERENCE.fullmatch(text)
+    """The letter of a reference that is an option and what it says (`C. x = 42`,
+    `\\textbf{(C)}\\ 12`)."""
+    match = _LETTERED_REFERENCE.fullmatch(_as_choice(text))
     if match is None:
         return None
     said = match.group(3)

@@ -409,6 +409,10 @@ UNITS_LABELS_CHAINS = [
     case("unit-after-box-dollars", r"\boxed{30} dollars", r"\$30", 1.0, OK),
     case("unit-after-box-million", r"\boxed{5} M", "5", 0.0, WRONG),
     case("percent-after-box-of-a-fraction", r"\boxed{0.5}\%", "0.5", 0.0, WRONG),
+    case("percent-of-a-decimal", r"\boxed{12.5\%}", "12.5", 0.0, WRONG),
+    case("decimal-for-a-percent", r"\boxed{12.5}", r"12.5\%", 0.0, WRONG),
+    case("fraction-for-a-decimal-percent", r"\boxed{0.125}", r"12.5\%", 1.0, OK),
+    case("other-decimal-percent", r"\boxed{12.6\%}", "12.5", 0.0, WRONG),
     case("percent-after-box", r"\boxed{50}\%", r"50\%", 1.0, OK),
     case("percentage-points-after-box", r"\boxed{0.5} percentage points.", "0.5", 0.0, WRONG),
     case("percentage-points-of-points", r"\boxed{5} percentage points.", "5", 1.0, OK),
@@ -685,6 +689,16 @@ LETTERED_CHOICES = [
     case("letter-with-period-for-lettered-reference", r"\boxed{C.}", "C. x = 42", 1.0, OK),
     case("option-word-for-lettered-reference", "<answer>Option C</answer>", "C. x = 42", 1.0, OK),
     case("other-option-word-for-lettered-reference", "<answer>Option D</answer>", "C. x = 42", 0.0, WRONG),
+    case("bold-letter-and-value", r"\boxed{\textbf{(C) }12}", "C", 1.0, OK),
+    case("letter-spaced-value", r"\boxed{(C)\ 12}", r"\text{(C)}", 1.0, OK),
+    case("other-bold-letter-and-value", r"\boxed{\textbf{(D)}\ 12}", r"\text{(C)}", 0.0, WRONG),
+    case("letter-and-value-for-the-value", r"\boxed{(C) 12}", "12", 1.0, OK),
+    case("letter-and-other-value-for-the-value", r"\boxed{(C) 13}", "12", 0.0, WRONG),
+    case("two-options-for-the-value", r"\boxed{(C) 12 or (D) 13}", "12", 0.0, ENUMERATED),
+    case("value-for-bold-lettered-reference", r"\boxed{12}", r"\textbf{(C)}\ 12", 1.0, OK),
+    case("other-value-for-bold-lettered-reference", r"\boxed{13}", r"\textbf{(C)}\ 12", 0.0, WRONG),
+    case("bold-lettered-reference-itself", r"\boxed{\textbf{(C)}\ 12}", r"\textbf{(C)}\ 12", 1.0, OK),
+    case("value-for-lettered-equation", r"\boxed{42}", "C. x = 42", 1.0, OK),
 ]  # fmt: skip
 
 PROSE_REFERENCES = [
