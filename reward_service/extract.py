@@ -154,9 +154,8 @@ _CONDITION = re.compile(
     re.I,
 )
 _NEAR_ANSWER = 24
-# Answer markers before the final answer whose claims are read ("The answer is 6. … The final
-# answer is \boxed{5}" names 6 as well).
-_MARKERS_BACK = 8
+# A line that only labels what follows it: "Final:", "**Answer:**", "Writing it in a box:".
+_LABEL_LINE = re.compile(r"[\s*_#>]*[^\W\d_][^\d$\\=]{0,40}?:[\s*_]*")
 _LINES_BACK = 3
 _MATH_CLOSE = re.compile(r"(?:\s|\$|\\[)\],;:! ]|\\q?quad(?![A-Za-z])|~|\})*")
 _LEADS_INTO_ANSWER = re.compile(r"(?:=|\\in|\\approx|\\equiv|:)\s*$")
@@ -196,9 +195,16 @@ _BOUND_BEFORE = re.compile(
     r"|不高于|将近|接近|少なくとも|적어도)[\s$:,，：]*$",
     re.I,
 )
+# "Or" and the numbers to ten in the languages models answer in: closed classes, so a finite list.
+_FOREIGN_OR = (
+    r"oder|bzw|beziehungsweise|o|ou|ó|soit|oppure|ovvero|ossia|или|либо|eller|lub|albo|veya"
+    r"|ya\s+da|atau|hoặc|nebo|vagy|tai|sau|أو|یا|या"
+    r"|または|もしくは|还是|或是|或者|또는|혹은"
+)
 # The same, in the sentence that leads to a box: "It is 3 or 4 or \boxed{5}".
 _HEDGE_BEFORE = re.compile(
-    r"(?<![A-Za-z])(?:or|not|never|maybe|perhaps|possibly|probably|either)(?![A-Za-z])|或|不是",
+    rf"(?<![^\W\d_])(?:or|not|never|maybe|perhaps|possibly|probably|either|{_FOREIGN_OR})"
+    r"(?![^\W\d_])|或|不是",
     re.I,
 )
 # "The largest prime less than 100 is \boxed{97}", "The number of red or blue balls not in
@@ -212,8 +218,28 @@ _RESTATED_QUESTION = re.compile(
 # The words a value in a restated question follows: "less than 100", "divisible by 3 or 5",
 # "between 1 and 100", "the first 10 primes"; any other value there is a claim of its own.
 _OBJECT_WORDS = frozenset(
-    "than least most to by of from between and or under over below above within exceed exceeds"
-    " exceeding with first last".split()
+    "than least most by of from between under over below above within exceed exceeds exceeding"
+    " first last".split()
+)
+# ... and the words that go on from such a value ("between 1 and 100", "from 1 to 100", "by 3
+# or 5"); "the answer equal to 19" is no object of the question.
+_OBJECT_LINKS = frozenset("and or to".split())
+# "The answer corrected to 19 is": what is said of the answer before the verb that gives it.
+_NAMED_ANSWER = re.compile(
+    r"(?<![A-Za-z])the\s+(?:final\s+|correct\s+)?(?:answer|result|solution)(?P<said>[^.!?\n]*?)"
+    r"\s+(?:is|are|equals|=)[\s$]*(?:\\[(\[]\s*)?$",
+    re.I,
+)
+# A number there other than one that names the part asked ("the answer to part 2 is").
+_VALUE_OF_ITS_OWN = re.compile(
+    r"(?<!part\s)(?<!question\s)(?<!problem\s)(?<!step\s)(?<!case\s)(?<!item\s)(?<!no\.\s)"
+    r"(?<![\w#.])\d"
+)
+# What the answer is called is no question restated: "the answer at least 17 is".
+_ANSWER_SUBJECT = re.compile(
+    r"(?:(?:final|correct|right|true|actual|real)\s+)?(?:answer|result|solution|output|response)s?"
+    r"(?![A-Za-z])",
+    re.I,
 )
 _SUBJECT_TOKEN = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|[-+]?\d[\d,.]*|[^\W\d_]+")
 _OWN_WORDING = re.compile(
@@ -260,11 +286,6 @@ _CHANGED_AFTER = re.compile(
 )
 _CHANGES_AFTER = re.compile(_AFTER_WORDS, re.I)
 _PHRASE_CHANGES_VALUE = re.compile(rf"(?<![A-Za-z])(?:{_AFTER_WORDS})(?![A-Za-z])", re.I)
-# "Or" and the numbers to ten in the languages models answer in: closed classes, so a finite list.
-_FOREIGN_OR = (
-    r"oder|o|ou|ó|или|либо|eller|lub|albo|veya|ya\s+da|atau|hoặc|nebo|vagy|tai|sau|أو|یا|या"
-    r"|または|もしくは|还是|或是|或者|또는|혹은"
-)
 # "5 or one", "$5$, else $N$": an alternative to the answer, whatever it names.
 _ALTERNATIVE = re.compile(
     rf"(?<![^\W\d_])(?:or|else|otherwise|alternatively|{_FOREIGN_OR})(?![^\W\d_])|或者?|否则|要么|还是",
@@ -303,9 +324,13 @@ _CLOSING_MATTER = re.compile(
 _CLOSING_FORMULA = re.compile(
     r"(?:I\s+hope\s+(?:it|this|that|my\s+answer|the\s+answer)(?:\s+is|'s|\s+was)\s+(?:correct|right"
     r"|helpful)|(?:I\s+)?hope\s+(?:this|that|it)\s+helps|good\s+luck|thanks?(?:\s+you)?"
-    r"|let\s+me\s+know\s+if\s+[^.!?\n\d]{0,80}|done|that'?s\s+it|the\s+problem\s+is\s+solved"
-    r"|(?:this|that|which)\s+(?:matches|agrees\s+with|confirms|is\s+consistent\s+with)\s+[^.!?\n\d]{0,60}"
+    r"|let\s+me\s+know\s+if\s+you\s+(?:have|need)\s+(?:any\s+)?(?:other|more|further)\s+"
+    r"(?:questions?|help|clarification)|done|that'?s\s+it|the\s+problem\s+is\s+solved"
+    r"|(?:this|that|which)\s+(?:matches|agrees\s+with|confirms|is\s+consistent\s+with)\s+(?:the"
+    r"|our|my|all\s+the)\s+(?:calculations?|computations?|results?|work|constraints|conditions"
+    r"|derivation|reasoning|checks?)"
     r"|as\s+(?:required|expected|desired|claimed)|(?:is|are)\s+(?:correct|right|true)"
+    r"|是正确答案|是所求|即为所求|为所求"
     r"|(?:(?:this|that|which)\s+)?is\s+(?:the|my|our)\s+(?:final\s+|correct\s+)?answer"
     r"|Q\.?E\.?D\.?)[.!]?",
     re.I,
@@ -430,6 +455,11 @@ _MEASURES = frozenset(
     {*(name.casefold() for name in UNIT_NAMES), *UNIT_NAMES.values()}
     | set("percent percentage pct radian rad cent euro dollar degree circ square cubic".split())
 )
+# A unit symbol with its SI prefix: `MHz`, `mPa`, `kB`, `mV`, `nm`.
+_SI_UNIT = re.compile(
+    r"(?:[yzafpnµumcdhkMGTPE]|da)?(?:m|g|s|A|K|mol|cd|Hz|N|Pa|J|W|C|V|F|Ω|S|Wb|T|H|L|l|B|b|eV|bar"
+    r"|cal|Cal)"
+)
 # Nouns that end like an adverb: in `\boxed{5} ostensibly` the word is no unit.
 _NOUNS_IN_LY = frozenset("family butterfly assembly supply monopoly anomaly jelly belly".split())
 # ... and the numbers to ten.
@@ -459,13 +489,52 @@ _VERDICT_WORDS = frozenset(
     often mostly generally typically ca est rough lie nonsense garbage rubbish absurd joke
     untrue erroneous flawed doubtful questionable bad beyond counting limit earliest latest
     ceiling cap struck googol supremum infimum dubious refuted mehr weniger moins más menos più
-    meno mais""".split()
+    meno mais outside hexadecimal binary octal base radix tausend hundert millionen mille millions
+    milliers mila cento""".split()
 )
-# How the rest of the answer's sentence may open: with what the value counts (a unit, a plural
-# noun), a preposition or article (`for babysitting`, `a week`) or when (`daily`, `tomorrow`).
-_TAIL_OPENERS = frozenset(
-    """for in at on from to with by during per each a an every more left altogether total overall
-    apiece tomorrow today tonight yesterday""".split()
+# The rest of the answer's sentence as a small grammar: what the value counts (up to four words
+# ending in a unit or a plural: `more sheep`, `square centimeters`, `such integers`), then
+# phrases that open with a preposition (`per day`, `at the farmers' market`, `to fill the
+# pool`) and words of time or tally (`daily`, `left over`, `altogether`). Anything else (`and
+# below`, `as a floor`, `oppure diciannove`) is said of the answer and hedges it.
+_TAIL_PREPOSITIONS = frozenset(
+    """at in on for from to with by during per of than after before into across inside a an
+    every""".split()
+)
+_PHRASE_DETERMINERS = frozenset(
+    "the a an his her their its our my your this that these those each every all both and".split()
+)
+_TAIL_ENDINGS = frozenset(
+    """left over more altogether total overall apiece each daily weekly monthly yearly annually
+    hourly nightly quarterly tomorrow today tonight yesterday""".split()
+)
+# What one item of a count is called ("There is $\boxed{1}$ way.").
+_COUNTED_THINGS = frozenset(
+    """way solution root value number integer pair triple point person time case option choice
+    element subset arrangement outcome possibility term digit triangle""".split()
+)
+# Words that, in a phrase after the value, bound it, estimate it, doubt it, take it back or
+# count it otherwise ("at the upper end", "in round figures", "by my reckoning", "in theory",
+# "in the earlier draft", "in pairs", "net of costs", "in Tausenden").
+_OFF_THE_VALUE = frozenset(
+    """upper high top lower low lowest highest utmost push stretch good peak luck excess very
+    round figures eye glance average expectation opinion reckoning estimate margin slop
+    paper theory principle practice dreams fools accident parallel universe misread botched
+    earlier draft superseded outdated previous net discount gross pair pairs couple
+    couples dozen dozens tausend tausenden migliaia duizenden milliers thousands hundreds
+    hex base""".split()
+)
+_TAIL_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*(?:['’]s?)?")
+# Chinese measure words and units a count may end with (`共有 18 种不同的排法`, `18 元`); other
+# characters after them describe the things counted, unless they bound, doubt, negate or scale.
+_CJK_COUNTERS = re.compile(
+    r"(?:平方|立方)?(?:千米|公里|厘米|毫米|米|千克|公斤|克|吨|毫升|升|小时|分钟|秒|天|周|年|月|岁"
+    r"|美元|元|角|块|个|种|人|名|只|头|本|条|张|次|度|分|辆|棵|支|件|位|道|套|颗|盒|箱|页|份|场|层"
+    r"|所|户|家|间|座|台|部|组|对|条)"
+)
+_CJK_HEDGES = re.compile(
+    r"[多余来上下左右不没非未超约近之以吧吗呢啊么倍打兆亿万千百或起封强弱程许把估算毛前後后双对罢仅才差几些成折]"
+    r"|出头|开外|光景|而已|[\u3040-\u30ff]"
 )
 _FUNCTION_WORDS = _VERDICT_WORDS | frozenset(
     """a an the is are was were be been being am isn aren wasn weren do does did don doesn didn
@@ -473,11 +542,6 @@ _FUNCTION_WORDS = _VERDICT_WORDS | frozenset(
     your he she they them their and so then than as because since which who whom what when
     where why how whether true right correct valid works work check checked verified sure
     certain at on by for to from with without over under above below always""".split()
-)
-# Adverbs of time a count may end with ("She earns $\boxed{18}$ daily"); other adverbs doubt
-# or bound ("ostensibly", "approximately").
-_FREQUENCY_ADVERBS = frozenset(
-    "daily weekly monthly yearly annually hourly nightly quarterly".split()
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?!\d)|[。！？\n]|\\end\{\w+\*?\}|\\\]")
 # A number on its own in prose after the final answer: a second claim.
@@ -492,10 +556,13 @@ _ANSWER_MARKER = re.compile(
     r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*(?:[:=→⇒≈]|[—–]|--?>?\s|\\(?:to|Rightarrow)(?![A-Za-z])))(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:ans|result|jawaban|conclusion)[*_]*\s*[:=]|[答답]\s*[:：]"
     r"|(?<![A-Za-z])solution[*_]*\s*[:=]"
-    r"|(?<![A-Za-z])final\s+answer[*_:]*[ \t]*\n"
+    r"|(?<![A-Za-z])final\s+answer[*_:]*[ \t]*\n|(?m:^)[ \t*_#>]*answer[*_]*[ \t]+(?=\$?[-+]?\d)"
+    r"|(?m:^)[ \t*_#>]*(?:final|ans\.|answer\s*\([^()\n]{0,20}\)|answer\s*[~≈])[*_]*\s*:?"
     # "Respuesta final: 9", "La réponse finale est 9", "Die Lösung ist 9", "Đáp án: 9".
     r"|(?<![^\W\d_])(?:(?:endgültige|finale)\s+)?(?:antwort|respuesta|réponse|risposta|resposta"
     r"|ответ|odpowiedź|cevap|lösung|ergebnis|endergebnis|resultado|résultat|risultato|solución"
+    r"|svar|svaret|vastaus|válasz|odgovor|antwoord|răspuns|odpověď|jawapan|sagot|yanıt|javob|jibu"
+    r"|sonuç|atbilde|vastus|atsakymas"
     r"|solução|результат|решение|đáp\s+án|kết\s+quả|الجواب|الإجابة|النتيجة)"
     r"(?:\s+(?:final|finale|finales|finali|definitiva|correcta|correcte|richtige))?[*_]*"
     r"(?:\s*[:：]|\s+(?:es|est|ist|è|é|lautet|sera|será|là)(?![^\W\d_]))"
@@ -505,9 +572,14 @@ _ANSWER_MARKER = re.compile(
 # A line that concludes with a value of its own, no name given it: before a box on a line of
 # its own, a second answer ("Therefore $9$.", "We obtain 9.", "The value is $9$.", "Option D.").
 _CONCLUDED_VALUE = re.compile(
-    r"[*_#>]*(?:(?:therefore|thus|hence|so|we\s+(?:obtain|get|find|have)|(?:the\s+)?(?:value"
+    r"[*_#>]*(?:(?:therefore|thus|hence|so|donc|also|daher|somit|quindi|dunque|por\s+lo\s+tanto"
+    r"|portanto|entonces|então|итак|поэтому|следовательно|значит|ainsi|alors|pertanto|perciò|deshalb"
+    r"|dolayısıyla|jadi|vì\s+vậy|do\s+đó|oleh\s+karena\s+itu|więc|tehát|dus|alltså|consequently"
+    r"|accordingly|ergo|this\s+gives|it\s+equals|因此|所以|故|于是|よって|したがって"
+    r"|(?:so\s+|thus\s+|hence\s+)?we\s+(?:obtain|get|find|have|conclude)|(?:the\s+)?(?:value"
     r"|result|solution|number|total|option|choice|opción|réponse)(?:\s+is)?)[\s,:]*)"
-    r"(?P<value>\$[^$=\n]{1,80}\$|\\\([^=\n]{1,80}?\\\)|[-+]?\d[\d,.]*|\(?[A-J]\)?)[ \t*_]*[.!]?",
+    r"(?P<value>\$[^$=\n]{1,80}\$|\\\([^=\n]{1,80}?\\\)|[-+]?\d[\d,.]*|\(?[A-J]\)?)"
+    r"[ \t*_]*[.!。．！]?",
     re.I,
 )
 # What may come before "the answer is" in its sentence for it to state the answer.
@@ -1166,7 +1238,11 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
 
 
 def _hedges_before(sentence: str) -> bool:
-    """Whether the sentence that leads to an answer guesses, bounds or calls it wrong."""
+    """Whether the sentence that leads to an answer guesses, bounds or calls it wrong, or names
+    another value of the answer ("The answer rounded to 19 is \\boxed{18}")."""
+    named = _NAMED_ANSWER.search(sentence)
+    if named and _VALUE_OF_ITS_OWN.search(named.group("said")):
+        return True
     sentence = _without_restated_question(sentence)
     if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
         return True
@@ -1184,17 +1260,20 @@ def _restated_question(text: str) -> re.Match[str] | None:
     """Where text opens with a restated question (`_RESTATED_QUESTION`) up to the verb that
     gives the answer; None unless every value in it is one of the question's objects."""
     match = _RESTATED_QUESTION.match(text)
-    if match is None:
+    if match is None or _ANSWER_SUBJECT.match(match.group("subject")):
         return None
     tokens = [token.group() for token in _SUBJECT_TOKEN.finditer(match.group("subject"))]
+    objects: set[int] = set()  # the indices of the values that are the question's objects
     for index, token in enumerate(tokens):
         if token.startswith(("$", "\\(")):
             if "=" not in token and re.search(r"(?<![\\A-Za-z])[A-Za-z]", token):
                 continue  # "the smallest $n$ such that $n^2+1$ is prime": the question's terms
         elif not is_value(token.lstrip("+-").replace(",", "").replace(".", "")):
             continue
-        if index == 0 or tokens[index - 1].lower() not in _OBJECT_WORDS:
+        before = tokens[index - 1].lower() if index else ""
+        if not (before in _OBJECT_WORDS or (before in _OBJECT_LINKS and index - 2 in objects)):
             return None
+        objects.add(index)
     return match
 
 
@@ -1211,14 +1290,14 @@ def _without_restated_question(sentence: str) -> str:
         )
         if alternative is not None and is_value(before) and is_value(after):
             earlier = subject[: wording.start()].split()
-            if earlier and earlier[-1].lower() in _OBJECT_WORDS:
+            if earlier and earlier[-1].lower() in _OBJECT_WORDS | _OBJECT_LINKS:
                 return wording.group("lead") + " "
         if (before.lower() in _COPULAS and negated is None) or is_value(before):
             return wording.group()
         if bound is not None and word is not None and not is_value(word):
             return wording.group()  # "at least as large as": a bound of the answer
-        if is_value(after or negated or ""):
-            return wording.group()
+        if is_value(after or negated or "") or (after or "").lower() in _PHRASE_DETERMINERS:
+            return wording.group()  # "the answer or its double": another value
         return wording.group("lead") + " "
 
     subject = match.group("subject")
@@ -1235,9 +1314,17 @@ def _claimed_before(text: str) -> list[str]:
     \\boxed{5}" names 6), or concludes with on the line that leads to it ("Therefore $6$.",
     "Option D."): more candidates, equal to the answer or not."""
     claims: list[str] = []
-    for marker in list(_ANSWER_MARKER.finditer(text))[-_MARKERS_BACK:]:
-        claims += _claim_after(text[marker.end() :])
+    read_to = 0
+    for marker in _ANSWER_MARKER.finditer(text):
+        if marker.start() < read_to:
+            continue  # its sentence is read: once per sentence keeps this linear
+        end = _SENTENCE_BREAK.search(text, marker.end())
+        read_to = end.start() if end else len(text)
+        claims += _claim_after(text[marker.end() : read_to])
+    # The line that leads to the box, past lines that only label it ("Final:").
     lines = [line for line in text.splitlines() if re.search(r"\w", line)]
+    while len(lines) > 1 and _LABEL_LINE.fullmatch(lines[-1]):
+        lines.pop()
     concluded = _CONCLUDED_VALUE.fullmatch(lines[-1].strip()) if lines else None
     if concluded:
         claims.append(concluded.group("value").strip("$()").removeprefix("\\(").strip())
@@ -1331,6 +1418,7 @@ def _changes_the_answer(unit: str) -> bool:
         or RETRACTION.search(unit)
         or QUALIFIER.search(unit)
         or _TIMES_SOMETHING.search(unit)
+        or any(word.lower() in _OFF_THE_VALUE for word in words)
         or (words and not _names_a_unit(words))
     )
 
@@ -1344,43 +1432,63 @@ def _sentence_rest(text: str) -> tuple[str, str]:
 
 def _describes_the_answer(tail: str) -> bool:
     """Whether the rest of the answer's sentence only says what the answer counts and where
-    or when: words without a value (no digit, math or number word) and without a verdict,
-    bound, doubt or change of the value."""
-    words = re.findall(r"[^\W\d_]+", tail)
-    if not words or len(words) > 16:
+    or when (`_TAIL_PREPOSITIONS`): no value, verdict, bound, doubt or change of the value."""
+    tail = tail.strip()
+    if not tail or len(tail) > 200:
         return False
-    first = words[0].lower()
-    opens = (
-        first in _TAIL_OPENERS
-        or first in _FREQUENCY_ADVERBS
-        or _CJK.match(first)
-        or (first not in _FUNCTION_WORDS and _names_a_unit([first]))
-    )
-    return bool(
-        opens
-        and not re.search(r"[\\${}=+*/^()\[\]]", tail)
-        and not any(char.isnumeric() for char in tail)
-        # Latin or Chinese and Japanese only: `\boxed{5} או שש` is "or six".
-        and not re.search(r"[^\x00-\u024f\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]", tail)
-        and not (
-            re.search(RELATION, tail)
-            or RETRACTION.search(tail)
-            or DOUBT.search(tail)
-            or QUALIFIER.search(tail)
-            or _PHRASE_CHANGES_VALUE.search(tail)
-            or _TIMES_SOMETHING.search(tail)
+    if _CJK.match(tail):
+        counter = _CJK_COUNTERS.match(tail)
+        rest = tail[counter.end() :].replace("不同", "") if counter else ""
+        return (
+            bool(counter)
+            and _CJK.fullmatch(rest or "。") is not None
+            and not _CJK_HEDGES.search(rest)
         )
-        and not any(
-            (len(word) == 1 and word.isascii() and word.lower() != "a")
-            or word.lower() in _MATH_WORDS
-            or word.lower() in _VERDICT_WORDS
-            or (word.lower() in _FOREIGN_NUMBERS and word.lower() not in _FUNCTION_WORDS)
-            or re.fullmatch(_FOREIGN_OR, word.lower())
+    tokens = tail.split()
+    if not all(_TAIL_WORD.fullmatch(token) for token in tokens) or _hedges_a_value(tail):
+        return False
+    words = [
+        token.lower().rstrip("'’s") if token.endswith(("'s", "’s")) else token for token in tokens
+    ]
+    lowered = [word.lower().strip("'’") for word in words]
+    index = 0
+    while index < min(4, len(words)) and lowered[index] not in _TAIL_PREPOSITIONS | _TAIL_ENDINGS:
+        index += 1
+    if index and not (_names_a_unit([words[index - 1]]) or lowered[index - 1] in _COUNTED_THINGS):
+        return False
+    phrase_words = 0
+    for word in lowered[index:]:
+        if word in _TAIL_PREPOSITIONS:
+            phrase_words = 0
+        elif word in _TAIL_ENDINGS:
+            continue
+        elif word in _FUNCTION_WORDS - _PHRASE_DETERMINERS or word in _OFF_THE_VALUE:
+            return False
+        else:
+            phrase_words += 1
+            if phrase_words > 5:
+                return False
+    return index > 0 or lowered[0] in _TAIL_PREPOSITIONS | _TAIL_ENDINGS
+
+
+def _hedges_a_value(text: str) -> bool:
+    """Whether words after a value bound, doubt, negate, change or name another value."""
+    words = [word.lower() for word in re.findall(r"[^\W\d_]+", text)]
+    return bool(
+        re.search(RELATION, text)
+        or RETRACTION.search(text)
+        or DOUBT.search(text)
+        or QUALIFIER.search(text)
+        or _PHRASE_CHANGES_VALUE.search(text)
+        or _TIMES_SOMETHING.search(text)
+        or any(
+            (len(word) == 1 and word != "a")
+            or word in _MATH_WORDS
+            or word in _VERDICT_WORDS
+            or (word in _FOREIGN_NUMBERS and word not in _FUNCTION_WORDS)
+            or re.fullmatch(_FOREIGN_OR, word)
             or is_number_word(word)
-            or (
-                word.lower().endswith(("ly", "mente"))
-                and word.lower() not in _FREQUENCY_ADVERBS | _NOUNS_IN_LY
-            )
+            or (word.endswith(("ly", "mente")) and word not in _TAIL_ENDINGS | _NOUNS_IN_LY)
             for word in words
         )
     )
@@ -1417,7 +1525,9 @@ def _unit_after(text: str) -> str:
     if not unit.strip() or _retracts(text) or _changes_the_answer(unit):
         return ""
     if words and not any(
-        word.casefold() in _MEASURES or word.casefold().removesuffix("s") in _MEASURES
+        word.casefold() in _MEASURES
+        or word.casefold().removesuffix("s") in _MEASURES
+        or _SI_UNIT.fullmatch(word)
         for word in words
     ):
         return ""

@@ -311,6 +311,22 @@ def test_open_blind_attack_earns_nothing(attack):
     assert score.value == 0.0, (attack, score)
 
 
+# What a blind hunt for false negatives found (a helper writing answers as models write them,
+# not reading these tests) that now earns reward: each must keep earning it.
+BLIND_RIGHT_ANSWERS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "math_blind_right_answers.jsonl").open(
+        encoding="utf-8"
+    )
+]
+
+
+@pytest.mark.parametrize("answer", BLIND_RIGHT_ANSWERS, ids=lambda answer: answer["response"][-40:])
+def test_blind_right_answer_earns_reward(answer):
+    score = score_math(answer["response"], parse_reference(answer["reference"]))
+    assert score.value == 1.0, (answer, score)
+
+
 LEGITIMATE = [
     pytest.param(r1("Roots 1, 2, 3.", r"\boxed{\{3, 2, 1\}}"), r"\{1, 2, 3\}", id="set-reordered"),
     pytest.param(r1("Two roots.", r"\boxed{1 \pm \sqrt{2}}"), r"1 \pm \sqrt{2}", id="pm-reference"),

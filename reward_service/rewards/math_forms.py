@@ -31,6 +31,15 @@ _HIDDEN = re.compile(r"\\(?:[hv]?phantom|cancel|bcancel|xcancel|sout|st)\s*\{")
 _UPRIGHT_E = re.compile(
     r"\\(?:mathrm|operatorname|text|rm|textrm)\s*\{\s*e\s*\}|\\rm\s+e(?![A-Za-z])"
 )
+_UPRIGHT_I = re.compile(
+    r"\\(?:mathrm|text|rm|textrm)\s*\{\s*i\s*\}|\{\s*\\rm\s+i\s*\}|\\rm\s+i(?![A-Za-z])"
+)
+_EMPTY_SET = re.compile(r"\\varnothing(?![A-Za-z])|∅")
+# `1011_{(2)}`, `(1011)_2`, `1011_{\text{2}}`: digits in a base, as `1011_{2}`.
+_BASE_IN_PARENTHESES = re.compile(
+    r"\((?P<digits>[0-9A-Z]+)\)_\{?(?P<base>\d+)\}?"
+    r"|(?<![\w)])(?P<digits2>[0-9A-Z]+)_\{\s*(?:\(|\\text\s*\{)\s*(?P<base2>\d+)\s*[)}]\s*\}"
+)
 # `\\frac{2}{3}`: a command escaped twice over, as JSON-minded models write it; a row break
 # right before a command name would render that name as letters, which nobody means.
 _ESCAPED_TWICE = re.compile(
@@ -136,6 +145,14 @@ _MIRROR = {
 _NO_BOUND = re.compile(
     r"\\(?:text\w*|mathrm|mbox|operatorname|approx|quad|qquad)(?![A-Za-z])|[≈,;]"
     r"|(?<![\\A-Za-z])[A-Za-z]{2,}"
+)
+_SET_BUILDER = re.compile(
+    r"\s*(?:\\left)?\\\{\s*(?P<var>[a-zA-Z])\s*(?:\\(?:mid|vert)|\||:)\s*(?P<condition>.+?)\s*(?:\\right)?\\\}\s*"
+)
+_OR_SPLIT = re.compile(
+    r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;: ])*(?:\\(?:text|mbox)\s*\{\s*or\s*\}"
+    r"|(?<![A-Za-z\\])or(?![A-Za-z])|或|\\lor(?![A-Za-z])|\\vee(?![A-Za-z]))"
+    r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;: ])*"
 )
 _MEMBER = re.compile(r"\s*(?P<var>[a-zA-Z])\s*\\in\s*(?P<set>.+?)\s*")
 _THOUSANDS_SEPARATOR = re.compile(r"\{,\}|,\\!\s*")
@@ -349,7 +366,12 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
         return Reading((text,), unreadable=True)  # a chain inside a list
     labels = [label for label, _ in parts]
     bases = {re.sub(r"_.*|\W", "", label) for label in labels}
-    if all(labels) and len(set(labels)) == len(labels) and len(bases) == len(labels):
+    if (
+        all(labels)
+        and len(set(labels)) == len(labels)
+        and len(bases) == len(labels)
+        and not _OR.search(text)  # `x = 2 \text{ or } y = 3` is no solution of a system
+    ):
         # `x = 1, y = 2`: one solution of a system, a tuple in the labels' order
         # (`x_1 = 1, x_2 = 2` are the solutions of one equation: a set).
         ordered = sorted(parts, key=lambda part: label_key(part[0]))
@@ -375,6 +397,9 @@ def clean(text: str) -> str:
     text = _unwrap(text)
     text = _DECORATION.sub(" ", text).translate(_UNICODE)
     text = _UPRIGHT_E.sub("e", text)
+    text = _UPRIGHT_I.sub("i", text)
+    text = _EMPTY_SET.sub(r"\\emptyset", text)
+    text = _BASE_IN_PARENTHESES.sub(_digits_in_base, text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
     text = _TYPED_PLUS_MINUS.sub(r"\\pm ", text)
     text = _PLUS_MINUS_SIGN.sub("-", text)  # `14.0 + -1.0i`
@@ -386,6 +411,11 @@ def clean(text: str) -> str:
     while text.startswith("{") and _matching_brace(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
     return text
+
+
+def _digits_in_base(match: re.Match[str]) -> str:
+    digits = match.group("digits") or match.group("digits2")
+    return f"{digits}_{{{match.group('base') or match.group('base2')}}}"
 
 
 def escaped_once(text: str) -> str:
@@ -481,6 +511,16 @@ def _changes_value(words: str, *, unit: bool = True) -> bool:
     )
 
 
+def _keeps_case(symbol: str) -> bool:
+    """Whether a unit's case tells it apart: `Mg` and `mg`, `MW` and `mW`, `MHz` and `mHz`
+    (a capital after the first letter); `KM` and `Km` are kilometres as `km` is."""
+    if _MEGA.fullmatch(symbol):
+        return True
+    if len(symbol) > 4 or not re.search(r"(?<=.)[A-Z]", symbol):
+        return False
+    return not (symbol.isupper() and symbol.casefold() in UNIT_NAMES)
+
+
 def canonical_unit(words: str) -> str:
     """One spelling per unit: `km`, `kilometres` and `kilometers` are all `kilometer`; `Mg`
     (megagrams) is not `mg`."""
@@ -498,7 +538,7 @@ def canonical_unit(words: str) -> str:
         power = ""
         for piece in word.split():
             piece, _, exponent = piece.partition("^")
-            if not _MEGA.fullmatch(piece):
+            if not _keeps_case(piece):
                 piece = piece.casefold()
             if piece in _POWER_BEFORE and not exponent:
                 power = _POWER_BEFORE[piece]  # `square metres`
@@ -579,6 +619,21 @@ def _unwrap(text: str) -> str:
 def as_interval(text: str) -> tuple[str, str] | None:
     """(the variable, the interval) of a solution set written as an inequality in one variable
     or a membership (`x < 3` is `(-\\infty, 3)`); None for anything else."""
+    built = _SET_BUILDER.fullmatch(text)
+    if built:
+        # `\{x \mid -1 < x < 2\}`: the set its condition describes.
+        inner = as_interval(built.group("condition").strip())
+        return inner if inner and inner[0] == built.group("var") else None
+    parts = _OR_SPLIT.split(text)
+    if len(parts) > 1:
+        # `x < -2 \text{ or } x > 3`, `x<-2或x>3`: the union of the parts' intervals.
+        intervals = [as_interval(part.strip()) for part in parts]
+        if any(interval is None for interval in intervals):
+            return None
+        names = {name for name, _ in intervals}
+        if len(names) != 1:
+            return None
+        return names.pop(), r" \cup ".join(interval for _, interval in intervals)
     member = _MEMBER.fullmatch(text)
     if member:
         return member.group("var"), member.group("set")

@@ -651,10 +651,6 @@ MATH_VERIFY_GAPS = [
         reason="latex2sympy cannot parse \\overline repeating decimals",
     ),
     xfail(
-        case("varnothing", r1("No solution.", r"\boxed{\varnothing}"), r"\emptyset", 1.0, OK),
-        reason="\\varnothing and \\emptyset are not the same symbol to latex2sympy",
-    ),
-    xfail(
         case("trig-degrees", r1("tan 45 degrees", r"\boxed{\tan 45^\circ}"), "1", 1.0, OK),
         reason="^\\circ inside a trig function is read as a power, not as degrees",
     ),
