@@ -8,6 +8,7 @@ adversarial response full of unclosed tags must not turn extraction quadratic.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -154,6 +155,8 @@ _CONDITION = re.compile(
     re.I,
 )
 _NEAR_ANSWER = 24
+_WORD_CHAR = re.compile(r"\w")
+_EXCLAMATION_AFTER_MATH = re.compile(r"^(\s*(?:\$+|\\\)))\s*!")
 # A line that only labels what follows it: "Final:", "**Answer:**", "Writing it in a box:".
 _LABEL_LINE = re.compile(r"[\s*_#>]*[^\W\d_][^\d$\\=]{0,40}?:[\s*_]*")
 _LINES_BACK = 3
@@ -180,6 +183,7 @@ RELATION = (
 )
 # A relation right before a box bounds it: `x \geq \boxed{5}`, `≈\boxed{5}` (`\equiv` and `\in`
 # lead into the answer: `n \equiv \boxed{3} \pmod 7`).
+_RELATION = re.compile(RELATION)
 _RELATION_BEFORE = re.compile(rf"{RELATION}[\s$]*$")
 # A bound right before a box: `Under \boxed{5}`, `capped at \boxed{5}`, `Mindestens \boxed{5}`;
 # "approximately \boxed{16386.16}" claims the rounded value and is no bound.
@@ -212,9 +216,10 @@ _HEDGE_BEFORE = re.compile(
 # restates the question. A bound with a value of its own, "or" between two words and "not"
 # before a word describe the question's objects there; said of the answer ("the answer is at
 # least 5, so it is"), next to a value ("3 or 4") or with doubt, they still hedge.
-_RESTATED_QUESTION = re.compile(
-    r"[^\d$\\]*?(?<![A-Za-z])the\s+(?P<subject>[^.!?;\n]+)\s+(?:is|are|equals|=)(?![A-Za-z])", re.I
-)
+_THE = re.compile(r"(?<![A-Za-z])the\s+", re.I)
+_COPULA = re.compile(r"\s(?:is|are|equals|=)(?![A-Za-z])", re.I)
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]")
+_VALUE_OR_MATH = re.compile(r"[\d$\\]")
 # The words a value in a restated question follows: "less than 100", "divisible by 3 or 5",
 # "between 1 and 100", "the first 10 primes"; any other value there is a claim of its own.
 _OBJECT_WORDS = frozenset(
@@ -226,9 +231,7 @@ _OBJECT_WORDS = frozenset(
 _OBJECT_LINKS = frozenset("and or to".split())
 # "The answer corrected to 19 is": what is said of the answer before the verb that gives it.
 _NAMED_ANSWER = re.compile(
-    r"(?<![A-Za-z])the\s+(?:final\s+|correct\s+)?(?:answer|result|solution)(?P<said>[^.!?\n]*?)"
-    r"\s+(?:is|are|equals|=)[\s$]*(?:\\[(\[]\s*)?$",
-    re.I,
+    r"(?<![A-Za-z])the\s+(?:final\s+|correct\s+)?(?:answer|result|solution)(?![A-Za-z])", re.I
 )
 # A number there other than one that names the part asked ("the answer to part 2 is").
 _VALUE_OF_ITS_OWN = re.compile(
@@ -455,6 +458,8 @@ _MEASURES = frozenset(
     {*(name.casefold() for name in UNIT_NAMES), *UNIT_NAMES.values()}
     | set("percent percentage pct radian rad cent euro dollar degree circ square cubic".split())
 )
+# The words of a unit phrase.
+_UNIT_WORDS = re.compile(r"[^\W\d_¹²³]+")
 # A unit symbol with its SI prefix: `MHz`, `mPa`, `kB`, `mV`, `nm`.
 _SI_UNIT = re.compile(
     r"(?:[yzafpnµumcdhkMGTPE]|da)?(?:m|g|s|A|K|mol|cd|Hz|N|Pa|J|W|C|V|F|Ω|S|Wb|T|H|L|l|B|b|eV|bar"
@@ -542,6 +547,10 @@ _FUNCTION_WORDS = _VERDICT_WORDS | frozenset(
     your he she they them their and so then than as because since which who whom what when
     where why how whether true right correct valid works work check checked verified sure
     certain at on by for to from with without over under above below always""".split()
+)
+# Where the sentence goes on after a unit: "dollars per day| at the market".
+_SENTENCE_GOES_ON = re.compile(
+    rf"\s(?:{'|'.join(sorted(_FUNCTION_WORDS, key=len, reverse=True))})(?![^\W\d_])"
 )
 _SENTENCE_BREAK = re.compile(r"[.!?](?!\d)|[。！？\n]|\\end\{\w+\*?\}|\\\]")
 # A number on its own in prose after the final answer: a second claim.
@@ -881,9 +890,9 @@ def stated_values(body: str) -> list[str]:
         if not is_prose(body):
             return [body.rstrip(_SENTENCE_END).strip().strip("*_").strip()]
     restated = _restated_question(body)
-    if restated is not None and not _hedges_before(body[: restated.end()]):
+    if restated is not None and not _hedges_before(body[: restated.verb_end]):
         # "The largest prime less than 100 is 97.": the values after the verb are the claim.
-        return stated_values(body[restated.end() :].strip().rstrip(_SENTENCE_END))
+        return stated_values(body[restated.verb_end :].strip().rstrip(_SENTENCE_END))
     found: list[tuple[str, bool]] = []
     listed: set[str] = set()  # spans a list goes on from or ends with: values, names or not
     position = 0
@@ -1111,14 +1120,15 @@ def _final_answer(final: str) -> MathAnswer:
             # `<ANSWER>6</ANSWER> \boxed{5}`: a tag that is not ours names a second answer.
             return MathAnswer(_distinct(contents), Source.BOXED, hedged=True)
         claimed = _claimed_before(final[: boxes[0][1]])
-        unit = _unit_after(after)
+        hedged = _hedged(final, boxes, after)
+        unit = "" if hedged else _unit_after(after)
         if unit:
             # `\boxed{7} mm`, `\boxed{0.5}\%`: the unit is the answer's, compared as inside.
             contents[-1] = f"{contents[-1]} {unit}"
         return MathAnswer(
             _distinct(contents + claimed + _loose_numbers(after) + _loose_letters(after, contents)),
             Source.BOXED,
-            hedged=_hedged(final, boxes, after),
+            hedged=hedged,
         )
     bodies = [final[start:end].strip() for start, end in spans]
     starts = (*(start for start, _ in spans), len(final))
@@ -1240,8 +1250,11 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
 def _hedges_before(sentence: str) -> bool:
     """Whether the sentence that leads to an answer guesses, bounds or calls it wrong, or names
     another value of the answer ("The answer rounded to 19 is \\boxed{18}")."""
-    named = _NAMED_ANSWER.search(sentence)
-    if named and _VALUE_OF_ITS_OWN.search(named.group("said")):
+    named = _last(_NAMED_ANSWER.finditer(sentence))
+    verb = named and _last(_COPULA.finditer(sentence, named.end()))
+    if verb and not sentence[verb.end() :].strip(" \t\n$\\([") and _VALUE_OF_ITS_OWN.search(
+        sentence, named.end(), verb.start()
+    ):
         return True
     sentence = _without_restated_question(sentence)
     if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
@@ -1256,13 +1269,30 @@ def _hedges_before(sentence: str) -> bool:
     return any(not _CONDITION.fullmatch(doubt.group()) for doubt in DOUBT.finditer(near))
 
 
-def _restated_question(text: str) -> re.Match[str] | None:
-    """Where text opens with a restated question (`_RESTATED_QUESTION`) up to the verb that
-    gives the answer; None unless every value in it is one of the question's objects."""
-    match = _RESTATED_QUESTION.match(text)
-    if match is None or _ANSWER_SUBJECT.match(match.group("subject")):
+@dataclass(frozen=True)
+class _Restatement:
+    """Where a restated question's subject starts and ends, and where its verb ends."""
+
+    start: int
+    end: int
+    verb_end: int
+
+
+def _restated_question(text: str) -> _Restatement | None:
+    """Where text opens with a restated question: "the", then its subject up to the last verb
+    that gives the answer in the clause; None unless every value in it is one of the question's
+    objects (`_OBJECT_WORDS`). Linear in the text's length."""
+    the = _THE.search(text)
+    if the is None or _VALUE_OR_MATH.search(text, 0, the.start()):
         return None
-    tokens = [token.group() for token in _SUBJECT_TOKEN.finditer(match.group("subject"))]
+    clause_end = _CLAUSE_BREAK.search(text, the.end())
+    verb = _last(_COPULA.finditer(text, the.end(), clause_end.start() if clause_end else len(text)))
+    if verb is None:
+        return None
+    subject = text[the.end() : verb.start()].rstrip()
+    if not subject or _ANSWER_SUBJECT.match(subject):
+        return None
+    tokens = [token.group() for token in _SUBJECT_TOKEN.finditer(subject)]
     objects: set[int] = set()  # the indices of the values that are the question's objects
     for index, token in enumerate(tokens):
         if token.startswith(("$", "\\(")):
@@ -1274,14 +1304,14 @@ def _restated_question(text: str) -> re.Match[str] | None:
         if not (before in _OBJECT_WORDS or (before in _OBJECT_LINKS and index - 2 in objects)):
             return None
         objects.add(index)
-    return match
+    return _Restatement(the.end(), the.end() + len(subject), verb.end())
 
 
 def _without_restated_question(sentence: str) -> str:
     """The sentence without what a restated question it opens with says of its own objects
-    (`_RESTATED_QUESTION`)."""
-    match = _restated_question(sentence)
-    if match is None:
+    (`_OWN_WORDING`)."""
+    restated = _restated_question(sentence)
+    if restated is None:
         return sentence
 
     def own(wording: re.Match[str]) -> str:
@@ -1300,9 +1330,9 @@ def _without_restated_question(sentence: str) -> str:
             return wording.group()  # "the answer or its double": another value
         return wording.group("lead") + " "
 
-    subject = match.group("subject")
+    subject = sentence[restated.start : restated.end]
     subject = _OWN_WORDING.sub(own, subject)
-    return sentence[: match.start("subject")] + subject + sentence[match.end("subject") :]
+    return sentence[: restated.start] + subject + sentence[restated.end :]
 
 
 def is_value(word: str) -> bool:
@@ -1322,7 +1352,7 @@ def _claimed_before(text: str) -> list[str]:
         read_to = end.start() if end else len(text)
         claims += _claim_after(text[marker.end() : read_to])
     # The line that leads to the box, past lines that only label it ("Final:").
-    lines = [line for line in text.splitlines() if re.search(r"\w", line)]
+    lines = [line for line in text.rstrip().rsplit("\n", 8) if _WORD_CHAR.search(line)]
     while len(lines) > 1 and _LABEL_LINE.fullmatch(lines[-1]):
         lines.pop()
     concluded = _CONCLUDED_VALUE.fullmatch(lines[-1].strip()) if lines else None
@@ -1338,7 +1368,7 @@ def _claim_after(claim: str) -> list[str]:
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
     restated = _restated_question(claim)
-    if restated is not None and not claim[restated.end() :].strip(" $*_"):
+    if restated is not None and not claim[restated.verb_end :].strip(" $*_"):
         return []  # "Answer: the largest prime less than 100 is \\boxed{97}": the same
     if not (
         re.search(
@@ -1411,7 +1441,7 @@ def _retracts(text: str) -> bool:
 
 def _changes_the_answer(unit: str) -> bool:
     """Whether the words after a value change or doubt it rather than name its unit."""
-    words = re.findall(r"[^\W\d_¹²³]+", unit)
+    words = _UNIT_WORDS.findall(unit)
     return bool(
         any(names_no_unit(word) and word.lower() not in _UNIT_ENDINGS for word in words)
         or _PHRASE_CHANGES_VALUE.search(unit)
@@ -1475,7 +1505,7 @@ def _hedges_a_value(text: str) -> bool:
     """Whether words after a value bound, doubt, negate, change or name another value."""
     words = [word.lower() for word in re.findall(r"[^\W\d_]+", text)]
     return bool(
-        re.search(RELATION, text)
+        _RELATION.search(text)
         or RETRACTION.search(text)
         or DOUBT.search(text)
         or QUALIFIER.search(text)
@@ -1494,13 +1524,14 @@ def _hedges_a_value(text: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # read by `_retracts`, `_unit_after` and `_sentence_rest`
 def _normalized_after(text: str) -> str:
     """Text after the final answer without its context, the answer said again, closing
     formulas and the math that closes the answer (`$\boxed{28}$ pct`)."""
     text = _without_context(_RESTATEMENT.sub(" ", text))
     text = _CLOSING_FORMULA.sub(" ", _BOX_OR_TEXT.sub(" ", text))
     # `$\boxed{42}$!` ends a sentence; `\boxed{5}!` is a factorial, and hedges before this.
-    text = re.sub(r"^(\s*(?:\$+|\\\)))\s*!", r"\1.", text)
+    text = _EXCLAMATION_AFTER_MATH.sub(r"\1.", text)
     return text[_MATH_CLOSE.match(text).end() :].translate(_FULLWIDTH)
 
 
@@ -1517,12 +1548,12 @@ def _split_unit_phrase(text: str) -> tuple[str, str]:
 def _unit_after(text: str) -> str:
     r"""The unit a final box is given after it (`\boxed{7} mm`, `\boxed{0.5}\%`,
     `\boxed{30} radians`), as text to read with the box's value; "" when what follows is no
-    measure (`\boxed{4} people`) or hedges."""
+    measure (`\boxed{4} people`). For text after an answer that does not hedge it."""
     unit, _rest = _split_unit_phrase(text)
     # `dollars per day at the market`: the unit ends where the sentence goes on.
-    unit = re.split(rf"\s(?:{'|'.join(sorted(_FUNCTION_WORDS))})(?![^\W\d_])", unit, maxsplit=1)[0]
-    words = re.findall(r"[^\W\d_¹²³]+", unit)
-    if not unit.strip() or _retracts(text) or _changes_the_answer(unit):
+    unit = _SENTENCE_GOES_ON.split(unit, maxsplit=1)[0]
+    words = _UNIT_WORDS.findall(unit)
+    if not unit.strip() or _changes_the_answer(unit):
         return ""
     if words and not any(
         word.casefold() in _MEASURES
