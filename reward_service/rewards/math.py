@@ -147,7 +147,8 @@ _PI = re.compile(r"\\pi(?![A-Za-z])|π")
 _CHOICE_SPACING = re.compile(r"\\[,;:! ]|~|\\q?quad(?![A-Za-z])")
 _LETTERED = re.compile(r"\s*\(?([A-J])\)?[.:)]\s+(\S.*)", re.S)
 _OPTION_REFERENCE = re.compile(
-    r"\s*\$?\s*(?:(?i:option)\s+|\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?\(?([A-J])\)?\.?\s*\}?\s*\$?\s*"
+    r"\s*\$?\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{\s*)?(?:(?i:option|choice)\s+)?\(?([A-J])\)?"
+    r"\.?\s*\}?\s*\$?\s*"
 )
 _OTHER_OPTION = re.compile(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])")
 # A lone letter in what a lettered answer's option says, in any script (`C. d`, `C. (Д)`, `C. \D`),
@@ -493,7 +494,7 @@ def _choice_verdict(candidate: str, reference_text: str) -> Reason | None | bool
     letter = lettered.group(1) if lettered else _option_letter(candidate)
     gold_lettered = _lettered_reference(reference_text)
     gold_letter = gold_lettered or _option_letter(reference_text)
-    if letter is None or gold_letter is None or not (lettered or gold_lettered):
+    if letter is None or gold_letter is None:
         return None
     if lettered:
         said = lettered.group(2)

@@ -34,6 +34,15 @@ _UPRIGHT_E = re.compile(
 _UPRIGHT_I = re.compile(
     r"\\(?:mathrm|text|rm|textrm)\s*\{\s*i\s*\}|\{\s*\\rm\s+i\s*\}|\\rm\s+i(?![A-Za-z])"
 )
+# `30^o`: degrees as a raised letter o.
+_DEGREE_AS_O = re.compile(r"(?<=[\d}])\s*\^\s*(?:\{\s*o\s*\}|o(?![A-Za-z]))")
+# `x = \frac{\pi}{6} + 2k\pi, k \in \mathbb{Z}`, `a_n = 2n - 1 (n \in \mathbb{N}^*)`: the domain of a
+# parameter or index, no part of the value.
+_INTEGER_PARAMETER = re.compile(
+    r"(?<=\S)(?:\s|\\[,;: ]|\\q?quad|~)*[,;]?(?:\s|\\[,;: ]|\\q?quad|~)*(?:\\left)?\(?\s*"
+    r"(?:\\text\s*\{\s*(?:where|for)\s*\}\s*)?[a-zA-Z]\s*\\in\s*\\mathbb\s*\{?\s*[ZN]\s*\}?"
+    r"(?:\s*[\^_]\s*\{?\s*(?:\*|\+|\\ast)\s*\}?)?\s*(?:\\right)?\)?\s*$"
+)
 _EMPTY_SET = re.compile(r"\\varnothing(?![A-Za-z])|∅")
 # `1011_{(2)}`, `(1011)_2`, `1011_{\text{2}}`: digits in a base, as `1011_{2}`.
 _BASE_IN_PARENTHESES = re.compile(
@@ -216,7 +225,8 @@ _PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage poi
 # A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
 _NAME = (
     r"(?!\\(?:log|ln|lg|exp|sqrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan)(?![A-Za-z]))"
-    r"\\?[A-Za-z]+(?:_\{?[\w,]+\}?)?(?:\^\{?(?:\*|\\ast|\\prime|')+\}?)?'*(?:\([^()=]*\))?"
+    r"(?:\\?[A-Za-z]+|\\(?:text|mathrm)\s*\{[A-Za-z][A-Za-z ]*\})(?:_\{?[\w,]+\}?)?"
+    r"(?:\^\{?(?:\*|\\ast|\\prime|'|-1)+\}?)?'*(?:\([^()=]*\))?"
 )
 _LABEL = re.compile(
     rf"^\s*(?:{_NAME}(?:\s*:\s*{_NAME})*"
@@ -398,6 +408,8 @@ def clean(text: str) -> str:
     text = _DECORATION.sub(" ", text).translate(_UNICODE)
     text = _UPRIGHT_E.sub("e", text)
     text = _UPRIGHT_I.sub("i", text)
+    text = _DEGREE_AS_O.sub(r"^\\circ", text)
+    text = _INTEGER_PARAMETER.sub("", text)
     text = _EMPTY_SET.sub(r"\\emptyset", text)
     text = _BASE_IN_PARENTHESES.sub(_digits_in_base, text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
