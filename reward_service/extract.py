@@ -31,6 +31,15 @@ _ANY_BOX = re.compile(
 )
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.S)
 _UNESCAPED_BRACE = re.compile(r"[{}]")
+_BRACE_OR_BOX = re.compile(r"\\\\|\\[{}]|[{}]|\\(?:boxed|fbox)(?![A-Za-z])")
+_COMMAND_BEFORE = re.compile(r"\\([A-Za-z]+)\s*(?:\[[^\]]*\])?\s*$")
+# Groups that show what they hold: emphasis, size and plain braces.
+_SHOWING = frozenset(
+    """ textbf mathbf bm boldsymbol displaystyle textstyle large Large LARGE huge Huge underline
+    textit mathit emph text mathrm boxed fbox""".split()
+    + [""]
+)
+_COLOURED = re.compile(r"\\(?:color|textcolor|colorbox|fcolorbox)\s*\{[^{}]*\}\s*\{?\s*$")
 _BARE_BOX_ARGUMENT = re.compile(r"\s*([^\s${}\\]+)")
 _SENTENCE_END = ".,;:!?"
 _LEADING_PUNCTUATION = ",;:!?"
@@ -160,7 +169,7 @@ _EXCLAMATION_AFTER_MATH = re.compile(r"^(\s*(?:\$+|\\\)))\s*!")
 # A line that only labels what follows it: "Final:", "**Answer:**", "Writing it in a box:".
 _LABEL_LINE = re.compile(r"[\s*_#>]*[^\W\d_][^\d$\\=]{0,40}?:[\s*_]*")
 _LINES_BACK = 3
-_MATH_CLOSE = re.compile(r"(?:\s|\$|\\[)\],;:! ]|\\q?quad(?![A-Za-z])|~|\})*")
+_MATH_CLOSE = re.compile(r"(?:\s|\$|\*\*|\\[)\],;:! ]|\\q?quad(?![A-Za-z])|~|\})*")
 _LEADS_INTO_ANSWER = re.compile(r"(?:=|\\in|\\approx|\\equiv|:)\s*$")
 # A box inside an expression: `-\boxed{5}`, `\frac{1}{\boxed{5}}`, `\boxed{5}!`, `\boxed{5}^2`.
 _IN_EXPRESSION_BEFORE = re.compile(
@@ -179,7 +188,7 @@ RELATION = (
     r"|n?approx(?:eq)?|n?cong|thick(?:sim|approx)|backsim|eqsim|doteq|neq?|ll|gg|lll|ggg|propto"
     r"|asymp|not\s*(?:[=<>]|\\[A-Za-z]+)|text(?:greater|less))(?![A-Za-z])"
     r"|\\text\s*\{\s*[<>≤≥]\s*\}|&(?:[lg]t|[lg]e|ne|asymp);|[<≈≠≤≥≦≧≨≩≪≫≮≯≰≱≲≳≴≵≶≷≺≻≼≽≾≿⊀⊁⋜⋝"
-    r"⋞⋟⋠⋡⋦⋧⋨⋩⩽⩾⪅⪆⪇⪈⪉⪊⪋⪌⪕⪖⪯⪰∼∽≁≂≃≄≅≆≇≉≊≋≌≍≐≑≒≓∝]|(?<![\w/\"'])>|!=)"
+    r"⋞⋟⋠⋡⋦⋧⋨⋩⩽⩾⪅⪆⪇⪈⪉⪊⪋⪌⪕⪖⪯⪰∼∽≁≂≃≄≅≆≇≉≊≋≌≍≐≑≒≓∝]|[<>]=|=[<>]|(?<![\w/\"'])>|!=)"
 )
 # A relation right before a box bounds it: `x \geq \boxed{5}`, `≈\boxed{5}` (`\equiv` and `\in`
 # lead into the answer: `n \equiv \boxed{3} \pmod 7`).
@@ -195,7 +204,8 @@ _BOUND_BEFORE = re.compile(
     r"|über|unter|au\s+(?:moins|plus)|(?:plus|moins)\s+de|presque|al\s+menos|por\s+lo\s+menos"
     r"|como\s+m[ií]nimo|como\s+m[aá]ximo|a\s+lo\s+sumo|(?:más|menos)\s+de|casi|almeno"
     r"|al\s+massimo|quasi|pelo\s+menos|no\s+m[ií]nimo|no\s+m[aá]ximo|quase|не\s+(?:менее|более)"
-    r"|как\s+(?:минимум|максимум)|более|менее|почти|至少|至多|最多|最少|不少于|不超过|不低于"
+    r"|как\s+(?:минимум|максимум)|более|менее|почти|примерно|около|mehr\s+als|weniger\s+als"
+    r"|plus\s+que|moins\s+que|대략|至少|至多|最多|最少|不少于|不超过|不低于"
     r"|不高于|将近|接近|少なくとも|적어도)[\s$:,，：]*$",
     re.I,
 )
@@ -233,6 +243,14 @@ _OBJECT_LINKS = frozenset("and or to".split())
 _NAMED_ANSWER = re.compile(
     r"(?<![A-Za-z])the\s+(?:final\s+|correct\s+)?(?:answer|result|solution)(?![A-Za-z])", re.I
 )
+# ... or a quantity made from the answer: "half the answer", "the answer's reciprocal".
+_DERIVED = re.compile(
+    r"(?<![A-Za-z])(?:negative|minus|twice|thrice|double|triple|half|square|squared|cube|cubed"
+    r"|root|factorial|inverse|reciprocal|opposite|power|digits?|remainder|percent|fraction"
+    r"|logarithm|log|sum|product|difference|quotient)(?![A-Za-z])|'s(?![A-Za-z])",
+    re.I,
+)
+_CLAUSE_START = re.compile(r"[,;:]")
 # A number there other than one that names the part asked ("the answer to part 2 is").
 _VALUE_OF_ITS_OWN = re.compile(
     r"(?<!part\s)(?<!question\s)(?<!problem\s)(?<!step\s)(?<!case\s)(?<!item\s)(?<!no\.\s)"
@@ -281,6 +299,7 @@ _AFTER_WORDS = (
     r"|douzaines?|dutzend|bounds?|maximums|minimums|maxima|minima|limits|[a-z]*zillions?"
     r"|centaines?|docenas?|tercios|cuartos|medios|quarts|tiers|(?:upper|lower)\s*bounds?"
     r"|estimat\w*|approximat\w*|ballparks?|guesses|guesstimates?|au\s+(?:moins|plus)"
+    r"|rounded|rounding|truncated"
     r"|al\s+menos|por\s+lo\s+menos|como\s+(?:m[ií]nimo|m[aá]ximo)|a\s+lo\s+sumo|almeno"
     r"|al\s+massimo|pelo\s+menos|mindestens|h[öo]chstens|wenigstens|minimally|maximally"
 )
@@ -327,8 +346,10 @@ _CLOSING_MATTER = re.compile(
 _CLOSING_FORMULA = re.compile(
     r"(?:I\s+hope\s+(?:it|this|that|my\s+answer|the\s+answer)(?:\s+is|'s|\s+was)\s+(?:correct|right"
     r"|helpful)|(?:I\s+)?hope\s+(?:this|that|it)\s+helps|good\s+luck|thanks?(?:\s+you)?"
-    r"|let\s+me\s+know\s+if\s+you\s+(?:have|need)\s+(?:any\s+)?(?:other|more|further)\s+"
-    r"(?:questions?|help|clarification)|done|that'?s\s+it|the\s+problem\s+is\s+solved"
+    r"|let\s+me\s+know\s+if\s+you(?:'d|\s+would)?\s+(?:have|need|like|want)\s+(?:any\s+|a\s+)?"
+    r"(?:other|more|further|additional)?\s*(?:detailed\s+)?(?:questions?|help|clarification"
+    r"|explanation)|feel\s+free\s+to\s+ask(?:\s+(?:any\s+)?(?:other|more|further)?\s*questions?)?"
+    r"|done|that'?s\s+it|the\s+problem\s+is\s+solved"
     r"|(?:this|that|which)\s+(?:matches|agrees\s+with|confirms|is\s+consistent\s+with)\s+(?:the"
     r"|our|my|all\s+the)\s+(?:calculations?|computations?|results?|work|constraints|conditions"
     r"|derivation|reasoning|checks?)"
@@ -494,8 +515,8 @@ _VERDICT_WORDS = frozenset(
     often mostly generally typically ca est rough lie nonsense garbage rubbish absurd joke
     untrue erroneous flawed doubtful questionable bad beyond counting limit earliest latest
     ceiling cap struck googol supremum infimum dubious refuted mehr weniger moins más menos più
-    meno mais outside hexadecimal binary octal base radix tausend hundert millionen mille millions
-    milliers mila cento""".split()
+    meno mais eliminated distractor uncorrected outside hexadecimal binary octal base radix
+    tausend hundert millionen mille millions milliers mila cento""".split()
 )
 # The rest of the answer's sentence as a small grammar: what the value counts (up to four words
 # ending in a unit or a plural: `more sheep`, `square centimeters`, `such integers`), then
@@ -504,10 +525,12 @@ _VERDICT_WORDS = frozenset(
 # below`, `as a floor`, `oppure diciannove`) is said of the answer and hedges it.
 _TAIL_PREPOSITIONS = frozenset(
     """at in on for from to with by during per of than after before into across inside a an
-    every""".split()
+    every de del al en por para un una pour par dans sur au aux du des à für pro zum zur am im
+    di da della nel em na no do""".split()
 )
 _PHRASE_DETERMINERS = frozenset(
-    "the a an his her their its our my your this that these those each every all both and".split()
+    """the a an his her their its our my your this that these those each every all both and la
+    el los las le les der die das den dem il lo gli""".split()
 )
 _TAIL_ENDINGS = frozenset(
     """left over more altogether total overall apiece each daily weekly monthly yearly annually
@@ -527,9 +550,10 @@ _OFF_THE_VALUE = frozenset(
     paper theory principle practice dreams fools accident parallel universe misread botched
     earlier draft superseded outdated previous net discount gross pair pairs couple
     couples dozen dozens tausend tausenden migliaia duizenden milliers thousands hundreds
-    hex base""".split()
+    hex base quadrato quadrat carré carre cuadrado cubo kubik potenz puissance potencia debt
+    magnitude orders red version""".split()
 )
-_TAIL_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*(?:['’]s?)?")
+_TAIL_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[A-Za-zÀ-ÖØ-öø-ÿ]+)*(?:['’]s?)?")
 # Chinese measure words and units a count may end with (`共有 18 种不同的排法`, `18 元`); other
 # characters after them describe the things counted, unless they bound, doubt, negate or scale.
 _CJK_COUNTERS = re.compile(
@@ -564,6 +588,8 @@ _ANSWER_MARKER = re.compile(
     r"(?<![A-Za-z])(?:final\s+answer|the\s+answer|answer|final\s+(?:result|value))"
     r"(?:\s+(?:is|should\s+be|would\s+be|must\s+be|equals|was)|[*_]*\s*(?:[:=→⇒≈]|[—–]|--?>?\s|\\(?:to|Rightarrow)(?![A-Za-z])))(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:ans|result|jawaban|conclusion)[*_]*\s*[:=]|[答답]\s*[:：]"
+    r"|(?<![A-Za-z])the\s+(?:correct|right|true|actual|real)\s+(?:value|result|solution|total|count"
+    r"|number)\s*(?:is|=|:)(?![A-Za-z])"
     r"|(?<![A-Za-z])solution[*_]*\s*[:=]"
     r"|(?<![A-Za-z])final\s+answer[*_:]*[ \t]*\n|(?m:^)[ \t*_#>]*answer[*_]*[ \t]+(?=\$?[-+]?\d)"
     r"|(?m:^)[ \t*_#>]*(?:final|ans\.|answer\s*\([^()\n]{0,20}\)|answer\s*[~≈])[*_]*\s*:?"
@@ -1044,9 +1070,11 @@ def _is_plural(word: str) -> bool:
 
 
 def is_number_word(token: str) -> bool:
-    """A number in words (`six`, `VI`, `六`); `I` is the pronoun ("I hope it is correct"), `L`
-    and `M` are litres and metres."""
-    if token == "I" or (len(token) == 1 and token.casefold() in UNIT_NAMES):
+    """A number in words (`six`, `VI`, `六`); `I` is the pronoun ("I hope it is correct"), `L`,
+    `M`, `V` and `C` are litres, metres, volts and coulombs."""
+    if token == "I" or (
+        len(token) == 1 and (token.casefold() in UNIT_NAMES or _SI_UNIT.fullmatch(token))
+    ):
         return False
     # `VI`, `six`, `六`; `Six` and `SIX` too (lower-cased, no Roman numeral is left).
     return bool(_NUMBER_WORD.fullmatch(token) or _NUMBER_WORD.fullmatch(token.lower()))
@@ -1142,6 +1170,10 @@ def _final_answer(final: str) -> MathAnswer:
     hedged = (
         _retracts(after)
         or _hedges_before(before)
+        or any(
+            _doubts_between(final, end, start)
+            for end, start in zip(ends[1:-1], starts[1:-1], strict=True)
+        )
         or len(_TAG_LIKE.findall(final)) != 2 * len(spans)
         or _stray_boxes(outside, boxes_outside)
     )
@@ -1220,12 +1252,15 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
     if (
         _retracts(after)
         or _stray_boxes(text, boxes)
+        or _hidden_boxes(text, boxes)
         or _DOUBT_IN_WORKING.search(text, 0, boxes[0][1])
     ):
         return True
     breaks = [match.end() for match in _SENTENCE_BREAK.finditer(text)]
     previous_end = 0
     for _content, start, end in boxes:
+        if previous_end and _doubts_between(text, previous_end, start):
+            return True  # `\boxed{6}. Wait, that is incorrect … \boxed{6}`
         index = bisect.bisect_right(breaks, start) - 1
         sentence_start = max(breaks[index] if index >= 0 else 0, previous_end)
         if not re.search(r"[^\W\d_]", text[sentence_start:start]):
@@ -1247,15 +1282,23 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
     return False
 
 
+def _doubts_between(text: str, start: int, end: int) -> bool:
+    """Whether text between two answers doubts or takes one back (conditions aside)."""
+    return any(
+        not _CONDITION.fullmatch(doubt.group()) for doubt in DOUBT.finditer(text, start, end)
+    ) or bool(_REFUTED.search(text, start, end))
+
+
 def _hedges_before(sentence: str) -> bool:
     """Whether the sentence that leads to an answer guesses, bounds or calls it wrong, or names
     another value of the answer ("The answer rounded to 19 is \\boxed{18}")."""
     named = _last(_NAMED_ANSWER.finditer(sentence))
     verb = named and _last(_COPULA.finditer(sentence, named.end()))
-    if verb and not sentence[verb.end() :].strip(" \t\n$\\([") and _VALUE_OF_ITS_OWN.search(
-        sentence, named.end(), verb.start()
-    ):
-        return True
+    if verb and not sentence[verb.end() :].strip(" \t\n$\\(["):
+        clause = _last(_CLAUSE_START.finditer(sentence, 0, named.start()))
+        said = sentence[clause.end() if clause else 0 : verb.start()]
+        if _VALUE_OF_ITS_OWN.search(sentence, named.end(), verb.start()) or _DERIVED.search(said):
+            return True  # "the answer rounded to 19 is", "Half the answer is", "its digit"
     sentence = _without_restated_question(sentence)
     if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
         return True
@@ -1379,6 +1422,26 @@ def _claim_after(claim: str) -> list[str]:
     ):
         return []
     return stated_values(claim)
+
+
+def _hidden_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
+    r"""Whether a box sits in the argument of a command that hides, strikes or colours it
+    (`\cancel{\relax\boxed{5}}`, `\phantom{\,\boxed{5}}`, `\color{white}\boxed{5}`); emphasis
+    and plain groups show it."""
+    starts = {start for _, start, _ in boxes}
+    commands: list[str] = []
+    for token in _BRACE_OR_BOX.finditer(text):
+        if token.start() in starts:
+            if any(command not in _SHOWING for command in commands):
+                return True
+            if _COLOURED.search(text, max(0, token.start() - 64), token.start()):
+                return True
+        elif token.group() == "{":
+            command = _COMMAND_BEFORE.search(text, max(0, token.start() - 32), token.start())
+            commands.append(command.group(1) if command else "")
+        elif token.group() == "}" and commands:
+            commands.pop()
+    return False
 
 
 def _stray_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
@@ -1563,8 +1626,8 @@ def _unit_after(text: str) -> str:
     ):
         return ""
     unit = unit.replace("}", "").replace("$", "").strip().rstrip(".")
-    if "\\" in unit:
-        return unit  # `\%`, `^\circ`
+    if "\\" in unit or not re.search(r"[^\W\d_]", unit):
+        return unit  # `\%`, `^\circ`, `°`
     return rf"\text{{ {unit.replace('²', '^2').replace('³', '^3')}}}"
 
 
@@ -1581,7 +1644,20 @@ def _names_a_unit(words: list[str]) -> bool:
         return False
     if last in _UNIT_ENDINGS or last.lower() in _UNIT_ENDINGS:
         return True
+    if _SI_UNIT.fullmatch(last) and last.lower() not in _FUNCTION_WORDS:  # `J`, `kJ`; not `as`
+        return True
     return _is_plural(last)
+
+
+def is_verdict(word: str) -> bool:
+    """Whether a word said of a value doubts, bounds, takes back or changes it (`false`,
+    `eliminated`, `rounded`, `upper`)."""
+    lowered = word.lower()
+    return (
+        lowered in _VERDICT_WORDS
+        or lowered in _OFF_THE_VALUE
+        or bool(_CHANGES_AFTER.fullmatch(lowered))
+    )
 
 
 def names_no_unit(word: str) -> bool:
@@ -1590,6 +1666,7 @@ def names_no_unit(word: str) -> bool:
     lowered = word.lower()
     return (
         lowered in _FUNCTION_WORDS
+        or lowered in _OFF_THE_VALUE
         or lowered in _FOREIGN_NUMBERS
         or bool(re.fullmatch(_FOREIGN_OR, lowered))
         or is_number_word(word)

@@ -39,6 +39,7 @@ from sympy import (
 from sympy.matrices import MatrixBase
 
 from reward_service.extract import (
+    DOUBT,
     QUALIFIER,
     RETRACTION,
     MathAnswer,
@@ -47,6 +48,7 @@ from reward_service.extract import (
     find_boxed,
     is_prose,
     is_sentence_around_math,
+    is_verdict,
     judged_part,
     stated_values,
 )
@@ -144,6 +146,8 @@ _BRACKETED = re.compile(r"\s*(?:\\left)?[(\[].*(?:\\right)?[)\]]\s*", re.S)
 _LETTER = re.compile(r"\s*[A-Za-z]\s*")
 _PI = re.compile(r"\\pi(?![A-Za-z])|π")
 # A multiple-choice answer and what the option says: `C. x = 42`, `(B) 12`.
+_CROSS_MARK = re.compile(r"[❌✗✘✕×]")
+_WORDS = re.compile(r"[^\W\d_]+")
 _CHOICE_SPACING = re.compile(r"\\[,;:! ]|~|\\q?quad(?![A-Za-z])")
 _LETTERED = re.compile(r"\s*\(?([A-J])\)?[.:)]\s+(\S.*)", re.S)
 _OPTION_REFERENCE = re.compile(
@@ -503,8 +507,11 @@ def _choice_verdict(candidate: str, reference_text: str) -> Reason | None | bool
             or _LONE_LETTER.search(said)
             or RETRACTION.search(said)
             or QUALIFIER.search(said)
+            or DOUBT.search(said)
+            or _CROSS_MARK.search(said)
+            or any(is_verdict(word) for word in _WORDS.findall(said))
         ):
-            return Reason.ENUMERATED
+            return Reason.ENUMERATED  # `C. or D`, `C: false`, `(C) eliminated`, `C) ❌`
     return False if letter == gold_letter else Reason.WRONG_ANSWER
 
 

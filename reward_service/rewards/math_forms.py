@@ -36,8 +36,8 @@ _UPRIGHT_I = re.compile(
 )
 # `30^o`: degrees as a raised letter o.
 _DEGREE_AS_O = re.compile(r"(?<=[\d}])\s*\^\s*(?:\{\s*o\s*\}|o(?![A-Za-z]))")
-# `x = \frac{\pi}{6} + 2k\pi, k \in \mathbb{Z}`, `a_n = 2n - 1 (n \in \mathbb{N}^*)`: the domain of a
-# parameter or index, no part of the value.
+# `x = \frac{\pi}{6} + 2k\pi, k \in \mathbb{Z}`, `a_n = 2n - 1 (n \in \mathbb{N}^*)`: the domain
+# of a parameter or index, no part of the value.
 _INTEGER_PARAMETER = re.compile(
     r"(?<=\S)(?:\s|\\[,;: ]|\\q?quad|~)*[,;]?(?:\s|\\[,;: ]|\\q?quad|~)*(?:\\left)?\(?\s*"
     r"(?:\\text\s*\{\s*(?:where|for)\s*\}\s*)?[a-zA-Z]\s*\\in\s*\\mathbb\s*\{?\s*[ZN]\s*\}?"
@@ -210,16 +210,18 @@ _UNIT_TAIL = re.compile(
     rf"|(?<![A-Za-z\\])m(?=\s*\^\s*\{{?\s*[23]\s*\}}?\s*\.?\s*$)"
     rf"|\^\s*\{{?\s*\\circ\s*\}}?|°|\\degree|(?<=\d)\s*(?:''?|[′″])|‰)"
     rf"(?:(?:\s|\\[,;: !]|~|/|\\cdot)*(?:{_UNIT_WRAPPER}|[A-Za-z]+(?![A-Za-z(]))"
-    rf"|\^\s*\{{?\d\}}?|[²³])*)\s*[.]?\s*$"
+    rf"|\^\s*\{{?-?\d\}}?|[²³])*)\s*[.]?\s*$"
 )
 # Words after a number that are no unit: functions, constants, the words of a list.
+# Unit symbols of one letter (`5 \text{ m}`, `12\,\mathrm{V}`); any other lone letter is a factor.
+_UNIT_LETTERS = frozenset("m g s h l L K V W J N A C T F H S B b".split())
 _NOT_UNITS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt "
     "lim gcd lcm pi infty inf oo and or".split()
 )
 # What a unit's words may be made of: words, `/`, `^2`, `°`; never digits or punctuation
 # that would make a list (`5 \text{, 6, 7}`).
-_UNIT_WORDS = re.compile(r"(?:[a-z°‰\\.'/′″²³\s]|\^\s*(?:\d|\\circ))+")
+_UNIT_WORDS = re.compile(r"(?:[a-z°‰\\.'/′″²³\s]|\^\s*(?:-?\d|\\circ))+")
 _PERCENT_WORDS = frozenset({"percent", "per cent", "percentage", "percentage points", "pct"})
 
 # A label before `=`: `x`, `x_1`, `f(3)`, `(m,n)`, `\theta`, `AB`.
@@ -462,7 +464,18 @@ def split_unit(text: str) -> tuple[str, str] | None:
         return text, currency
     if RETRACTION.search(folded) or QUALIFIER.search(folded):
         return None
-    if _NOT_UNITS.intersection(re.findall(r"[a-z]+", folded)):
+    tokens = re.findall(r"[a-z]+", folded)
+    if raw.startswith("\\") and (
+        not (tokens or re.search(r"[°‰′″']", words))
+        or _NOT_UNITS.intersection(tokens)
+        or re.search(r"\^\s*\{?\s*[^\d\s{\\-]", words)
+        or any(
+            len(token) == 1 and token not in _UNIT_LETTERS and token not in _SCALE
+            for token in re.findall(r"[A-Za-z]+", words)
+        )
+    ):
+        return None  # `5\text{ pi}`, `5\text{ }x^2`, `5\mbox{ i}`: text that hides a factor
+    if _NOT_UNITS.intersection(tokens):
         return text, currency
     if not _UNIT_WORDS.fullmatch(folded):
         # `5\text{萬}`, `5 \text{ тыс.}`: words that are no unit we read, said of the value.

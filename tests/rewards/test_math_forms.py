@@ -422,6 +422,24 @@ UNITS_LABELS_CHAINS = [
     case("degrees-after-box", r"\boxed{45}°", r"45^\circ", 1.0, OK),
     case("feet-and-inches", r"\boxed{8'9}", "89", 0.0, UNPARSEABLE),
     case("digits-apart-by-empty-text", r"\boxed{8\text{ }9}", "89", 0.0, UNPARSEABLE),
+    case("pi-in-text", r"\boxed{5\text{ pi}}", "5", 0.0, ENUMERATED),
+    case("variable-after-empty-text", r"\boxed{5\text{ }x^2}", "5", 0.0, ENUMERATED),
+    case("imaginary-unit-in-mbox", r"\boxed{5\mbox{ i}}", "5", 0.0, ENUMERATED),
+    case("power-after-empty-text", r"\boxed{5\text{ }^{2}}", "5", 0.0, ENUMERATED),
+    case("rounded-in-text", r"\boxed{5\text{ rounded}}", "5", 0.0, ENUMERATED),
+    case("in-debt-in-text", r"\boxed{5\text{ in debt}}", "5", 0.0, ENUMERATED),
+    case("inverse-unit", r"\boxed{5 \text{ cm}^{-1}}", r"5 \text{ cm}", 0.0, WRONG),
+    case("inverse-unit-same", r"\boxed{5 \text{ cm}^{-1}}", r"5 \text{ cm}^{-1}", 1.0, OK),
+    case("acceleration-for-speed", r"\boxed{5 \text{ m s}^{-2}}", r"5 \text{ m/s}", 0.0, WRONG),
+    case("volts-in-box", r"\boxed{12\,\mathrm{V}}", "12", 1.0, OK),
+    case("joules-after-box", r"Therefore, the energy is $\boxed{8}\,\mathrm{J}$.", "8", 1.0, OK),
+    case("square-units-after-bold-box", r"The area is **$\boxed{12}$** square units.", "12", 1.0, OK),
+    case("degree-as-letter-o", r"\boxed{30^o}", r"30^\circ", 1.0, OK),
+    case("inverse-function-label", r"\boxed{f^{-1}(x) = \frac{x-1}{2}}", r"\frac{x-1}{2}", 1.0, OK),
+    case("text-label", r"\boxed{\text{Total} = 36}", "36", 1.0, OK),
+    case("integer-parameter", r"\boxed{x = \frac{\pi}{6} + 2k\pi, k \in \mathbb{Z}}", r"\frac{\pi}{6} + 2k\pi", 1.0, OK),
+    case("integer-parameter-in-reference", r"\boxed{a_n=2n-1}", r"a_n=2n-1 (n\in\mathbb{N}^*)", 1.0, OK),
+    case("integer-parameter-other-value", r"\boxed{x = \frac{\pi}{6} + 2k\pi}", r"x = \frac{\pi}{3} + 2k\pi, k \in \mathbb{Z}", 0.0, WRONG),
 ]
 
 # Committed answers a blind attack on the judge found scoring 0, in forms models write.
@@ -699,6 +717,10 @@ LETTERED_CHOICES = [
     case("other-value-for-bold-lettered-reference", r"\boxed{13}", r"\textbf{(C)}\ 12", 0.0, WRONG),
     case("bold-lettered-reference-itself", r"\boxed{\textbf{(C)}\ 12}", r"\textbf{(C)}\ 12", 1.0, OK),
     case("value-for-lettered-equation", r"\boxed{42}", "C. x = 42", 1.0, OK),
+    case("letter-said-false", r"\boxed{\text{C: false}}", "C", 0.0, ENUMERATED),
+    case("letter-eliminated", r"\boxed{\text{(C) eliminated}}", "C", 0.0, ENUMERATED),
+    case("letter-crossed-out", r"\boxed{\text{C) ❌}}", "C", 0.0, ENUMERATED),
+    case("option-word-in-text", r"\boxed{\text{Option C}}", "C", 1.0, OK),
 ]  # fmt: skip
 
 PROSE_REFERENCES = [
@@ -799,6 +821,11 @@ SENTENCE_AFTER_THE_BOX = [
     case("less-tax", r"$\boxed{18}$ dollars less tax", "18", 0.0, ENUMERATED),
     case("german-thousands", r"$\boxed{18}$ in Tausend", "18", 0.0, ENUMERATED),
     case("joke", r"$\boxed{18}$ jk", "18", 0.0, ENUMERATED),
+    case("spanish-sentence", r"Janet gana $\boxed{18}$ dólares al día.", "18", 1.0, OK),
+    case("french-sentence", r"Il y a donc $\boxed{6}$ façons.", "6", 1.0, OK),
+    case("french-about", r"Il y a $\boxed{6}$ façons environ.", "6", 0.0, ENUMERATED),
+    case("italian-squared", r"Janet makes $\boxed{18}$ dollars al quadrato.", "18", 0.0, ENUMERATED),
+    case("hope-that-helps", r"The final answer is $\boxed{42}$. Hope that helps!", "42", 1.0, OK),
     case("chinese-a-bit-over", "答案是 $\\boxed{18}$元出头。", "18", 0.0, ENUMERATED),
     case("chinese-dozen", "$\\boxed{18}$打", "18", 0.0, ENUMERATED),
     case("chinese-squared", "$\\boxed{18}$的平方", "18", 0.0, ENUMERATED),
@@ -889,6 +916,19 @@ BEFORE_THE_ANSWER = [
     case("conclusion-chinese-same", "所以18。\n\n$\\boxed{18}$", "18", 1.0, OK),
     case("label-before-box", "Final:\n\n$\\boxed{18}$", "18", 1.0, OK),
     case("or-between-two-unknowns-for-a-pair", r"The solution is $\boxed{x = 2 \text{ or } y = 3}$.", "(2, 3)", 0.0, WRONG),
+    case("half-the-answer", r"Half the answer is $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("answers-reciprocal", r"The answer's reciprocal is $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("minimum-in-an-earlier-clause", r"Since we want the minimum, the answer is $\boxed{5}$.", "5", 1.0, OK),
+    case("correct-value-named-before", r"The correct value is 7. So the final answer is $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("retraction-between-boxes", r"$\boxed{6}$. Wait, that is incorrect; the real answer is $7$. My earlier answer was $\boxed{6}$.", "6", 0.0, ENUMERATED),
+    case("two-boxes-for-two-solutions", r"The solutions are $\boxed{1}$ and $\boxed{2}$.", "1, 2", 1.0, OK),
+    case("retraction-between-tags", "<answer>6</answer> Wait, that is wrong. <answer>6</answer>", "6", 0.0, ENUMERATED),
+    case("box-struck-through-a-command", r"$\cancel{\relax\boxed{5}}$", "5", 0.0, ENUMERATED),
+    case("box-in-white", r"$\color{white}\boxed{5}$", "5", 0.0, ENUMERATED),
+    case("box-in-a-phantom", r"$\phantom{\,\boxed{5}}$", "5", 0.0, ENUMERATED),
+    case("box-in-a-box", r"$\boxed{\boxed{5}}$", "5", 1.0, OK),
+    case("greater-or-equal-typed", r"$x >= \boxed{5}$", "5", 0.0, ENUMERATED),
+    case("german-more-than", r"Mehr als \boxed{5}", "5", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 TABLES = {
