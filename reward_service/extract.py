@@ -924,7 +924,8 @@ def stated_values(body: str) -> list[str]:
     position = 0
     for start, value_start, close, end in _math_spans(body):
         before = body[position:start]
-        found += _math_runs(before)
+        if before.strip():
+            found += _math_runs(before)
         negated = bool(_NEGATED.search(before)) if before.strip() else bool(found and found[-1][1])
         value = body[value_start:close].strip()
         found.append((value, negated))
