@@ -153,17 +153,39 @@ _DOUBT_BEFORE = re.compile(
     r"(?:(?<![A-Za-z])(?:wrong|incorrect|mistakes?|mistaken|false|typo|trap|decoy|distractor"
     r"|bogus|fake|suspect|reckon|unsure|uncertain|shot|hunch|gut|coin\s+flip|low\s+confidence"
     r"|naive|reject(?:ed)?|erroneous|invalid|discard(?:ed)?|faux|fausse|falsch|falso|falsa"
-    r"|errado|errato|sbagliato|incorrecto|неверн\w*|неправильн\w*)(?:\s+[A-Za-z]+){0,3}"
+    r"|errado|errato|sbagliato|incorrecto|неверн\w*|неправильн\w*|candidates?|placeholder"
+    r"|conjectur\w*|unproven|superseded|outdated|obsolete|previous|draft|tentative|provisional"
+    r"|preliminary|guess(?:ed)?|estimate[ds]?|suppose|supposing|assume|assuming|hypothetically"
+    r"|were)(?:\s+[A-Za-z]+){0,3}"
     r"|[❌✗✘🚫⛔]|(?:错误|錯誤|間違)[\u3040-\u30ff\u4e00-\u9fff]{0,4}"
-    r"|(?<![A-Za-z])(?:might|could|may)\s+(?:also\s+)?be)[\s:：,*_—–-]*$",
+    r"|(?<![A-Za-z])(?:might|could|may)\s+(?:also\s+)?be)[\s:：,*_—–$-]*$",
     re.I,
 )
+# Arithmetic said in words on a value: `5 times pi`, `e to the 5`, `5 divided by x`.
+_ARITHMETIC_IN_WORDS = re.compile(
+    r"(?<![A-Za-z])(?:times|divided\s+by|to\s+the(?:\s+power(?:\s+of)?)?)\s*"
+    r"(?:\$|\\|\d|[A-Za-z](?![A-Za-z])|pi(?![A-Za-z]))",
+    re.I,
+)
+# Approximation right before an answer: a rounded decimal may be so announced
+# ("approximately \boxed{16386.16}"); any other value is then an estimate.
+_APPROXIMATELY_BEFORE = re.compile(
+    r"(?:(?<![^\W\d_])(?:approximately|approx\.?|roughly|about|around|circa|ca\.|c\.|nearly|almost"
+    r"|около|приблизительно|примерно|aproximadamente|approximativement|approssimativamente"
+    r"|ungefähr|etwa|environ|khoảng|yaklaşık|sekitar|およそ|約|约|大约|大概|대략|약)|(?<!\S)~|≈)"
+    r"[\s:：,*_$]*$",
+    re.I,
+)
+_DECIMAL_VALUE = re.compile(r"\s*[-+]?\d*\.\d+\s*")
 _CONDITION = re.compile(
     r"if|assuming|verif(?:y|ied|ication)|update[d]?|revised?|estimated?|error"
     r"|actually|correction",
     re.I,
 )
 _NEAR_ANSWER = 24
+# How far back the patterns anchored at the answer look (a bound, a relation, a label and up
+# to three words after it).
+_END_OF_SENTENCE = 120
 _WORD_CHAR = re.compile(r"\w")
 _EXCLAMATION_AFTER_MATH = re.compile(r"^(\s*(?:\$+|\\\)))\s*!")
 # A line that only labels what follows it: "Final:", "**Answer:**", "Writing it in a box:".
@@ -205,7 +227,8 @@ _BOUND_BEFORE = re.compile(
     r"|como\s+m[ií]nimo|como\s+m[aá]ximo|a\s+lo\s+sumo|(?:más|menos)\s+de|casi|almeno"
     r"|al\s+massimo|quasi|pelo\s+menos|no\s+m[ií]nimo|no\s+m[aá]ximo|quase|не\s+(?:менее|более)"
     r"|как\s+(?:минимум|максимум)|более|менее|почти|примерно|около|mehr\s+als|weniger\s+als"
-    r"|plus\s+que|moins\s+que|대략|至少|至多|最多|最少|不少于|不超过|不低于"
+    r"|plus\s+que|moins\s+que|ít\s+nhất|nhiều\s+nhất|co\s+najmniej|co\s+najwyżej|en\s+az"
+    r"|en\s+fazla|больше|меньше|多于|少于|大于|小于|超过|不到|至少|至多|最多|最少|不少于|不超过|不低于"
     r"|不高于|将近|接近|少なくとも|적어도)[\s$:,，：]*$",
     re.I,
 )
@@ -239,15 +262,19 @@ _OBJECT_WORDS = frozenset(
 # ... and the words that go on from such a value ("between 1 and 100", "from 1 to 100", "by 3
 # or 5"); "the answer equal to 19" is no object of the question.
 _OBJECT_LINKS = frozenset("and or to".split())
+# Words that make another value of the one they are said of.
+_CHANGING = (
+    "negative|minus|twice|thrice|double|triple|half|square|cube|root|factorial|inverse"
+    "|reciprocal|opposite|power"
+)
 # "The answer corrected to 19 is": what is said of the answer before the verb that gives it.
 _NAMED_ANSWER = re.compile(
     r"(?<![A-Za-z])the\s+(?:final\s+|correct\s+)?(?:answer|result|solution)(?![A-Za-z])", re.I
 )
 # ... or a quantity made from the answer: "half the answer", "the answer's reciprocal".
 _DERIVED = re.compile(
-    r"(?<![A-Za-z])(?:negative|minus|twice|thrice|double|triple|half|square|squared|cube|cubed"
-    r"|root|factorial|inverse|reciprocal|opposite|power|digits?|remainder|percent|fraction"
-    r"|logarithm|log|sum|product|difference|quotient)(?![A-Za-z])|'s(?![A-Za-z])",
+    rf"(?<![A-Za-z])(?:{_CHANGING}|squared|cubed|digits?|remainder|percent|fraction|logarithm|log"
+    r"|sum|product|difference|quotient)(?![A-Za-z])|'s(?![A-Za-z])",
     re.I,
 )
 _CLAUSE_START = re.compile(r"[,;:]")
@@ -279,8 +306,7 @@ _GUESS_BEFORE = re.compile(
 # Words that make the value next to them another value: "negative 5", "half of 10", "the square
 # root of 16", "twice 5"; "5 squared", "5 factorial", "5 tops", "5-ish", "5k".
 _CHANGED_BEFORE = re.compile(
-    r"(?<![A-Za-z\\])(?:negative|minus|plus|times|twice|thrice|double|triple|half|square|cube"
-    r"|root|sqrt|factorial|inverse|reciprocal|opposite|power|max|maximum|min|minimum)"
+    rf"(?<![A-Za-z\\])(?:{_CHANGING}|plus|times|sqrt|max|maximum|min|minimum)"
     r"(?:\s+(?:of|the|a|an|by|to)(?![A-Za-z]))*\s*(?:(?:\$+|\\[(\[])\s*)?[-+]?\d",
     re.I,
 )
@@ -551,7 +577,7 @@ _OFF_THE_VALUE = frozenset(
     earlier draft superseded outdated previous net discount gross pair pairs couple
     couples dozen dozens tausend tausenden migliaia duizenden milliers thousands hundreds
     hex base quadrato quadrat carré carre cuadrado cubo kubik potenz puissance potencia debt
-    magnitude orders red version""".split()
+    magnitude orders red version other otherwise alternative hypothetical""".split()
 )
 _TAIL_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[A-Za-zÀ-ÖØ-öø-ÿ]+)*(?:['’]s?)?")
 # Chinese measure words and units a count may end with (`共有 18 种不同的排法`, `18 元`); other
@@ -1170,7 +1196,7 @@ def _final_answer(final: str) -> MathAnswer:
     others += _loose_letters(after, bodies + others)
     hedged = (
         _retracts(after)
-        or _hedges_before(before)
+        or _hedges_before(before, bodies[0] if bodies else "")
         or any(
             _doubts_between(final, end, start)
             for end, start in zip(ends[1:-1], starts[1:-1], strict=True)
@@ -1235,6 +1261,8 @@ def _doubts(body: str) -> bool:
     if not is_prose(body):
         return False
     claimed = judged_part(body)
+    if _ARITHMETIC_IN_WORDS.search(claimed) or _derived_answer(claimed):
+        return True  # `5 times pi`, "Half the answer is 5"
     return bool(
         DOUBT.search(claimed)
         or _REFUTED.search(claimed)
@@ -1273,13 +1301,25 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
                     sentence_start = line_start
                     break
         sentence = text[min(sentence_start, start) : start]
-        if _hedges_before(sentence) or _IN_EXPRESSION_BEFORE.search(
+        if _hedges_before(sentence, _content) or _IN_EXPRESSION_BEFORE.search(
             text[max(0, start - 64) : start]
         ):
             return True
         if _IN_EXPRESSION_AFTER.match(text, end):
             return True
         previous_end = end
+    return False
+
+
+def _derived_answer(text: str) -> bool:
+    """Whether text names a quantity made from the answer: "Half the answer", "the answer's
+    reciprocal", "the square of the answer"."""
+    for named in _NAMED_ANSWER.finditer(text):
+        clause = _last(_CLAUSE_START.finditer(text, 0, named.start()))
+        if _DERIVED.search(text, clause.end() if clause else 0, named.start()):
+            return True
+        if text.startswith(("'s", "’s"), named.end()):
+            return True
     return False
 
 
@@ -1290,9 +1330,13 @@ def _doubts_between(text: str, start: int, end: int) -> bool:
     ) or bool(_REFUTED.search(text, start, end))
 
 
-def _hedges_before(sentence: str) -> bool:
-    """Whether the sentence that leads to an answer guesses, bounds or calls it wrong, or names
-    another value of the answer ("The answer rounded to 19 is \\boxed{18}")."""
+def _hedges_before(sentence: str, answer: str = "") -> bool:
+    """Whether the sentence that leads to an answer guesses, bounds or calls it wrong, names
+    another value of the answer ("The answer rounded to 19 is \\boxed{18}"), or calls the answer
+    an approximation where it is no rounded decimal ("Roughly \\boxed{5}")."""
+    end = sentence[-_END_OF_SENTENCE:]  # the words right before the answer
+    if _APPROXIMATELY_BEFORE.search(end) and not _DECIMAL_VALUE.fullmatch(answer):
+        return True
     named = _last(_NAMED_ANSWER.finditer(sentence))
     verb = named and _last(_COPULA.finditer(sentence, named.end()))
     if verb and not sentence[verb.end() :].strip(" \t\n$\\(["):
@@ -1303,9 +1347,8 @@ def _hedges_before(sentence: str) -> bool:
     sentence = _without_restated_question(sentence)
     if _HEDGE_BEFORE.search(sentence) or QUALIFIER.search(sentence):
         return True
-    if _RELATION_BEFORE.search(sentence) or _BOUND_BEFORE.search(sentence):
-        return True
-    if _DOUBT_BEFORE.search(sentence):
+    end = sentence[-_END_OF_SENTENCE:]
+    if _RELATION_BEFORE.search(end) or _BOUND_BEFORE.search(end) or _DOUBT_BEFORE.search(end):
         return True
     # Doubt right before the answer ("I suspect", "Vielleicht"); "the most likely outcome is"
     # further back is the question's wording.
@@ -1429,6 +1472,9 @@ def _hidden_boxes(text: str, boxes: list[tuple[str, int, int]]) -> bool:
     r"""Whether a box sits in the argument of a command that hides, strikes or colours it
     (`\cancel{\relax\boxed{5}}`, `\phantom{\,\boxed{5}}`, `\color{white}\boxed{5}`); emphasis
     and plain groups show it."""
+    prefix = text[: boxes[-1][1]]
+    if "{" not in prefix and "\\color" not in prefix:
+        return False  # no group or colour before the last box: nothing hides one
     starts = {start for _, start, _ in boxes}
     commands: list[str] = []
     for token in _BRACE_OR_BOX.finditer(text):

@@ -281,12 +281,15 @@ def test_other_unit_earns_nothing(reference, answer):
     assert score_math(response, parse_reference(reference)).value == 0.0
 
 
+def _cases(name: str) -> list[dict]:
+    """The cases of a data file, one JSON object a line."""
+    with (Path(__file__).parent / "data" / name).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
 # What a blind attack on the judge found (a helper that read the code, not these tests): every
 # class it reached, each attack as it was sent.
-BLIND_ATTACKS = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "math_blind_attacks.jsonl").open(encoding="utf-8")
-]
+BLIND_ATTACKS = _cases("math_blind_attacks.jsonl")
 
 
 @pytest.mark.parametrize("attack", BLIND_ATTACKS, ids=lambda attack: attack["response"][-40:])
@@ -298,10 +301,8 @@ def test_blind_attack_earns_nothing(attack):
 # The attacks of the last blind round that still earn reward: known holes, each a strict xfail
 # so that a fix shows up here and the attack moves to math_blind_attacks.jsonl.
 OPEN_ATTACKS = [
-    pytest.param(json.loads(line), marks=pytest.mark.xfail(strict=True, reason="open"))
-    for line in (Path(__file__).parent / "data" / "math_blind_attacks_open.jsonl").open(
-        encoding="utf-8"
-    )
+    pytest.param(attack, marks=pytest.mark.xfail(strict=True, reason="open"))
+    for attack in _cases("math_blind_attacks_open.jsonl")
 ]
 
 
@@ -313,12 +314,7 @@ def test_open_blind_attack_earns_nothing(attack):
 
 # What a blind hunt for false negatives found (a helper writing answers as models write them,
 # not reading these tests) that now earns reward: each must keep earning it.
-BLIND_RIGHT_ANSWERS = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "math_blind_right_answers.jsonl").open(
-        encoding="utf-8"
-    )
-]
+BLIND_RIGHT_ANSWERS = _cases("math_blind_right_answers.jsonl")
 
 
 @pytest.mark.parametrize("answer", BLIND_RIGHT_ANSWERS, ids=lambda answer: answer["response"][-40:])

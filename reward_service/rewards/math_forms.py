@@ -20,6 +20,7 @@ from reward_service.extract import (
     RETRACTION,
     UNIT_NAMES,
     is_number_word,
+    is_verdict,
     names_no_unit,
 )
 
@@ -215,6 +216,7 @@ _UNIT_TAIL = re.compile(
 # Words after a number that are no unit: functions, constants, the words of a list.
 # Unit symbols of one letter (`5 \text{ m}`, `12\,\mathrm{V}`); any other lone letter is a factor.
 _UNIT_LETTERS = frozenset("m g s h l L K V W J N A C T F H S B b".split())
+_EXTREMA = frozenset("max maximum maximal min minimum minimal".split())
 _NOT_UNITS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt "
     "lim gcd lcm pi infty inf oo and or".split()
@@ -366,6 +368,8 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
         return Reading(items, unit=unit, unreadable=None in items, ordered=True)
     if len(parts) == 1:
         label, values = parts[0]
+        if _hedging_label(label):
+            return Reading((text,), hedged=True)  # `Wrong = 5`, `LowerBound = 5`, `x_{est} = 5`
         ratio = top_level_split(values[0], ":")
         if label and len(ratio) > 1 and all(part.strip() for part in ratio):
             items = tuple(_value(part.strip()) for part in ratio)
@@ -610,6 +614,15 @@ def _distinct(items) -> tuple:
     for item in items:
         seen.setdefault(None if item is None else re.sub(r"\s", "", item), item)
     return tuple(seen.values())
+
+
+def _hedging_label(label: str) -> bool:
+    """Whether a value's name says it is wrong, a bound, an estimate or another quantity
+    (`Wrong`, `LowerBound`, `x_{est}`, `Half`); `Maximum` names what was asked."""
+    return any(
+        is_verdict(word) and word.lower() not in _EXTREMA
+        for word in re.findall(r"[A-Z]?[a-z]+", label)
+    )
 
 
 def _hedging_text(value: str) -> bool:

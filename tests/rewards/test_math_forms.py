@@ -433,13 +433,33 @@ UNITS_LABELS_CHAINS = [
     case("acceleration-for-speed", r"\boxed{5 \text{ m s}^{-2}}", r"5 \text{ m/s}", 0.0, WRONG),
     case("volts-in-box", r"\boxed{12\,\mathrm{V}}", "12", 1.0, OK),
     case("joules-after-box", r"Therefore, the energy is $\boxed{8}\,\mathrm{J}$.", "8", 1.0, OK),
-    case("square-units-after-bold-box", r"The area is **$\boxed{12}$** square units.", "12", 1.0, OK),
+    case(
+        "square-units-after-bold-box", r"The area is **$\boxed{12}$** square units.", "12", 1.0, OK
+    ),
     case("degree-as-letter-o", r"\boxed{30^o}", r"30^\circ", 1.0, OK),
     case("inverse-function-label", r"\boxed{f^{-1}(x) = \frac{x-1}{2}}", r"\frac{x-1}{2}", 1.0, OK),
     case("text-label", r"\boxed{\text{Total} = 36}", "36", 1.0, OK),
-    case("integer-parameter", r"\boxed{x = \frac{\pi}{6} + 2k\pi, k \in \mathbb{Z}}", r"\frac{\pi}{6} + 2k\pi", 1.0, OK),
-    case("integer-parameter-in-reference", r"\boxed{a_n=2n-1}", r"a_n=2n-1 (n\in\mathbb{N}^*)", 1.0, OK),
-    case("integer-parameter-other-value", r"\boxed{x = \frac{\pi}{6} + 2k\pi}", r"x = \frac{\pi}{3} + 2k\pi, k \in \mathbb{Z}", 0.0, WRONG),
+    case(
+        "integer-parameter",
+        r"\boxed{x = \frac{\pi}{6} + 2k\pi, k \in \mathbb{Z}}",
+        r"\frac{\pi}{6} + 2k\pi",
+        1.0,
+        OK,
+    ),
+    case(
+        "integer-parameter-in-reference",
+        r"\boxed{a_n=2n-1}",
+        r"a_n=2n-1 (n\in\mathbb{N}^*)",
+        1.0,
+        OK,
+    ),
+    case(
+        "integer-parameter-other-value",
+        r"\boxed{x = \frac{\pi}{6} + 2k\pi}",
+        r"x = \frac{\pi}{3} + 2k\pi, k \in \mathbb{Z}",
+        0.0,
+        WRONG,
+    ),
 ]
 
 # Committed answers a blind attack on the judge found scoring 0, in forms models write.
@@ -929,6 +949,28 @@ BEFORE_THE_ANSWER = [
     case("box-in-a-box", r"$\boxed{\boxed{5}}$", "5", 1.0, OK),
     case("greater-or-equal-typed", r"$x >= \boxed{5}$", "5", 0.0, ENUMERATED),
     case("german-more-than", r"Mehr als \boxed{5}", "5", 0.0, ENUMERATED),
+    case("roughly-an-integer", r"Roughly: $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("approx-abbreviated", r"Approx. $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("approximately-a-rounded-decimal", r"The value is approximately $\boxed{16386.16}$.", "16386.16", 1.0, OK),
+    case("russian-about", r"Около $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("tilde-as-about", r"Answer: ~\boxed{5}", "5", 0.0, ENUMERATED),
+    case("tie-before-box", r"The answer is~\boxed{5}.", "5", 1.0, OK),
+    case("vietnamese-at-least", r"ít nhất $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("candidate-label", r"Candidate: $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("superseded-label", r"Superseded answer: $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("hypothetical", r"Suppose the answer were $\boxed{5}$.", "5", 0.0, ENUMERATED),
+    case("roughly-before-tag", "Roughly <answer>5</answer>", "5", 0.0, ENUMERATED),
+    case("square-of-the-answer", r"The square of the answer is $\boxed{25}$.", "25", 0.0, ENUMERATED),
+    case("answer-in-other-case", r"The answer is $\boxed{5}$ in the other case.", "5", 0.0, ENUMERATED),
+    case("in-the-red", r"The answer is $\boxed{5}$ in the red.", "5", 0.0, ENUMERATED),
+    case("after-rounding", r"The answer is $\boxed{5}$ after rounding.", "5", 0.0, ENUMERATED),
+    case("words-times-pi-in-tag", "<answer>5 times pi</answer>", "5", 0.0, ENUMERATED),
+    case("half-the-answer-in-tag", "<answer>Half the answer is 5.</answer>", "5", 0.0, ENUMERATED),
+    case("answer-in-tag-sentence", "<answer>The answer is 5.</answer>", "5", 1.0, OK),
+    case("label-wrong", r"\boxed{Wrong = 5}", "5", 0.0, ENUMERATED),
+    case("label-lower-bound", r"\boxed{LowerBound = 5}", "5", 0.0, ENUMERATED),
+    case("label-half", r"\boxed{Half = 5}", "5", 0.0, ENUMERATED),
+    case("label-area", r"\boxed{\text{Area} = 5}", "5", 1.0, OK),
 ]  # fmt: skip
 
 TABLES = {
