@@ -262,6 +262,7 @@ _OBJECT_WORDS = frozenset(
 # ... and the words that go on from such a value ("between 1 and 100", "from 1 to 100", "by 3
 # or 5"); "the answer equal to 19" is no object of the question.
 _OBJECT_LINKS = frozenset("and or to".split())
+_POSSESSIVE = r"|'s(?![A-Za-z])"
 # Words that make another value of the one they are said of.
 _CHANGING = (
     "negative|minus|twice|thrice|double|triple|half|square|cube|root|factorial|inverse"
@@ -274,10 +275,15 @@ _NAMED_ANSWER = re.compile(
 # ... or a quantity made from the answer: "half the answer", "the answer's reciprocal".
 _DERIVED = re.compile(
     rf"(?<![A-Za-z])(?:{_CHANGING}|squared|cubed|digits?|remainder|percent|fraction|logarithm|log"
-    r"|sum|product|difference|quotient)(?![A-Za-z])|'s(?![A-Za-z])",
+    r"|sum|product|difference|quotient)(?![A-Za-z])" + _POSSESSIVE,
     re.I,
 )
 _CLAUSE_START = re.compile(r"[,;:]")
+_DERIVED_ANSWER_TOKEN = re.compile(
+    rf"(?P<clause>[,;:])|(?P<named>{_NAMED_ANSWER.pattern})"
+    rf"|{_DERIVED.pattern.removesuffix(_POSSESSIVE)}",
+    re.I,
+)
 # A number there other than one that names the part asked ("the answer to part 2 is").
 _VALUE_OF_ITS_OWN = re.compile(
     r"(?<!part\s)(?<!question\s)(?<!problem\s)(?<!step\s)(?<!case\s)(?<!item\s)(?<!no\.\s)"
@@ -1313,12 +1319,14 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
 
 def _derived_answer(text: str) -> bool:
     """Whether text names a quantity made from the answer: "Half the answer", "the answer's
-    reciprocal", "the square of the answer"."""
-    for named in _NAMED_ANSWER.finditer(text):
-        clause = _last(_CLAUSE_START.finditer(text, 0, named.start()))
-        if _DERIVED.search(text, clause.end() if clause else 0, named.start()):
-            return True
-        if text.startswith(("'s", "’s"), named.end()):
+    reciprocal", "the square of the answer". One pass: linear in the text's length."""
+    derived = False  # a value-changing word since the clause began
+    for token in _DERIVED_ANSWER_TOKEN.finditer(text):
+        if token.group("clause"):
+            derived = False
+        elif token.group("named") is None:
+            derived = True
+        elif derived or text.startswith(("'s", "’s"), token.end()):
             return True
     return False
 
