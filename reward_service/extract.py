@@ -591,7 +591,7 @@ _TAIL_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[A-Za-zÀ-ÖØ-öø-ÿ]+)*
 _CJK_COUNTERS = re.compile(
     r"(?:平方|立方)?(?:千米|公里|厘米|毫米|米|千克|公斤|克|吨|毫升|升|小时|分钟|秒|天|周|年|月|岁"
     r"|美元|元|角|块|个|种|人|名|只|头|本|条|张|次|度|分|辆|棵|支|件|位|道|套|颗|盒|箱|页|份|场|层"
-    r"|所|户|家|间|座|台|部|组|对|条)"
+    r"|所|户|家|间|座|台|部|组|对)"
 )
 _CJK_HEDGES = re.compile(
     r"[多余来上下左右不没非未超约近之以吧吗呢啊么倍打兆亿万千百或起封强弱程许把估算毛前後后双对罢仅才差几些成折]"
@@ -1393,7 +1393,7 @@ def _restated_question(text: str) -> _Restatement | None:
         if token.startswith(("$", "\\(")):
             if "=" not in token and re.search(r"(?<![\\A-Za-z])[A-Za-z]", token):
                 continue  # "the smallest $n$ such that $n^2+1$ is prime": the question's terms
-        elif not is_value(token.lstrip("+-").replace(",", "").replace(".", "")):
+        elif not _is_value(token.lstrip("+-").replace(",", "").replace(".", "")):
             continue
         before = tokens[index - 1].lower() if index else ""
         if not (before in _OBJECT_WORDS or (before in _OBJECT_LINKS and index - 2 in objects)):
@@ -1413,15 +1413,15 @@ def _without_restated_question(sentence: str) -> str:
         before, bound, word, alternative, after, negated = wording.group(
             "before", "bound", "word", "or", "after", "negated"
         )
-        if alternative is not None and is_value(before) and is_value(after):
+        if alternative is not None and _is_value(before) and _is_value(after):
             earlier = subject[: wording.start()].split()
             if earlier and earlier[-1].lower() in _OBJECT_WORDS | _OBJECT_LINKS:
                 return wording.group("lead") + " "
-        if (before.lower() in _COPULAS and negated is None) or is_value(before):
+        if (before.lower() in _COPULAS and negated is None) or _is_value(before):
             return wording.group()
-        if bound is not None and word is not None and not is_value(word):
+        if bound is not None and word is not None and not _is_value(word):
             return wording.group()  # "at least as large as": a bound of the answer
-        if is_value(after or negated or "") or (after or "").lower() in _PHRASE_DETERMINERS:
+        if _is_value(after or negated or "") or (after or "").lower() in _PHRASE_DETERMINERS:
             return wording.group()  # "the answer or its double": another value
         return wording.group("lead") + " "
 
@@ -1430,7 +1430,7 @@ def _without_restated_question(sentence: str) -> str:
     return sentence[: restated.start] + subject + sentence[restated.end :]
 
 
-def is_value(word: str) -> bool:
+def _is_value(word: str) -> bool:
     return word.isdigit() or is_number_word(word) or word.lower() in _VALUE_WORDS
 
 
