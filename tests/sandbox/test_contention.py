@@ -144,9 +144,8 @@ def test_correct_programs_in_every_language_pass_on_an_oversubscribed_machine(
         )
     )
     results = score(client, *items)
-    assert [r["scores"]["accuracy"] for r in results] == [1.0] * len(items), [
-        r["details"] for r in results
-    ]
+    failed = [r for r in results if r["scores"]["accuracy"] != 1.0]
+    assert not failed, [(r["details"]["reason"], r["details"]["failures"]) for r in failed]
 
 
 SLOW = {
