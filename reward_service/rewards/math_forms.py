@@ -45,6 +45,28 @@ _INTEGER_PARAMETER = re.compile(
     r"(?:\s*[\^_]\s*\{?\s*(?:\*|\+|\\ast)\s*\}?)?\s*(?:\\right)?\)?\s*$"
 )
 _EMPTY_SET = re.compile(r"\\varnothing(?![A-Za-z])|∅")
+# `\sin 30^\circ`, `\cos(90^{\circ} - x)`: degrees as a trigonometric function's argument are
+# radians times π/180 (the parser would drop the mark and take 30 radians).
+_TRIGONOMETRIC = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)(?![A-Za-z])")
+_DEGREES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\^\s*(?:\{\s*\\circ\s*\}|\\circ(?![A-Za-z]))|°)")
+# `0.1\overline{36}`, `0.\dot{3}`: a repeating decimal, the fraction it is.
+_REPEATING = re.compile(
+    r"(?<![\d.])(?P<whole>\d*)\.(?P<fixed>\d*)\\(?:overline|dot)\s*\{\s*(?P<period>\d+)\s*\}"
+)
+# A vector written as a matrix of one column or one row, or in angle brackets: a tuple.
+_MATRIX = re.compile(
+    r"\s*(?:\\left\s*)?\(?\s*\\begin\s*\{(?P<kind>[pbB]?matrix)\}(?P<body>.*)"
+    r"\\end\s*\{(?P=kind)\}\s*(?:\\right\s*)?\)?\s*",
+    re.S,
+)
+_ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")
+_ANGLE_BRACKETS = re.compile(r"\s*\\langle(?![A-Za-z])(.*)\\rangle(?![A-Za-z])\s*", re.S)
+# `8:34 \text{P.M.}`, `20:34:00`: a time of day, as hours and minutes on a 24-hour clock.
+_PERIOD = r"[AaPp]\.?\s?[Mm]\.?"
+_CLOCK = re.compile(
+    r"\s*(?P<hour>\d{1,2}):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?\s*"
+    rf"(?:\\(?:text|textrm|mathrm)\s*\{{\s*(?P<wrapped>{_PERIOD})\s*\}}|(?P<period>{_PERIOD}))?\s*"
+)
 # `1011_{(2)}`, `(1011)_2`, `1011_{\text{2}}`: digits in a base, as `1011_{2}`.
 _BASE_IN_PARENTHESES = re.compile(
     r"\((?P<digits>[0-9A-Z]+)\)_\{?(?P<base>\d+)\}?"
@@ -320,6 +342,9 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
     text = clean(text)
     if not text:
         return Reading((), unreadable=True)
+    clock = _clock_time(text)
+    if clock is not None:
+        return Reading(clock, ordered=True)
     interval = as_interval(text)
     if interval is not None:
         inequality = _MEMBER.fullmatch(text) is None
@@ -417,6 +442,10 @@ def clean(text: str) -> str:
     text = _DEGREE_AS_O.sub(r"^\\circ", text)
     text = _INTEGER_PARAMETER.sub("", text)
     text = _EMPTY_SET.sub(r"\\emptyset", text)
+    text = _REPEATING.sub(_repeating_fraction, text)
+    if _TRIGONOMETRIC.search(text):
+        text = _DEGREES.sub(r"\\frac{\1\\pi}{180}", text)
+    text = _as_tuple(text)
     text = _BASE_IN_PARENTHESES.sub(_digits_in_base, text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
     text = _TYPED_PLUS_MINUS.sub(r"\\pm ", text)
@@ -429,6 +458,54 @@ def clean(text: str) -> str:
     while text.startswith("{") and _matching_brace(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
     return text
+
+
+def _as_tuple(text: str) -> str:
+    r"""A vector as a tuple: `\begin{pmatrix} 1 \\ 2 \end{pmatrix}`, a matrix of one row
+    and `\langle 1, 2 \rangle` are `(1, 2)`; anything else as it is."""
+    angle = _ANGLE_BRACKETS.fullmatch(text)
+    if angle and len(top_level_split(angle.group(1), ",")) > 1:
+        return f"({angle.group(1).strip()})"
+    matrix = _MATRIX.fullmatch(text)
+    if not matrix:
+        return text
+    rows = [row.split("&") for row in _ROW_BREAK.split(matrix.group("body"))]
+    if rows and not "".join(rows[-1]).strip():
+        rows.pop()  # a row break after the last row
+    if len(rows) > 1 and all(len(row) == 1 for row in rows):
+        cells = [row[0] for row in rows]
+    elif len(rows) == 1 and len(rows[0]) > 1:
+        cells = rows[0]
+    else:
+        return text
+    if any(not cell.strip() or "\\begin" in cell for cell in cells):
+        return text
+    return "(" + ", ".join(cell.strip() for cell in cells) + ")"
+
+
+def _repeating_fraction(match: re.Match[str]) -> str:
+    whole, fixed, period = match.group("whole", "fixed", "period")
+    numerator = int(whole + fixed + period) - int(whole + fixed or "0")
+    denominator = (10 ** len(period) - 1) * 10 ** len(fixed)
+    return rf"\frac{{{numerator}}}{{{denominator}}}"
+
+
+def _clock_time(text: str) -> tuple[str, ...] | None:
+    """Hours, minutes and any seconds of a time of day on a 24-hour clock (`8:34 PM` is 20
+    and 34; `20:34:00` is 20 and 34); None when the text is no time, or may as well be a ratio
+    (`3:45` without a period or seconds)."""
+    clock = _CLOCK.fullmatch(text)
+    if not clock:
+        return None
+    hour, minute, second = int(clock["hour"]), clock["minute"], clock["second"]
+    period = clock["wrapped"] or clock["period"]
+    if period:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if period[0] in "Pp" else 0)
+    elif second is None or hour > 23:
+        return None
+    return (str(hour), minute) + ((second,) if second and second != "00" else ())
 
 
 def _digits_in_base(match: re.Match[str]) -> str:
