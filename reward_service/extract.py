@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -249,10 +250,22 @@ _HEDGE_BEFORE = re.compile(
 # restates the question. A bound with a value of its own, "or" between two words and "not"
 # before a word describe the question's objects there; said of the answer ("the answer is at
 # least 5, so it is"), next to a value ("3 or 4") or with doubt, they still hedge.
+# Two boxes joined as solutions are ("$x = \boxed{1}$ or $x = \boxed{-3}$"): the boxes are
+# the answer together, a set that a single-valued reference never equals.
+_SOLUTIONS_JOINED = re.compile(
+    rf"(?:\s|\$|\\[()\[\]])*+,?\s*+(?:(?P<or>or|{_FOREIGN_OR}|或)|and|和)(?:\s|\$|\\[()\[\]])*+"
+    r"(?:[A-Za-z](?:_\{?\w+\}?)?\s*+=\s*+)?",
+    re.I,
+)
 _THE = re.compile(r"(?<![A-Za-z])the\s+", re.I)
 _COPULA = re.compile(r"\s(?:is|are|equals|=)(?![A-Za-z])", re.I)
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]")
 _VALUE_OR_MATH = re.compile(r"[\d$\\]")
+# A value named right after a subject's noun, or a clause joined to it, makes a claim of its own.
+_APPOSITION = re.compile(r"[^\W\d_]+\s*+(?:\$|\\\(|[-+]?\d)")
+_CLAUSE_JOINED = re.compile(
+    r",\s*+(?:and|but|so|then|thus|hence|while|whereas|which)(?![A-Za-z])", re.I
+)
 # The words a value in a restated question follows: "less than 100", "divisible by 3 or 5",
 # "between 1 and 100", "the first 10 primes"; any other value there is a claim of its own.
 _OBJECT_WORDS = frozenset(
@@ -393,9 +406,10 @@ _CLOSING_FORMULA = re.compile(
 )
 # "Final Answer: The final answer is 14400.": the answer said again (its value is a candidate).
 _RESTATEMENT = re.compile(
-    r"(?:final\s+answer\s*(?::\s*)?)?(?:(?:so|thus|therefore)\s+)?(?:the\s+)?(?:final\s+)?answer"
-    r"\s+is\s*(?::\s*)?(?:\$(?P<math>[^$]{0,80})\$|\\\((?P<paren>[^$]{0,80}?)\\\)"
-    r"|(?P<number>[-+]?[\d.,\\!]+))",
+    r"(?:(?:final\s+answer\s*(?::\s*)?)?(?:(?:so|thus|therefore)\s+)?(?:the\s+)?(?:final\s+)?answer"
+    r"\s+is\s*(?::\s*)?|(?<![A-Za-z])(?:final\s+)?answer[*_]*\s*[:：][*_]*\s*"
+    r"|(?m:^)[ \t]*####[ \t]*)"
+    r"(?:\$(?P<math>[^$]{0,80})\$|\\\((?P<paren>[^$]{0,80}?)\\\)|(?P<number>[-+]?[\d.,\\!]+))",
     re.I,
 )
 # The rest of the answer's sentence may say what the answer counts or when, without stating
@@ -411,8 +425,27 @@ _CONTEXT = re.compile(
     r"|trial|iteration|term)s?(?![A-Za-z])"
     # What the answer is for, ending its sentence: "distinct values for $B$", not "for $n$ even".
     r"|(?<![A-Za-z])for\s+(?:the\s+)?(?:\$\s*(?:[A-Za-z]|\([A-Za-z](?:\s*,\s*[A-Za-z])+\))\s*\$"
-    r"|\\\(\s*[A-Za-z]\s*\\\)|[A-Za-z](?![A-Za-z]))(?=[ \t]*(?:[.!][ \t]*)?(?:$|\n|<))",
+    r"|\\\(\s*[A-Za-z]\s*\\\)|[A-Za-z](?![A-Za-z]))(?=[ \t]*(?:[.!][ \t]*)?(?:$|\n|<))"
+    # Where the answer is reached, ending its sentence: "attained at $x = 2$", "when $n=3$".
+    r"|(?:,\s*)?(?<![A-Za-z])(?:(?:attained|achieved|reached|obtained|occurring|which\s+occurs)\s+)?"
+    r"(?:at|when|for|if|where)\s+(?:the\s+point\s+)?(?:\$|\\\()\s*(?:[A-Za-z](?:_\{?\w{1,3}\}?)?\s*=\s*"
+    r"[-+]?(?:\d+(?:\.\d+)?|\\frac\{\d+\}\{\d+\})|\(\s*[-+]?\d+\s*,\s*[-+]?\d+\s*\))\s*(?:\$|\\\))"
+    r"(?=[ \t]*(?:[.!][ \t]*)?(?:$|\n|<))",
     re.I,
+)
+# A rounding of the answer said right after its box: `\boxed{\frac{\sqrt3}{3}} \approx 0.5774`,
+# "(approximately 0.5774)"; it joins the box as a link of its chain, and must round the value.
+_ROUNDING_AFTER = re.compile(
+    r"\s*+(?:\$|\\\))?\s*+(?P<open>\(\s*+)?(?P<word>approximately|approx\.?|about|roughly)?\s*+"
+    r"(?:\$|\\\()?\s*+(?P<sign>\\approx|≈)?\s*+(?P<value>[-+]?\d+\.\d+)\s*+(?:\$|\\\))?\s*+(?(open)\))",
+    re.I,
+)
+# What an option letter's box says the option holds, to its sentence's end: `\boxed{C}: 12`,
+# `\boxed{C} (12)`, "\boxed{C}, which is 12". The letter is judged; its content is no claim.
+_OPTION_CONTENT = re.compile(
+    r"\s*+(?:\$|\\\))?\s*+(?:[:：—–]|,?\s*+(?:which\s+is|i\.e\.,?|namely))?\s*+(?P<open>\()?\s*+"
+    r"(?P<content>\$[^$\n]{1,60}\$|\\\([^\n]{1,60}?\\\)|[-+]?\d+(?:[.,]\d+)*(?:\s*%)?)"
+    r"\s*+(?(open)\))\s*+(?:[.!。]|$)"
 )
 # A chat template's token that ends a turn or starts the next (`<|im_end|>`, `<|im_start|>user`,
 # `<|eot_id|>`, DeepSeek's `<｜end▁of▁sentence｜>`) ends the model's turn: what follows is no
@@ -715,14 +748,16 @@ class MathAnswer:
     """What a response answered: distinct candidate strings, in order of appearance.
 
     More than one candidate means the response gave several different final answers;
-    `hedged`, that it hedged or took back its answer after giving it. `reason` says why when
-    there are none.
+    `hedged`, that it hedged or took back its answer after giving it; `alternatives`, that its
+    boxes were joined by "or" (solutions of one unknown, never the parts of a tuple). `reason`
+    says why when there are none.
     """
 
     candidates: tuple[str, ...]
     source: Source | None = None
     reason: Reason | None = None
     hedged: bool = False
+    alternatives: bool = False
 
 
 def final_part(response: str) -> str | None:
@@ -1177,10 +1212,18 @@ def _final_answer(final: str) -> MathAnswer:
             return MathAnswer((), reason=Reason.NO_ANSWER)
         after = final[boxes[-1][2] :]
         contents = [box for box, _, _ in boxes]
+        rounding = _ROUNDING_AFTER.match(after)
+        if rounding and (rounding.group("word") or rounding.group("sign")):
+            contents[-1] = rf"{contents[-1]} \approx {rounding.group('value')}"
+            after = after[rounding.end() :]
         if _TAG_LIKE.search(final) or _STRUCK_BOX.search(final):
             # `<ANSWER>6</ANSWER> \boxed{5}`: a tag that is not ours names a second answer.
             return MathAnswer(_distinct(contents), Source.BOXED, hedged=True)
         claimed = _claimed_before(final[: boxes[0][1]])
+        if _OPTION.fullmatch(_TEXT_COMMAND.sub(r"\1", contents[-1]).strip()):
+            content = _OPTION_CONTENT.match(after)
+            if content and not _OPTION_LETTER.search(content.group("content")):
+                after = after[content.end() :]
         hedged = _hedged(final, boxes, after)
         unit = "" if hedged else _unit_after(after)
         if unit:
@@ -1190,6 +1233,7 @@ def _final_answer(final: str) -> MathAnswer:
             _distinct(contents + claimed + _loose_numbers(after) + _loose_letters(after, contents)),
             Source.BOXED,
             hedged=hedged,
+            alternatives=_joined_by_or(final, boxes),
         )
     bodies = [final[start:end].strip() for start, end in spans]
     starts = (*(start for start, _ in spans), len(final))
@@ -1227,6 +1271,7 @@ def _final_answer(final: str) -> MathAnswer:
             ),
             Source.BOXED,
             hedged=hedged,
+            alternatives=any(_joined_by_or(body, boxes) for body, boxes in boxes_in_bodies),
         )
     if any(_ANY_BOX.search(body) for body in bodies):
         # The box wins over the body even when it is empty or never closed: falling back to
@@ -1307,6 +1352,8 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
                     sentence_start = line_start
                     break
         sentence = text[min(sentence_start, start) : start]
+        if previous_end and _SOLUTIONS_JOINED.fullmatch(text, previous_end, start):
+            sentence = ""
         if _hedges_before(sentence, _content) or _IN_EXPRESSION_BEFORE.search(
             text[max(0, start - 64) : start]
         ):
@@ -1315,6 +1362,15 @@ def _hedged(text: str, boxes: list[tuple[str, int, int]], after: str) -> bool:
             return True
         previous_end = end
     return False
+
+
+def _joined_by_or(text: str, boxes: list[tuple[str, int, int]]) -> bool:
+    """Whether two of the boxes are joined by "or" alone (`$x = \\boxed{1}$ or $x = …`)."""
+    return any(
+        (joined := _SOLUTIONS_JOINED.fullmatch(text, end, start)) is not None
+        and joined.group("or") is not None
+        for (_, _, end), (_, start, _) in itertools.pairwise(boxes)
+    )
 
 
 def _derived_answer(text: str) -> bool:
@@ -1373,10 +1429,10 @@ class _Restatement:
     verb_end: int
 
 
-def _restated_question(text: str) -> _Restatement | None:
+def _restated_question(text: str, *, any_values: bool = False) -> _Restatement | None:
     """Where text opens with a restated question: "the", then its subject up to the last verb
     that gives the answer in the clause; None unless every value in it is one of the question's
-    objects (`_OBJECT_WORDS`). Linear in the text's length."""
+    objects (`_OBJECT_WORDS`), or `any_values`. Linear in the text's length."""
     the = _THE.search(text)
     if the is None or _VALUE_OR_MATH.search(text, 0, the.start()):
         return None
@@ -1387,6 +1443,10 @@ def _restated_question(text: str) -> _Restatement | None:
     subject = text[the.end() : verb.start()].rstrip()
     if not subject or _ANSWER_SUBJECT.match(subject):
         return None
+    if any_values:
+        if _APPOSITION.match(subject) or _CLAUSE_JOINED.search(subject):
+            return None  # "the sum 96 is", "the sum of 9, and the product is": claims
+        return _Restatement(the.end(), the.end() + len(subject), verb.end())
     tokens = [token.group() for token in _SUBJECT_TOKEN.finditer(subject)]
     objects: set[int] = set()  # the indices of the values that are the question's objects
     for index, token in enumerate(tokens):
@@ -1462,9 +1522,11 @@ def _claim_after(claim: str) -> list[str]:
     claim = (claim[: end.start()] if end else claim).strip().strip("$*:").strip()
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
-    restated = _restated_question(claim)
+    restated = _restated_question(claim, any_values=True)
     if restated is not None and not claim[restated.verb_end :].strip(" $*_"):
-        return []  # "Answer: the largest prime less than 100 is \\boxed{97}": the same
+        # "Answer: the number of ways to choose 2 books is \\boxed{6}": the marker names the
+        # box, and its sentence is judged as one without the marker would be.
+        return []
     if not (
         re.search(
             r"\d|\\(?:frac|sqrt|pi|infty|emptyset|varnothing|varepsilon)(?![A-Za-z])|∅", claim

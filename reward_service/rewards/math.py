@@ -341,11 +341,11 @@ def score_answer(
     if isinstance(candidates, Score):
         return candidates
     shown = answer.candidates[-1]
-    if answer.hedged:
+    if answer.hedged or (answer.alternatives and reference.single_valued):
         return Score.zero(Reason.ENUMERATED, shown)
     if not reference.single_valued and len(candidates) > 1:
         # One box per solution: the boxes together are the answer.
-        verdict = _joined_verdict(candidates, answer.source, reference.text)
+        verdict = _joined_verdict(candidates, reference.text, answer.alternatives)
         return Score(1.0, None, shown) if verdict is None else Score.zero(verdict, shown)
     if reference.single_valued and any(
         _markers(candidate) - _markers(reference.text) for candidate in candidates
@@ -375,8 +375,8 @@ def quick_score(
     candidates = _candidates(answer, options)
     if isinstance(candidates, Score):
         return candidates
-    if answer.hedged:
-        return Score.zero(Reason.ENUMERATED, answer.candidates[-1])
+    if answer.hedged or answer.alternatives:
+        return None if not answer.hedged else Score.zero(Reason.ENUMERATED, answer.candidates[-1])
     reference_text = reference_text.strip()
     verdicts: list[Reason | None] = []
     for candidate in candidates:
@@ -539,15 +539,16 @@ def _option_letter(text: str) -> str | None:
 
 
 def _joined_verdict(
-    candidates: tuple[str, ...], source: Source | None, reference_text: str
+    candidates: tuple[str, ...], reference_text: str, alternatives: bool
 ) -> Reason | None:
     """The verdict on several boxes (or stated values) that together answer a reference with
-    several values: every value once, in any order, nothing else."""
+    several values: every value once, in any order, nothing else; boxes joined by "or" are
+    the values of one unknown, never a tuple's parts."""
     reference = parse_reference(reference_text)
     assert reference is not None
     if reference.reading is None:
         return Reason.ENUMERATED
-    joined = _read(", ".join(candidates), reference)
+    joined = _read((r" \text{ or } " if alternatives else ", ").join(candidates), reference)
     return _reading_verdict(joined, reference, MathOptions().float_rounding)
 
 

@@ -40,33 +40,57 @@ _DEGREE_AS_O = re.compile(r"(?<=[\d}])\s*\^\s*(?:\{\s*o\s*\}|o(?![A-Za-z]))")
 # `x = \frac{\pi}{6} + 2k\pi, k \in \mathbb{Z}`, `a_n = 2n - 1 (n \in \mathbb{N}^*)`: the domain
 # of a parameter or index, no part of the value.
 _INTEGER_PARAMETER = re.compile(
-    r"(?<=\S)(?:\s|\\[,;: ]|\\q?quad|~)*[,;]?(?:\s|\\[,;: ]|\\q?quad|~)*(?:\\left)?\(?\s*"
+    r"(?<=\S)(?:\s|\\[,;: ]|\\q?quad|~)*+[,;]?(?:\s|\\[,;: ]|\\q?quad|~)*+(?:\\left)?\(?\s*+"
     r"(?:\\text\s*\{\s*(?:where|for)\s*\}\s*)?[a-zA-Z]\s*\\in\s*\\mathbb\s*\{?\s*[ZN]\s*\}?"
     r"(?:\s*[\^_]\s*\{?\s*(?:\*|\+|\\ast)\s*\}?)?\s*(?:\\right)?\)?\s*$"
 )
 _EMPTY_SET = re.compile(r"\\varnothing(?![A-Za-z])|∅")
-# `\sin 30^\circ`, `\cos(90^{\circ} - x)`: degrees as a trigonometric function's argument are
-# radians times π/180 (the parser would drop the mark and take 30 radians).
-_TRIGONOMETRIC = re.compile(r"\\(?:sin|cos|tan|cot|sec|csc)(?![A-Za-z])")
-_DEGREES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\^\s*(?:\{\s*\\circ\s*\}|\\circ(?![A-Za-z]))|°)")
-# `0.1\overline{36}`, `0.\dot{3}`: a repeating decimal, the fraction it is.
-_REPEATING = re.compile(
-    r"(?<![\d.])(?P<whole>\d*)\.(?P<fixed>\d*)\\(?:overline|dot)\s*\{\s*(?P<period>\d+)\s*\}"
+# `\sin 30^\circ`, `\cos(90^{\circ} - x)`, `\tan(2 \cdot 18)^\circ`: degrees in the argument of
+# a trigonometric function are radians times π/180 (the parser drops the mark and takes 30
+# radians); `\sin^{-1}(\frac12) = 30^\circ` is an angle in degrees, its function's argument none.
+_TRIGONOMETRIC = re.compile(
+    r"\\(?:sin|cos|tan|cot|sec|csc)(?![A-Za-z])\s*+(?:\^\s*+(?P<power>\{[^{}]*\}|[^\s{]))?\s*+"
+    r"(?:\\left\s*+(?=\()|\\[,;: !]\s*+)*"
 )
-# A vector written as a matrix of one column or one row, or in angle brackets: a tuple.
+_DEGREE_MARK = (
+    r"(?:\s|\\[,;: !])*+(?:\^\s*+(?:\{\s*+\\circ\s*+\}|\\circ(?![A-Za-z]))|\\degree(?![A-Za-z])|°)"
+)
+_DEGREES = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?){_DEGREE_MARK}")
+_GROUP_DEGREES = re.compile(_DEGREE_MARK)
+# Where an argument written without brackets ends: `\sin 30^\circ + \cos 60^\circ`.
+_ARGUMENT_END = re.compile(
+    r"(?<!\\)[-+=,;<>)\]}&]|\\(?:cdot|times|div|right|[a-z]*sin|[a-z]*cos|tan|cot|sec|csc|\\)"
+)
+# `0.1\overline{36}`, `0.\dot{3}`, `0.\dot{3}\dot{6}` (the period from dot to dot): a repeating
+# decimal, the fraction it is. Digits after the period make no number.
+_REPEATING = re.compile(
+    r"(?<![\d.,])(?P<whole>\d{1,3}(?:,\d{3})+|\d*)\.(?P<fixed>\d*)(?:\\overline\s*+\{\s*+(?P<bar>\d+)\s*+\}"
+    r"|\\dot\s*+(?:\{\s*+(?P<first>\d)\s*+\}|(?P<bare_first>\d))"
+    r"(?:(?P<middle>\d*)\\dot\s*+(?:\{\s*+(?P<last>\d)\s*+\}|(?P<bare_last>\d)))?)(?![\d.])"
+)
+# A vector written as a column or a row in brackets, or in angle brackets: a tuple. A bare
+# `matrix` counts only inside brackets; `Bmatrix` draws a set, `vmatrix` a determinant.
+_VECTOR_NAME = r"(?:\\(?:mathbf|vec|overrightarrow|boldsymbol|bm)\s*+\{\s*+[A-Za-z]\s*+\}|[A-Za-z])"
 _MATRIX = re.compile(
-    r"\s*(?:\\left\s*)?\(?\s*\\begin\s*\{(?P<kind>[pbB]?matrix)\}(?P<body>.*)"
-    r"\\end\s*\{(?P=kind)\}\s*(?:\\right\s*)?\)?\s*",
+    rf"\s*+(?P<label>{_VECTOR_NAME}\s*+=\s*+)?(?P<open>(?:\\left\s*+)?[(\[])?\s*+"
+    r"\\begin\s*+\{(?P<kind>[pb]?matrix)\}(?P<body>.*)\\end\s*+\{(?P=kind)\}\s*+"
+    r"(?(open)(?:\\right\s*+)?[)\]])\s*+(?P<transposed>\^\s*+(?:\{\s*+(?:T|\\top)\s*+\}|T|\\top))?\s*+",
     re.S,
 )
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")
-_ANGLE_BRACKETS = re.compile(r"\s*\\langle(?![A-Za-z])(.*)\\rangle(?![A-Za-z])\s*", re.S)
-# `8:34 \text{P.M.}`, `20:34:00`: a time of day, as hours and minutes on a 24-hour clock.
-_PERIOD = r"[AaPp]\.?\s?[Mm]\.?"
-_CLOCK = re.compile(
-    r"\s*(?P<hour>\d{1,2}):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?\s*"
-    rf"(?:\\(?:text|textrm|mathrm)\s*\{{\s*(?P<wrapped>{_PERIOD})\s*\}}|(?P<period>{_PERIOD}))?\s*"
+_ANGLE_BRACKETS = re.compile(
+    r"\s*+(?:\\left\s*+)?\\langle(?![A-Za-z])(.*)(?:\\right\s*+)?\\rangle(?![A-Za-z])\s*+", re.S
 )
+# `8:34 \text{P.M.}`, `20:34:00`, `t = 8{:}34\,\text{pm}`: a time of day, as hours and minutes
+# on a 24-hour clock.
+_PERIOD = r"[AaPp]\.?\s?[Mm]\.?(?![A-Za-z])|noon|midnight"
+_CLOCK = re.compile(
+    r"\s*+(?:[A-Za-z]\s*+=\s*+)?(?:\\text\s*+\{)?\s*+(?P<hour>\d{1,2})\s*+(?::|\{:\})\s*+(?P<minute>[0-5]\d)"
+    r"(?:\s*+(?::|\{:\})\s*+(?P<second>[0-5]\d))?(?:\s|\\[,;: !]|~|\\q?quad(?![A-Za-z]))*+"
+    rf"(?:\\(?:text|textrm|mathrm)\s*+\{{\s*+(?P<wrapped>{_PERIOD})\s*+\}}|(?P<period>{_PERIOD}))?\s*+\}}?\s*+",
+    re.I,
+)
+_SAYS_PERIOD = re.compile(rf"\d\s*+(?::|\{{:\}})\s*+\d.*(?<![A-Za-z])(?:{_PERIOD})", re.I | re.S)
 # `1011_{(2)}`, `(1011)_2`, `1011_{\text{2}}`: digits in a base, as `1011_{2}`.
 _BASE_IN_PARENTHESES = re.compile(
     r"\((?P<digits>[0-9A-Z]+)\)_\{?(?P<base>\d+)\}?"
@@ -344,7 +368,9 @@ def read(text: str, *, decimal_comma: bool = False) -> Reading:
         return Reading((), unreadable=True)
     clock = _clock_time(text)
     if clock is not None:
-        return Reading(clock, ordered=True)
+        return Reading(clock, unit="time of day", ordered=True)
+    if _SAYS_PERIOD.search(text):
+        return Reading((text,), unreadable=True)  # a time we cannot read is no ratio
     interval = as_interval(text)
     if interval is not None:
         inequality = _MEMBER.fullmatch(text) is None
@@ -442,12 +468,10 @@ def clean(text: str) -> str:
     text = _DEGREE_AS_O.sub(r"^\\circ", text)
     text = _INTEGER_PARAMETER.sub("", text)
     text = _EMPTY_SET.sub(r"\\emptyset", text)
-    text = _REPEATING.sub(_repeating_fraction, text)
-    if _TRIGONOMETRIC.search(text):
-        text = _DEGREES.sub(r"\\frac{\1\\pi}{180}", text)
-    text = _as_tuple(text)
+    text = _trigonometric_degrees(text)
     text = _BASE_IN_PARENTHESES.sub(_digits_in_base, text)
     text = _THOUSANDS_SEPARATOR.sub(",", text)
+    text = _REPEATING.sub(_repeating_fraction, text)
     text = _TYPED_PLUS_MINUS.sub(r"\\pm ", text)
     text = _PLUS_MINUS_SIGN.sub("-", text)  # `14.0 + -1.0i`
     text = _SCIENTIFIC.sub(r"\1 \\times 10^{\2}", text).strip()
@@ -457,17 +481,64 @@ def clean(text: str) -> str:
         text = text[:-1].rstrip()
     while text.startswith("{") and _matching_brace(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
+    return _as_tuple(text)
+
+
+def _trigonometric_degrees(text: str) -> str:
+    r"""Degrees in the arguments of trigonometric functions as radians: `\sin 30^\circ` is
+    `\sin \frac{30\pi}{180}`, `\cos(2 \cdot 18)^\circ` is `\cos(\frac{(2 \cdot 18)\pi}{180})`."""
+    for function in reversed(list(_TRIGONOMETRIC.finditer(text))):
+        if (function.group("power") or "").strip("{} ") == "-1":
+            continue  # an inverse: its argument is a ratio
+        start = function.end()
+        if text.startswith(("(", "{"), start):
+            end = _matching_bracket(text, start)
+            if end is None:
+                continue
+            group = _GROUP_DEGREES.match(text, end + 1)
+            if group:
+                inside = text[start + 1 : end]
+                text = rf"{text[:start]}(\frac{{({inside})\pi}}{{180}}){text[group.end() :]}"
+                continue
+            end += 1
+        else:
+            end = next(
+                (
+                    stop.start()
+                    for stop in _ARGUMENT_END.finditer(text, start)
+                    if stop.group() != "}"
+                    or text.count("{", start, stop.start()) <= text.count("}", start, stop.start())
+                ),
+                len(text),
+            )
+        argument = _DEGREES.sub(r"\\frac{\1\\pi}{180}", text[start:end])
+        text = text[:start] + argument + text[end:]
     return text
+
+
+def _matching_bracket(text: str, opening: int) -> int | None:
+    """The index of the bracket that closes the one at `opening`, or None."""
+    pairs = {"(": ")", "{": "}", "[": "]"}
+    stack = []
+    for index in range(opening, len(text)):
+        char = text[index]
+        if char in pairs and text[index - 1 : index] != "\\":
+            stack.append(pairs[char])
+        elif stack and char == stack[-1] and text[index - 1 : index] != "\\":
+            stack.pop()
+            if not stack:
+                return index
+    return None
 
 
 def _as_tuple(text: str) -> str:
     r"""A vector as a tuple: `\begin{pmatrix} 1 \\ 2 \end{pmatrix}`, a matrix of one row
-    and `\langle 1, 2 \rangle` are `(1, 2)`; anything else as it is."""
+    and `\langle 1, 2 \rangle` are `(1, 2)`, a label before it stays; anything else as it is."""
     angle = _ANGLE_BRACKETS.fullmatch(text)
     if angle and len(top_level_split(angle.group(1), ",")) > 1:
         return f"({angle.group(1).strip()})"
     matrix = _MATRIX.fullmatch(text)
-    if not matrix:
+    if not matrix or (matrix.group("kind") == "matrix" and not matrix.group("open")):
         return text
     rows = [row.split("&") for row in _ROW_BREAK.split(matrix.group("body"))]
     if rows and not "".join(rows[-1]).strip():
@@ -478,13 +549,21 @@ def _as_tuple(text: str) -> str:
         cells = rows[0]
     else:
         return text
-    if any(not cell.strip() or "\\begin" in cell for cell in cells):
-        return text
-    return "(" + ", ".join(cell.strip() for cell in cells) + ")"
+    if any(not cell.strip() or "\\begin" in cell or "=" in cell for cell in cells):
+        return text  # `x = 3 \\ x = 4`: solutions stacked, not a vector's parts
+    label = matrix.group("label") or ""
+    return label + "(" + ", ".join(cell.strip() for cell in cells) + ")"
 
 
 def _repeating_fraction(match: re.Match[str]) -> str:
-    whole, fixed, period = match.group("whole", "fixed", "period")
+    whole, fixed = match.group("whole").replace(",", ""), match.group("fixed")
+    period = match.group("bar")
+    if period is None:
+        first = match.group("first") or match.group("bare_first")
+        last = match.group("last") or match.group("bare_last") or ""
+        period = first + (match.group("middle") or "") + last if last else first
+        if not last and match.group("middle"):
+            return match.group()  # digits after one dot: no notation we read
     numerator = int(whole + fixed + period) - int(whole + fixed or "0")
     denominator = (10 ** len(period) - 1) * 10 ** len(fixed)
     return rf"\frac{{{numerator}}}{{{denominator}}}"
@@ -498,11 +577,15 @@ def _clock_time(text: str) -> tuple[str, ...] | None:
     if not clock:
         return None
     hour, minute, second = int(clock["hour"]), clock["minute"], clock["second"]
-    period = clock["wrapped"] or clock["period"]
-    if period:
+    period = (clock["wrapped"] or clock["period"] or "").lower()
+    if period in ("noon", "midnight"):
+        if hour != 12 or minute != "00":
+            return None
+        hour = 12 if period == "noon" else 0
+    elif period:
         if not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if period[0] in "Pp" else 0)
+        hour = hour % 12 + (12 if period[0] == "p" else 0)
     elif second is None or hour > 23:
         return None
     return (str(hour), minute) + ((second,) if second and second != "00" else ())

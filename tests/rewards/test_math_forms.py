@@ -697,6 +697,28 @@ AFTER_THE_ANSWER = [
     case("prose-foreign-refutation", "<answer>The answer is 5 incorrecto.</answer>", "5", 0.0, ENUMERATED),
     case("prose-things-counted", "<answer>So there are 5 apples left.</answer>", "5", 1.0, OK),
     case("prose-bold-value", "<answer>The answer is **42**.</answer>", "42", 1.0, OK),
+    case("boxes-joined-by-or", r"$x = \boxed{1}$ or $x = \boxed{-3}$.", "1, -3", 1.0, OK),
+    case("labelled-boxes-joined-by-or", r"The solutions are $\boxed{x = 1}$ or $\boxed{x = -3}$.", "x=1, x=-3", 1.0, OK),
+    case("boxes-joined-by-or-single-reference", r"$x = \boxed{1}$ or $x = \boxed{-3}$.", "1", 0.0, ENUMERATED),
+    case("boxes-joined-by-or-are-no-pair", r"$x = \boxed{1}$ or $x = \boxed{-3}$.", "(1, -3)", 0.0, WRONG),
+    case("boxes-joined-by-or-in-answer-tag", r"<answer>$x = \boxed{1}$ or $x = \boxed{-3}$</answer>", "(1, -3)", 0.0, WRONG),
+    case("boxes-joined-by-or-extra", r"$\boxed{1}$ or $\boxed{-3}$ or $\boxed{5}$", "1, -3", 0.0, ENUMERATED),
+    case("boxes-joined-by-or-maybe", r"$\boxed{1}$ or maybe $\boxed{-3}$", "1, -3", 0.0, ENUMERATED),
+    case("gsm8k-answer-line", "She makes $\\boxed{18}$ dollars.\n#### 18", "18", 1.0, OK),
+    case("gsm8k-answer-line-other", "She makes $\\boxed{18}$ dollars.\n#### 19", "18", 0.0, ENUMERATED),
+    case("final-answer-line-again", "The answer is $\\boxed{42}$.\n\n**Final Answer**: $42$", "42", 1.0, OK),
+    case("final-answer-line-other", "The answer is $\\boxed{42}$.\n\n**Final Answer**: $43$", "42", 0.0, ENUMERATED),
+    case("where-attained", r"The minimum value is $\boxed{5}$, attained at $x = 2$.", "5", 1.0, OK),
+    case("when-attained", r"The minimum value is $\boxed{5}$ when $x=\frac{1}{2}$.", "5", 1.0, OK),
+    case("at-a-point", r"The maximum is $\boxed{5}$, achieved at the point $(2, 3)$.", "5", 1.0, OK),
+    case("at-a-bare-value", r"The answer is $\boxed{5}$ at $6$.", "5", 0.0, ENUMERATED),
+    case("when-then-or", r"The answer is $\boxed{5}$ when $x=6$ or $7$.", "5", 0.0, ENUMERATED),
+    case("rounding-after", r"$\boxed{\frac{\sqrt{3}}{3}} \approx 0.5774$", r"\frac{\sqrt{3}}{3}", 1.0, OK),
+    case("rounding-in-words-after", r"$\boxed{\frac{\sqrt{3}}{3}}$ (approximately $0.5774$).", r"\frac{\sqrt{3}}{3}", 1.0, OK),
+    case("rounding-after-wrong", r"$\boxed{\frac{\sqrt{3}}{3}} \approx 0.5$", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case("rounding-in-words-wrong", r"$\boxed{\frac{\sqrt{3}}{3}}$ (approximately 0.6774).", r"\frac{\sqrt{3}}{3}", 0.0, WRONG),
+    case("bare-decimal-after", r"$\boxed{\frac{\sqrt{3}}{3}}$ 0.5774", r"\frac{\sqrt{3}}{3}", 0.0, ENUMERATED),
+    case("rounding-then-or", r"$\boxed{\frac{\sqrt{3}}{3}} \approx 0.5774$ or 0.6", r"\frac{\sqrt{3}}{3}", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 # A reference that is a sentence around math states the values of its math, as an answer does.
@@ -741,6 +763,12 @@ LETTERED_CHOICES = [
     case("letter-eliminated", r"\boxed{\text{(C) eliminated}}", "C", 0.0, ENUMERATED),
     case("letter-crossed-out", r"\boxed{\text{C) ❌}}", "C", 0.0, ENUMERATED),
     case("option-word-in-text", r"\boxed{\text{Option C}}", "C", 1.0, OK),
+    case("letter-then-its-value", r"The answer is $\boxed{C}$ (12).", "C", 1.0, OK),
+    case("letter-colon-value", r"The correct option is $\boxed{B}$: 12.", "B", 1.0, OK),
+    case("letter-which-is", r"The answer is $\boxed{C}$, which is 12.", "C", 1.0, OK),
+    case("letter-or-value", r"The answer is $\boxed{C}$ (or 12).", "C", 0.0, ENUMERATED),
+    case("letter-then-other-letter", r"The answer is $\boxed{C}$: $D$.", "C", 0.0, ENUMERATED),
+    case("letter-value-then-other-letter", r"The answer is $\boxed{C}$ (12). Or D.", "C", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 PROSE_REFERENCES = [
@@ -784,6 +812,10 @@ RESTATED_QUESTIONS = [
     case("restated-then-doubt", "<answer>The number of primes less than 100 is 25, I think.</answer>", "25", 0.0, ENUMERATED),
     case("second-claim-after-marker", r"Final answer: 96, and the sum is \boxed{97}.", "97", 0.0, ENUMERATED),
     case("value-in-subject-after-marker", r"Final answer: the sum 96, and the product is \boxed{97}.", "97", 0.0, ENUMERATED),
+    case("marker-then-question-with-value", r"**Final Answer:** The probability of getting exactly 2 heads is $\boxed{\frac{3}{8}}$.", r"\frac38", 1.0, OK),
+    case("marker-then-question-with-noun-value", r"Answer: The number of edges of a cube with side 3 is \boxed{12}.", "12", 1.0, OK),
+    case("marker-then-value-after-noun", r"Final answer: the sum 96 is \boxed{97}.", "97", 0.0, ENUMERATED),
+    case("marker-then-answer-named", r"Answer: The answer 7 is $\boxed{8}$.", "8", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 # The rest of the answer's sentence after the box: what it counts, where and when, is no hedge;
@@ -917,6 +949,29 @@ NOTATIONS = [
     case("clock-period-dropped", r"\boxed{3:00}", r"3:00 \text{ PM}", 0.0, WRONG),
     case("clock-other-second", r"\boxed{20:34:01}", "20:34", 0.0, WRONG),
     case("ratio-is-no-clock", r"\boxed{1:2}", "2:4", 0.0, WRONG),
+    case("degrees-after-spacing", r"\boxed{\tan 20\,^\circ}", r"\tan 20^\circ", 1.0, OK),
+    case("degrees-after-spacing-reference", r"\boxed{\tan 20}", r"\tan 20\,^\circ", 0.0, WRONG),
+    case("degree-command", r"\boxed{\sin 40\degree}", r"\sin 40^\circ", 1.0, OK),
+    case("degrees-of-a-group", r"\boxed{\cos(2\cdot 30)^\circ}", r"\frac12", 1.0, OK),
+    case("degrees-in-a-braced-argument", r"\boxed{\frac{\sin 30^{\circ}}{2}}", r"\frac14", 1.0, OK),
+    case("inverse-is-no-degrees", r"\boxed{\sin^{-1}(\frac12)}", r"\frac{\pi}{6}", 1.0, OK),
+    case("repeating-pair-of-dots", r"\boxed{0.\dot{3}\dot{6}}", r"\frac{4}{11}", 1.0, OK),
+    case("repeating-with-digits-after", r"\boxed{0.\overline{3}4}", r"\frac43", 0.0, UNPARSEABLE),
+    case("repeating-thousands", r"\boxed{1,000.\overline{3}}", r"1, \frac13", 0.0, WRONG),
+    case("labelled-vector", r"\boxed{\mathbf{v} = (1, 2)}", r"\mathbf{v} = \begin{pmatrix} 1 \\ 2 \end{pmatrix}", 1.0, OK),
+    case("bracketed-bare-matrix", r"\boxed{\left[\begin{matrix} 1 \\ 2 \end{matrix}\right]}", r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", 1.0, OK),
+    case("transposed-row", r"\boxed{\begin{pmatrix} 1 & 2 \end{pmatrix}^T}", r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", 1.0, OK),
+    case("stacked-solutions-are-no-vector", r"\boxed{\begin{matrix} x = 3 \\ x = 4 \end{matrix}}", "(3, 4)", 0.0, UNPARSEABLE),
+    case("bare-matrix-is-no-vector", r"\boxed{\begin{matrix} 3 \\ 4 \end{matrix}}", "(3, 4)", 0.0, WRONG),
+    case("braces-matrix-is-no-vector", r"\boxed{\begin{Bmatrix} 1 & 2 \end{Bmatrix}}", "(1, 2)", 0.0, UNPARSEABLE),
+    case("clock-spacing-before-period", r"\boxed{8:34\,\text{PM}}", "8:34 \\text{ AM}", 0.0, WRONG),
+    case("clock-spacing-same-period", r"\boxed{8:34\,\text{PM}}", "20:34", 1.0, OK),
+    case("clock-spaced-colon", r"\boxed{8 : 34 \text{ PM}}", r"8:34 \text{ AM}", 0.0, WRONG),
+    case("clock-braced-colon", r"\boxed{8{:}34 \text{ PM}}", r"8:34 \text{ PM}", 1.0, OK),
+    case("clock-labelled", r"\boxed{t = 8:34 \text{ PM}}", "20:34", 1.0, OK),
+    case("clock-noon-for-midnight", r"\boxed{12:00 PM}", r"12:00 \text{ midnight}", 0.0, WRONG),
+    case("clock-hour-zero-with-period", r"\boxed{0:34 PM}", r"12:34 \text{ AM}", 0.0, UNPARSEABLE),
+    case("clock-for-duration", r"\boxed{2:30 \text{ AM}}", r"2:30 \text{ hours}", 0.0, WRONG),
 ]  # fmt: skip
 
 # What leads to the box: a relation or a bound makes it no value, an answer named in another
