@@ -261,11 +261,36 @@ _THE = re.compile(r"(?<![A-Za-z])the\s+", re.I)
 _COPULA = re.compile(r"\s(?:is|are|equals|=)(?![A-Za-z])", re.I)
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]")
 _VALUE_OR_MATH = re.compile(r"[\d$\\]")
-# A value named right after a subject's noun, or a clause joined to it, makes a claim of its own.
-_APPOSITION = re.compile(r"[^\W\d_]+\s*+(?:\$|\\\(|[-+]?\d)")
-_CLAUSE_JOINED = re.compile(
-    r",\s*+(?:and|but|so|then|thus|hence|while|whereas|which)(?![A-Za-z])", re.I
+# In a subject after an answer marker, what states a value of its own: a value right after the
+# subject's noun ("the sum 96", "the value seven"), punctuation or a verb that sets a value apart
+# ("the sum, 7,", "(7)", "x = 7", "which is 7", "namely 7", "equal to 7"), a clause joined to it,
+# or a relation in math not led by a condition ("when $x = 3$", "the equation $ax + 2 = 11$").
+_SUBJECT_MATH = re.compile(r"\$[^$]*\$|\\\(.*?\\\)")
+_SUBJECT_LIST = re.compile(r"M(?:\s*+,\s*+M)+(?:\s*+,?\s*+and\s+M)?")
+_SUBJECT_CLAIM = re.compile(
+    r"[,;:()\[\]—–=≈~<>]|\\[A-Za-z]|[^\x00-\u024f]|(?<![A-Za-z])(?:(?:is|are|was|were|be)"
+    r"(?!\s+[A-Za-z]+(?:ed|en)(?![A-Za-z]))|equals?|which|namely|i\.e|approximately|approx|about"
+    r"|roughly|but|and|or|so|whereas|while|then)(?![A-Za-z])",
+    re.I,
 )
+_CONDITION_WORDS = frozenset("when if where with for given equation equations that such".split())
+
+
+def _claims_in_subject(subject: str) -> bool:
+    """Whether the subject of a sentence after an answer marker states a value of its own."""
+    words = subject.split()
+    if len(words) > 1 and (_VALUE_OR_MATH.match(words[1]) or is_number_word(words[1].strip(".,"))):
+        return True
+    for math in _SUBJECT_MATH.finditer(subject):
+        before = subject[: math.start()].split()
+        if re.search(r"[=<>]|\\(?:approx|neq|leq?|geq?|sim)", math.group()) and not (
+            before and before[-1].lower() in _CONDITION_WORDS
+        ):
+            return True
+    plain = _SUBJECT_LIST.sub("M", _SUBJECT_MATH.sub("M", subject))
+    return bool(_SUBJECT_CLAIM.search(plain))
+
+
 # The words a value in a restated question follows: "less than 100", "divisible by 3 or 5",
 # "between 1 and 100", "the first 10 primes"; any other value there is a claim of its own.
 _OBJECT_WORDS = frozenset(
@@ -310,7 +335,7 @@ _ANSWER_SUBJECT = re.compile(
 )
 _SUBJECT_TOKEN = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|[-+]?\d[\d,.]*|[^\W\d_]+")
 _OWN_WORDING = re.compile(
-    r"(?P<lead>(?P<before>[A-Za-z]+|\d+)\$?)\s+(?:(?P<bound>(?:not\s+)?(?:at\s+(?:least|most)|up\s+to|(?:more|less"
+    r"(?<![A-Za-z\d])(?P<lead>(?P<before>[A-Za-z]+|\d+)\$?)\s+(?:(?P<bound>(?:not\s+)?(?:at\s+(?:least|most)|up\s+to|(?:more|less"
     r"|fewer|greater|larger|smaller|bigger|higher|lower)\s+than|over|under|below|above"
     r"|exceed(?:s|ing)?|within))(?=\s*(?:\$|\\\(|[-+]?\d|(?P<word>[A-Za-z]+)))"
     r"|(?P<or>or)\s+(?=(?P<after>[A-Za-z]+|\d+))|not\s+(?=(?P<negated>[a-z]{3,})))",
@@ -446,6 +471,10 @@ _OPTION_CONTENT = re.compile(
     r"\s*+(?:\$|\\\))?\s*+(?:[:：—–]|,?\s*+(?:which\s+is|i\.e\.,?|namely))?\s*+(?P<open>\()?\s*+"
     r"(?P<content>\$[^$\n]{1,60}\$|\\\([^\n]{1,60}?\\\)|[-+]?\d+(?:[.,]\d+)*(?:\s*%)?)"
     r"\s*+(?(open)\))\s*+(?:[.!。]|$)"
+)
+# What an option may hold to be its content after its box: digits, arithmetic and fractions.
+_PLAIN_VALUE = re.compile(
+    r"\s*+(?:[-+*/^{}().,%\d]|\\(?:[dt]?frac|sqrt|pi|cdot|times|%)(?![A-Za-z])|\s)+"
 )
 # A chat template's token that ends a turn or starts the next (`<|im_end|>`, `<|im_start|>user`,
 # `<|eot_id|>`, DeepSeek's `<｜end▁of▁sentence｜>`) ends the model's turn: what follows is no
@@ -1222,7 +1251,7 @@ def _final_answer(final: str) -> MathAnswer:
         claimed = _claimed_before(final[: boxes[0][1]])
         if _OPTION.fullmatch(_TEXT_COMMAND.sub(r"\1", contents[-1]).strip()):
             content = _OPTION_CONTENT.match(after)
-            if content and not _OPTION_LETTER.search(content.group("content")):
+            if content and _PLAIN_VALUE.fullmatch(content.group("content").strip("$")):
                 after = after[content.end() :]
         hedged = _hedged(final, boxes, after)
         unit = "" if hedged else _unit_after(after)
@@ -1444,9 +1473,11 @@ def _restated_question(text: str, *, any_values: bool = False) -> _Restatement |
     if not subject or _ANSWER_SUBJECT.match(subject):
         return None
     if any_values:
-        if _APPOSITION.match(subject) or _CLAUSE_JOINED.search(subject):
-            return None  # "the sum 96 is", "the sum of 9, and the product is": claims
-        return _Restatement(the.end(), the.end() + len(subject), verb.end())
+        return (
+            None
+            if _claims_in_subject(subject)
+            else _Restatement(the.end(), the.end() + len(subject), verb.end())
+        )
     tokens = [token.group() for token in _SUBJECT_TOKEN.finditer(subject)]
     objects: set[int] = set()  # the indices of the values that are the question's objects
     for index, token in enumerate(tokens):
@@ -1522,7 +1553,7 @@ def _claim_after(claim: str) -> list[str]:
     claim = (claim[: end.start()] if end else claim).strip().strip("$*:").strip()
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
-    restated = _restated_question(claim, any_values=True)
+    restated = _restated_question(claim) or _restated_question(claim, any_values=True)
     if restated is not None and not claim[restated.verb_end :].strip(" $*_"):
         # "Answer: the number of ways to choose 2 books is \\boxed{6}": the marker names the
         # box, and its sentence is judged as one without the marker would be.

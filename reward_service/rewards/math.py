@@ -341,7 +341,10 @@ def score_answer(
     if isinstance(candidates, Score):
         return candidates
     shown = answer.candidates[-1]
-    if answer.hedged or (answer.alternatives and reference.single_valued):
+    if answer.hedged or (
+        answer.alternatives
+        and (reference.single_valued or all(_option_letter(c) for c in answer.candidates))
+    ):
         return Score.zero(Reason.ENUMERATED, shown)
     if not reference.single_valued and len(candidates) > 1:
         # One box per solution: the boxes together are the answer.

@@ -769,6 +769,10 @@ LETTERED_CHOICES = [
     case("letter-or-value", r"The answer is $\boxed{C}$ (or 12).", "C", 0.0, ENUMERATED),
     case("letter-then-other-letter", r"The answer is $\boxed{C}$: $D$.", "C", 0.0, ENUMERATED),
     case("letter-value-then-other-letter", r"The answer is $\boxed{C}$ (12). Or D.", "C", 0.0, ENUMERATED),
+    case("letter-content-with-or", r"The answer is $\boxed{C}$: $12 \text{ or } 13$.", "C", 0.0, ENUMERATED),
+    case("letter-content-in-words", r"The answer is $\boxed{C}$: $\text{maybe}$.", "C", 0.0, ENUMERATED),
+    case("letter-content-other-script", r"The answer is $\boxed{C}$ (Ｄ).", "C", 0.0, ENUMERATED),
+    case("letters-joined-by-or", r"$\boxed{A}$ or $\boxed{C}$", "A, C", 0.0, ENUMERATED),
 ]  # fmt: skip
 
 PROSE_REFERENCES = [
@@ -816,6 +820,14 @@ RESTATED_QUESTIONS = [
     case("marker-then-question-with-noun-value", r"Answer: The number of edges of a cube with side 3 is \boxed{12}.", "12", 1.0, OK),
     case("marker-then-value-after-noun", r"Final answer: the sum 96 is \boxed{97}.", "97", 0.0, ENUMERATED),
     case("marker-then-answer-named", r"Answer: The answer 7 is $\boxed{8}$.", "8", 0.0, ENUMERATED),
+    case("marker-then-value-set-apart", r"Final Answer: The sum, 7, is $\boxed{3}$.", "3", 0.0, ENUMERATED),
+    case("marker-then-value-in-parentheses", r"Final Answer: The true value (7) is $\boxed{3}$.", "3", 0.0, ENUMERATED),
+    case("marker-then-which-is", r"Final Answer: The sum which is 7 is $\boxed{3}$.", "3", 0.0, ENUMERATED),
+    case("marker-then-equation", r"Final Answer: The number x = 7 is $\boxed{3}$.", "3", 0.0, ENUMERATED),
+    case("marker-then-number-word", r"Final Answer: The value seven is $\boxed{3}$.", "3", 0.0, ENUMERATED),
+    case("marker-then-earlier-clause", r"Final Answer: The value is 7 whereas the sum is $\boxed{3}$.", "3", 0.0, ENUMERATED),
+    case("marker-then-passive-verb", r"**Final Answer:** The remainder when $2^{100}$ is divided by 7 is $\boxed{2}$.", "2", 1.0, OK),
+    case("marker-then-points", r"Answer: The area of the triangle with vertices $(0,0)$, $(2,0)$ and $(0,4)$ is \boxed{4}.", "4", 1.0, OK),
 ]  # fmt: skip
 
 # The rest of the answer's sentence after the box: what it counts, where and when, is no hedge;
