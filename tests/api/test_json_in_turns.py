@@ -179,7 +179,8 @@ def test_a_late_error_in_a_large_body_is_placed_without_decoding_it():
                 next(steps)
                 started = time.perf_counter()
         assert (raised.value.msg, raised.value.pos) == ("Extra data", len(text) - 1)
-        return time.perf_counter() - started < 0.05
+        # Decoding took 3.5 s: a tenth of that, even on a busy CI machine, is no decoding.
+        return time.perf_counter() - started < 0.35
 
     assert any(fails_at_once() for _ in range(3))
 
