@@ -273,6 +273,8 @@ _SUBJECT_CLAIM = re.compile(
     r"|roughly|but|and|or|so|whereas|while|then)(?![A-Za-z])",
     re.I,
 )
+_RELATION_IN_MATH = re.compile(r"[=<>]|\\(?:approx|neq|leq?|geq?|sim)(?![A-Za-z])")
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s*+$")
 _CONDITION_WORDS = frozenset("when if where with for given equation equations that such".split())
 
 
@@ -282,9 +284,9 @@ def _claims_in_subject(subject: str) -> bool:
     if len(words) > 1 and (_VALUE_OR_MATH.match(words[1]) or is_number_word(words[1].strip(".,"))):
         return True
     for math in _SUBJECT_MATH.finditer(subject):
-        before = subject[: math.start()].split()
-        if re.search(r"[=<>]|\\(?:approx|neq|leq?|geq?|sim)", math.group()) and not (
-            before and before[-1].lower() in _CONDITION_WORDS
+        led_by = _WORD_BEFORE.search(subject, max(0, math.start() - 32), math.start())
+        if _RELATION_IN_MATH.search(math.group()) and not (
+            led_by and led_by.group(1).lower() in _CONDITION_WORDS
         ):
             return True
     plain = _SUBJECT_LIST.sub("M", _SUBJECT_MATH.sub("M", subject))

@@ -378,8 +378,10 @@ def quick_score(
     candidates = _candidates(answer, options)
     if isinstance(candidates, Score):
         return candidates
-    if answer.hedged or answer.alternatives:
-        return None if not answer.hedged else Score.zero(Reason.ENUMERATED, answer.candidates[-1])
+    if answer.hedged:
+        return Score.zero(Reason.ENUMERATED, answer.candidates[-1])
+    if answer.alternatives:
+        return None  # boxes joined by "or": whether they are two answers depends on the reference
     reference_text = reference_text.strip()
     verdicts: list[Reason | None] = []
     for candidate in candidates:
