@@ -245,11 +245,6 @@ _HEDGE_BEFORE = re.compile(
     r"(?![^\W\d_])|或|不是",
     re.I,
 )
-# "The largest prime less than 100 is \boxed{97}", "The number of red or blue balls not in
-# the box is": a description of what was asked, ending in the verb that gives the answer,
-# restates the question. A bound with a value of its own, "or" between two words and "not"
-# before a word describe the question's objects there; said of the answer ("the answer is at
-# least 5, so it is"), next to a value ("3 or 4") or with doubt, they still hedge.
 # Two boxes joined as solutions are ("$x = \boxed{1}$ or $x = \boxed{-3}$"): the boxes are
 # the answer together, a set that a single-valued reference never equals.
 _SOLUTIONS_JOINED = re.compile(
@@ -257,6 +252,11 @@ _SOLUTIONS_JOINED = re.compile(
     r"(?:[A-Za-z](?:_\{?\w+\}?)?\s*+=\s*+)?",
     re.I,
 )
+# "The largest prime less than 100 is \boxed{97}", "The number of red or blue balls not in
+# the box is": a description of what was asked, ending in the verb that gives the answer,
+# restates the question. A bound with a value of its own, "or" between two words and "not"
+# before a word describe the question's objects there; said of the answer ("the answer is at
+# least 5, so it is"), next to a value ("3 or 4") or with doubt, they still hedge.
 _THE = re.compile(r"(?<![A-Za-z])the\s+", re.I)
 _COPULA = re.compile(r"\s(?:is|are|equals|=)(?![A-Za-z])", re.I)
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]")
@@ -1463,7 +1463,8 @@ class _Restatement:
 def _restated_question(text: str, *, any_values: bool = False) -> _Restatement | None:
     """Where text opens with a restated question: "the", then its subject up to the last verb
     that gives the answer in the clause; None unless every value in it is one of the question's
-    objects (`_OBJECT_WORDS`), or `any_values`. Linear in the text's length."""
+    objects (`_OBJECT_WORDS`), or, with `any_values`, no value in it is set apart as a claim
+    (`_claims_in_subject`). Linear in the text's length."""
     the = _THE.search(text)
     if the is None or _VALUE_OR_MATH.search(text, 0, the.start()):
         return None
@@ -1474,12 +1475,8 @@ def _restated_question(text: str, *, any_values: bool = False) -> _Restatement |
     subject = text[the.end() : verb.start()].rstrip()
     if not subject or _ANSWER_SUBJECT.match(subject):
         return None
-    if any_values:
-        return (
-            None
-            if _claims_in_subject(subject)
-            else _Restatement(the.end(), the.end() + len(subject), verb.end())
-        )
+    if any_values and not _claims_in_subject(subject):
+        return _Restatement(the.end(), the.end() + len(subject), verb.end())
     tokens = [token.group() for token in _SUBJECT_TOKEN.finditer(subject)]
     objects: set[int] = set()  # the indices of the values that are the question's objects
     for index, token in enumerate(tokens):
@@ -1555,7 +1552,7 @@ def _claim_after(claim: str) -> list[str]:
     claim = (claim[: end.start()] if end else claim).strip().strip("$*:").strip()
     if not claim or _LEADS_INTO_ANSWER.search(claim):
         return []  # `the answer is $x \\in \\boxed{…}`: the claim goes on in the answer
-    restated = _restated_question(claim) or _restated_question(claim, any_values=True)
+    restated = _restated_question(claim, any_values=True)
     if restated is not None and not claim[restated.verb_end :].strip(" $*_"):
         # "Answer: the number of ways to choose 2 books is \\boxed{6}": the marker names the
         # box, and its sentence is judged as one without the marker would be.

@@ -77,6 +77,7 @@ _MATRIX = re.compile(
     r"(?(open)(?:\\right\s*+)?[)\]])\s*+(?P<transposed>\^\s*+(?:\{\s*+(?:T|\\top)\s*+\}|T|\\top))?\s*+",
     re.S,
 )
+_CLOSING_BRACKET = {"{": "}", "(": ")", "[": "]"}
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")
 _ANGLE_BRACKETS = re.compile(
     r"\s*+(?:\\left\s*+)?\\langle(?![A-Za-z])(.*)(?:\\right\s*+)?\\rangle(?![A-Za-z])\s*+", re.S
@@ -479,7 +480,7 @@ def clean(text: str) -> str:
     text = text.rstrip().rstrip(".,;:").rstrip()
     if text.endswith("\\") and not text.endswith("\\\\"):
         text = text[:-1].rstrip()
-    while text.startswith("{") and _matching_brace(text, 0) == len(text) - 1:
+    while text.startswith("{") and _matching_bracket(text, 0) == len(text) - 1:
         text = text[1:-1].strip()
     return _as_tuple(text)
 
@@ -514,21 +515,6 @@ def _trigonometric_degrees(text: str) -> str:
         argument = _DEGREES.sub(r"\\frac{\1\\pi}{180}", text[start:end])
         text = text[:start] + argument + text[end:]
     return text
-
-
-def _matching_bracket(text: str, opening: int) -> int | None:
-    """The index of the bracket that closes the one at `opening`, or None."""
-    pairs = {"(": ")", "{": "}", "[": "]"}
-    stack = []
-    for index in range(opening, len(text)):
-        char = text[index]
-        if char in pairs and text[index - 1 : index] != "\\":
-            stack.append(pairs[char])
-        elif stack and char == stack[-1] and text[index - 1 : index] != "\\":
-            stack.pop()
-            if not stack:
-                return index
-    return None
 
 
 def _as_tuple(text: str) -> str:
@@ -808,7 +794,7 @@ def _unwrap(text: str) -> str:
         match = _EMPHASIS.search(text)
         if not match:
             return text
-        end = _matching_brace(text, match.end() - 1)
+        end = _matching_bracket(text, match.end() - 1)
         if end is None:
             return text
         text = text[: match.start()] + text[match.end() : end] + text[end + 1 :]
@@ -883,13 +869,17 @@ def _drop_hidden(text: str) -> str:
         match = _HIDDEN.search(text)
         if not match:
             return text
-        end = _matching_brace(text, match.end() - 1)
+        end = _matching_bracket(text, match.end() - 1)
         if end is None:
             return text[: match.start()]
         text = text[: match.start()] + text[end + 1 :]
 
 
-def _matching_brace(text: str, opening: int) -> int | None:
+def _matching_bracket(text: str, opening: int) -> int | None:
+    """The index of the bracket that closes the brace, parenthesis or square bracket at
+    `opening` (escaped ones aside), or None."""
+    opener = text[opening]
+    closer = _CLOSING_BRACKET[opener]
     depth = 0
     index = opening
     while index < len(text):
@@ -897,7 +887,7 @@ def _matching_brace(text: str, opening: int) -> int | None:
         if char == "\\":
             index += 2
             continue
-        depth += (char == "{") - (char == "}")
+        depth += (char == opener) - (char == closer)
         if depth == 0:
             return index
         index += 1
