@@ -252,6 +252,11 @@ _DECIMAL_COMMA = re.compile(
 
 # Units: trailing words in `\text{}` and its kin, or bare words, or degrees.
 _UNIT_WRAPPER = r"\\(?:text|textrm|textnormal|mbox|mathrm|operatorname)\s*\{[^{}]*\}"
+# `60 \frac{\text{km}}{\text{h}}`: a quotient of unit words is the unit `km/h`.
+_UNIT_QUOTIENT = re.compile(
+    r"\\[dt]?frac\s*\{\s*\\(?:text|textrm|mathrm)\s*\{(?P<over>[^{}]*)\}\s*\}"
+    r"\s*\{\s*\\(?:text|textrm|mathrm)\s*\{(?P<under>[^{}]*)\}\s*\}"
+)
 _UNIT_TAIL = re.compile(
     rf"(?:\s|\\[,;: !]|~)*(?P<unit>(?:{_UNIT_WRAPPER}|(?<![A-Za-z\\])[A-Za-z]{{2,}}(?![A-Za-z(])"
     # `12 m^2`: a lone letter is a variable, but square and cubic metres end an answer.
@@ -601,7 +606,7 @@ def split_unit(text: str) -> tuple[str, str] | None:
     unit is "" when none. A percent stated in words stays the value's `\%`, a scale word is its
     factor (`5 \text{ thousand}`, `30 \text{ k}`). None when the words after the value make it
     another value or a bound (`5 \text{ squared}`, `5 \text{ tops}`, `5 \text{ six}`)."""
-    text, currency = _split_currency(text)
+    text, currency = _split_currency(_UNIT_QUOTIENT.sub(r"\\text{ \g<over>/\g<under>}", text))
     match = _UNIT_TAIL.search(text)
     if not match or not text[: match.start()].strip():
         return text, currency
