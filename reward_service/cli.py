@@ -483,18 +483,18 @@ def run_server(app: FastAPI, settings: Settings) -> None:
     """Serve an app with uvicorn until interrupted."""
     import uvicorn
 
-    from reward_service.api.connections import with_header_deadline
+    from reward_service.api.connections import bounded_http_protocol
     from reward_service.logs import log_config
 
     server = settings.server
-    _allow_all_open_files()
+    open_files = _allow_all_open_files()
     uvicorn.run(
         app,
         host=server.host,
         port=server.port,
         log_level=server.log_level,
         log_config=log_config(server.log_format, server.log_level),
-        http=with_header_deadline(server.header_timeout_s),
+        http=bounded_http_protocol(server.header_timeout_s, _most_connections(open_files)),
         access_log=False,  # the app logs each request itself, with its id
         timeout_graceful_shutdown=server.shutdown_timeout_s,
         # A burst of one request per rollout connects all at once: let them wait to be accepted.
@@ -502,10 +502,10 @@ def run_server(app: FastAPI, settings: Settings) -> None:
     )
 
 
-def _allow_all_open_files() -> None:
+def _allow_all_open_files() -> int:
     """Raise the soft limit on open files to the hard one, as far as the kernel allows: each
     connection is a file, and a burst of one request per rollout opens thousands (a default
-    soft limit of 1024 would leave them in the accept queue)."""
+    soft limit of 1024 would leave them in the accept queue). The soft limit then."""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -515,6 +515,14 @@ def _allow_all_open_files() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
         except (ValueError, OSError):
             pass  # above the kernel's nr_open: keep the soft limit
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
+def _most_connections(open_files: int) -> int:
+    """Connections kept open at once, of `open_files`: the others are workers' pipes, sandbox
+    sessions, the Docker client's and the logs."""
+    return max(open_files // 2, open_files - 1024)
 
 
 def _settings(**groups: dict[str, Any]) -> Settings:

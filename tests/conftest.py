@@ -4,6 +4,7 @@ import asyncio
 import gc
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -125,9 +126,11 @@ def running_server(
     workers: int = 2,
     command: tuple[str, ...] | None = None,
     port: int | None = None,
+    open_files: int | None = None,
 ) -> Iterator[RunningServer]:
     """Start `reward-service serve` (or `command`, e.g. `sandbox serve`) on a loopback port
-    (by default a free one); stop it (SIGTERM) on exit.
+    (by default a free one), with at most `open_files` open files if given; stop it
+    (SIGTERM) on exit.
 
     Its output goes to a file (a pipe nobody reads would fill and stall the server).
     """
@@ -140,6 +143,7 @@ def running_server(
         env={**os.environ, **env},
         stdout=output,
         stderr=subprocess.STDOUT,
+        preexec_fn=None if open_files is None else lambda: _limit_open_files(open_files),
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -153,6 +157,10 @@ def running_server(
             process.kill()
         output.close()
         log.unlink()
+
+
+def _limit_open_files(most: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (most, most))
 
 
 def _wait_healthy(process: subprocess.Popen, base_url: str, log: Path) -> None:

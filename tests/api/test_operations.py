@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import resource
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -327,6 +329,57 @@ def test_connections_without_a_request_in_progress_are_closed(ops_server):
     assert slow_body.recv(4096).startswith(b"HTTP/1.1 422")  # an answer, not a hang-up
     assert closed.count(False) == 0
     assert httpx.get(ops_server.url + "/health").status_code == 200
+
+
+@pytest.mark.parametrize("then", ["silence", "a-byte-a-second"])
+def test_connections_that_trickle_past_the_open_files_are_closed(then):
+    """21,000 connections that sent a head and one byte of their body once held all 20,000
+    open files for the body timeout (a minute), and /health went unanswered. With 1,024 open
+    files the service keeps 512 connections: past them, those that send less than 64 KiB in
+    2 s are closed, so /health is answered within a second and from then on."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    env = {"REWARD_SANDBOX__BACKEND": "local"}
+    with running_server(env, workers=1, open_files=1024) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        head = b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+        stalled = []
+        for _ in range(1_100):  # past the service's open files, not only past 512
+            connection = socket.create_connection(("127.0.0.1", port))
+            connection.sendall(head)
+            stalled.append(connection)
+        stop = threading.Event()
+
+        def trickle() -> None:
+            while not stop.wait(1):
+                for connection in stalled:
+                    with contextlib.suppress(OSError):
+                        connection.send(b" ")
+
+        trickler = threading.Thread(target=trickle)
+        if then == "a-byte-a-second":
+            trickler.start()
+        started = time.monotonic()
+        health = []  # (seconds after the burst, answered)
+        while len(health) < 40:
+            try:
+                answered = httpx.get(server.url + "/health", timeout=10).status_code == 200
+            except httpx.TransportError:  # accepted and closed: the files were all in use
+                answered = False
+            health.append((time.monotonic() - started, answered))
+            time.sleep(0.05)
+        answered = httpx.post(server.url + "/v1/score", json={"items": [QUICK_ITEM]}, timeout=30)
+        stop.set()
+        if trickler.is_alive():
+            trickler.join()
+        closed = sum(closed_by_server(connection, 0.01) for connection in stalled)
+        for connection in stalled:
+            connection.close()
+    first = next(index for index, (_, answered) in enumerate(health) if answered)
+    assert health[first][0] < 1, health  # a trickle is judged after a quarter of a second
+    assert all(answered for _, answered in health[first:]), health
+    assert answered.status_code == 200, answered.text
+    assert closed >= 1_100 - 1_024, closed
 
 
 def test_request_ids_are_echoed_or_made_and_logged_as_json(ops, ops_server):
