@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import typing
+from collections.abc import Iterator
 from typing import Any
 
 from annotated_types import MaxLen
@@ -41,8 +42,10 @@ from reward_service.api.models import (
 )
 from reward_service.turns import taking_turns
 
-# Items validated in one call: about 0.1 ms each.
+# Items validated in one call: about 0.1 ms each. Their text counts too: validation encodes
+# each string to UTF-8, 11 ms per million CJK characters (32 such responses took 0.36 s).
 ITEMS_PER_SLICE = 32
+_CHARACTERS_PER_SLICE = 1 << 20
 # JSON text counted in one call.
 _COUNT_BYTES = 1 << 20
 
@@ -126,12 +129,40 @@ async def _validated_items(item_model: type[BaseModel], items: list, loc: tuple)
         await _read_json_texts(items)
     adapter = _list_adapter(item_model)
     validated: list = []
-    async for start in taking_turns(range(0, len(items), ITEMS_PER_SLICE)):
+    async for start, end in taking_turns(_slices(items)):
         try:
-            validated += adapter.validate_python(items[start : start + ITEMS_PER_SLICE])
+            validated += adapter.validate_python(items[start:end])
         except ValidationError as exc:
             raise RequestValidationError(_errors(exc, loc, start)) from None
     return validated
+
+
+def _slices(items: list) -> Iterator[tuple[int, int]]:
+    """(start, end) of slices of at most `ITEMS_PER_SLICE` items holding about
+    `_CHARACTERS_PER_SLICE` characters of text (an item with more is a slice of its own)."""
+    start = characters = 0
+    for end, item in enumerate(items, start=1):
+        characters += _characters(item)
+        if end - start == ITEMS_PER_SLICE or characters >= _CHARACTERS_PER_SLICE:
+            yield start, end
+            start, characters = end, 0
+    if start < len(items):
+        yield start, len(items)
+
+
+def _characters(value: Any) -> int:
+    """The characters of the strings in a JSON value."""
+    total = 0
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, dict):
+            stack.extend(dict.values(value))  # a `CheckedCase` has a `values` count
+        elif isinstance(value, list):
+            stack.extend(value)
+    return total
 
 
 @functools.cache
