@@ -7,10 +7,11 @@ the body timeout). Enough of them exhaust the open-files limit, and then no clie
 connect, /health included: 21,000 connections that sent a head and one byte of their body
 once held all 20,000 open files for a minute.
 
-So a connection with no request in progress is closed after the header timeout, and past
-`max_connections` the ones that trickle are closed within a fraction of a second, silent
-longest first. One that has sent nothing yet is left to the header timeout: a client with
-thousands of rollouts connects each before it writes, and may take seconds to get to writing.
+So a connection with no request in progress is closed after the header timeout; and past
+`max_connections`, as each new one is accepted, those that hold a file for nothing are closed
+within a fraction of a second, longest without progress first: silent, trickling or idle
+after their answer. One whose bytes wait in the kernel is never closed so: a burst of one
+rollout per connection is read, not shed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from __future__ import annotations
 import array
 import asyncio
 import fcntl
+import itertools
 import termios
+from collections import OrderedDict
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
@@ -27,41 +30,48 @@ from reward_service.api.limits import SLOW_BODY_BYTES, SLOW_BODY_S
 # How soon a connection's rate is judged: past the open files, uvloop accepts and at once
 # closes every new connection (/health's too) until one is freed.
 _JUDGED_AFTER_S = 0.25
+# Connections looked at, past `max_connections`, as each new one is accepted: the sweep
+# every `_JUDGED_AFTER_S` looks at all.
+_MOST_LOOKED_AT = 64
 
 
 def bounded_http_protocol(header_timeout_s: float, max_connections: int) -> type[asyncio.Protocol]:
     """uvicorn's HTTP protocol, closing a connection that has had no request in progress
     (its head not yet in, or idle after a response) for `header_timeout_s` to twice that; and,
-    while more than `max_connections` are open, those that trickle (below)."""
-    connections: set[HttpProtocol] = set()
+    while more than `max_connections` are open, those that hold a file for nothing (below)."""
+    # Open connections, the one that made progress last at the end.
+    connections: OrderedDict[HttpProtocol, None] = OrderedDict()
     sweeping: list[asyncio.Handle] = []
 
     class HttpProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            self._received = 0
             self._unmarked = 0  # bytes since `_progress_at`
             self._progress_at = self.loop.time()
-            connections.add(self)
-            if len(connections) > max_connections and not sweeping:
-                sweeping.append(self.loop.call_soon(_close_trickling, self.loop))
+            connections[self] = None
+            if len(connections) > max_connections:
+                _make_room(self.loop, _MOST_LOOKED_AT)
             self._check_later(None)
 
         def data_received(self, data: bytes) -> None:
-            self._received += len(data)
             self._unmarked += len(data)
             if self._unmarked >= SLOW_BODY_BYTES:
-                self._unmarked = 0
-                self._progress_at = self.loop.time()
+                self._progressed()
             super().data_received(data)
 
         def on_response_complete(self) -> None:
-            self._progress_at = self.loop.time()
+            self._progressed()
             super().on_response_complete()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            connections.discard(self)
+            connections.pop(self, None)
             super().connection_lost(exc)
+
+        def _progressed(self) -> None:
+            self._unmarked = 0
+            self._progress_at = self.loop.time()
+            if self in connections:
+                connections.move_to_end(self)
 
         def _check_later(self, cycle: object) -> None:
             self._cycle_seen = cycle
@@ -81,39 +91,43 @@ def bounded_http_protocol(header_timeout_s: float, max_connections: int) -> type
             last response."""
             return self.cycle is None or self.cycle.response_complete
 
-        def _trickling(self, now: float) -> bool:
-            """Whether it sent part of a request, or was answered, and since then bytes at
-            less than `SLOW_BODY_BYTES` per `SLOW_BODY_S`, judged once `_JUDGED_AFTER_S` have
-            passed (a request whole and being answered, or one whose bytes wait for the
-            server to read them, is not)."""
+        def _holds_a_file_for_nothing(self, now: float) -> bool:
+            """Whether, judged once `_JUDGED_AFTER_S` have passed since it connected or last
+            made progress, it sends at less than `SLOW_BODY_BYTES` per `SLOW_BODY_S` (nothing
+            at all, a trickle, or nothing since its answer) with no request whole and being
+            answered. One whose bytes wait in the kernel for the server to read them is not."""
             elapsed = now - self._progress_at
+            if elapsed < _JUDGED_AFTER_S or self.transport.is_closing():
+                return False
             sending = self._idle() or self.cycle.more_body
             return (
-                self._received > 0
-                and sending
-                and elapsed >= _JUDGED_AFTER_S
+                sending
                 and self._unmarked < SLOW_BODY_BYTES * elapsed / SLOW_BODY_S
                 and not self.flow.read_paused
-                and not self.transport.is_closing()
                 and not _bytes_waiting(self.transport)
             )
 
-    def _close_trickling(loop: asyncio.AbstractEventLoop) -> None:
-        """Close the connections that trickle, silent longest first, until no more than
-        `max_connections` are open; while more are, look again in a while."""
-        sweeping.clear()
-        excess = len(connections) - max_connections
+    def _make_room(loop: asyncio.AbstractEventLoop, most_looked_at: int | None) -> None:
+        """Close connections that hold a file for nothing, longest without progress first,
+        until no more than `max_connections` are open, looking at `most_looked_at` of them
+        (all if None); while more are open, look again in a while."""
         now = loop.time()
-        slowest = sorted(connections, key=lambda connection: connection._progress_at)
-        for connection in slowest:
-            if excess <= 0 or now - connection._progress_at < _JUDGED_AFTER_S:
-                break
-            if connection._trickling(now):
-                connections.discard(connection)
-                connection.transport.close()
-                excess -= 1
-        if len(connections) > max_connections:
-            sweeping.append(loop.call_later(_JUDGED_AFTER_S, _close_trickling, loop))
+        excess = len(connections) - max_connections
+        victims = []
+        for connection in itertools.islice(connections, most_looked_at):
+            if len(victims) == excess or now - connection._progress_at < _JUDGED_AFTER_S:
+                break  # enough, or none after it has been without progress for long
+            if connection._holds_a_file_for_nothing(now):
+                victims.append(connection)
+        for connection in victims:
+            connections.pop(connection)
+            connection.transport.close()
+        if len(connections) > max_connections and not sweeping:
+            sweeping.append(loop.call_later(_JUDGED_AFTER_S, _sweep, loop))
+
+    def _sweep(loop: asyncio.AbstractEventLoop) -> None:
+        sweeping.clear()
+        _make_room(loop, None)
 
     return HttpProtocol
 

@@ -331,22 +331,40 @@ def test_connections_without_a_request_in_progress_are_closed(ops_server):
     assert httpx.get(ops_server.url + "/health").status_code == 200
 
 
-@pytest.mark.parametrize("then", ["silence", "a-byte-a-second"])
-def test_connections_that_trickle_past_the_open_files_are_closed(then):
+# What 1,100 connections send, each on its own: (first, then a byte a second or not).
+HOLDING_A_FILE = {
+    "a-head-then-silence": ("head", False),
+    "a-head-then-a-byte-a-second": ("head", True),
+    "nothing": ("", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOLDING_A_FILE))
+def test_connections_that_hold_a_file_for_nothing_past_the_open_files_are_closed(name):
     """21,000 connections that sent a head and one byte of their body once held all 20,000
-    open files for the body timeout (a minute), and /health went unanswered. With 1,024 open
-    files the service keeps 512 connections: past them, those that send less than 64 KiB in
-    2 s are closed, so /health is answered within a second and from then on."""
+    open files for the body timeout (a minute), and /health went unanswered; so did 1,100
+    connections that sent nothing. With 1,024 open files the service keeps 512 connections:
+    past them, those that send less than 64 KiB in 2 s are closed, so /health is answered
+    within a second and from then on."""
+    first, trickles = HOLDING_A_FILE[name]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
     env = {"REWARD_SANDBOX__BACKEND": "local"}
     with running_server(env, workers=1, open_files=1024) as server:
         port = int(server.url.rsplit(":", 1)[1])
-        head = b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+        sent = {
+            "head": b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
+            "": b"",
+        }[first]
         stalled = []
         for _ in range(1_100):  # past the service's open files, not only past 512
-            connection = socket.create_connection(("127.0.0.1", port))
-            connection.sendall(head)
+            connection = socket.socket()
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            connection.connect(("127.0.0.1", port))
+            connection.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                connection.send(sent)
+            connection.setblocking(True)
             stalled.append(connection)
         stop = threading.Event()
 
@@ -357,7 +375,7 @@ def test_connections_that_trickle_past_the_open_files_are_closed(then):
                         connection.send(b" ")
 
         trickler = threading.Thread(target=trickle)
-        if then == "a-byte-a-second":
+        if trickles:
             trickler.start()
         started = time.monotonic()
         health = []  # (seconds after the burst, answered)
@@ -375,9 +393,9 @@ def test_connections_that_trickle_past_the_open_files_are_closed(then):
         closed = sum(closed_by_server(connection, 0.01) for connection in stalled)
         for connection in stalled:
             connection.close()
-    first = next(index for index, (_, answered) in enumerate(health) if answered)
-    assert health[first][0] < 1, health  # a trickle is judged after a quarter of a second
-    assert all(answered for _, answered in health[first:]), health
+    answering = next(index for index, (_, answered) in enumerate(health) if answered)
+    assert health[answering][0] < 1, health  # judged after a quarter of a second
+    assert all(answered for _, answered in health[answering:]), health
     assert answered.status_code == 200, answered.text
     assert closed >= 1_100 - 1_024, closed
 
