@@ -10,6 +10,7 @@ import threading
 import time
 from urllib.parse import urlparse
 
+import docker
 import pytest
 
 from tests.conftest import pid_owner, sandbox_containers_owned_by
@@ -111,17 +112,28 @@ KILL_THE_RUNNER = (
 SLOW_ADD = "import time\ntime.sleep(2)\n" + ADD_PY
 
 
+def runs_the_submission(container) -> bool:
+    """Whether a job's program runs in the container (a container idle in the pool, or one
+    not started yet, is no job's to lose)."""
+    try:
+        processes = container.top()["Processes"] or []
+    except docker.errors.APIError:  # not running
+        return False
+    return any("/work/solution" in process[-1] for process in processes)
+
+
 def lose_containers(server, how: str, times: int) -> threading.Thread:
-    """From outside the service: `times` times, a second into a job, lose the container it
-    runs in: its runner killed inside it ("runner"), or the container killed ("container")."""
+    """From outside the service: `times` times, while a job runs the submission, lose the
+    container it runs in: its runner killed inside it ("runner"), or the container killed
+    ("container")."""
 
     def lose() -> None:
         lost: set[str] = set()
         deadline = time.monotonic() + 30
         while len(lost) < times and time.monotonic() < deadline:
-            time.sleep(1.0)
+            time.sleep(0.1)
             for container in sandbox_containers_owned_by(pid_owner(server.process.pid)):
-                if container.id in lost or container.status != "running":
+                if container.id in lost or not runs_the_submission(container):
                     continue
                 if how == "runner":
                     container.exec_run(["python3", "-c", KILL_THE_RUNNER], user="0:0")
