@@ -11,7 +11,8 @@ So a connection with no request in progress is closed after the header timeout; 
 `max_connections`, as each new one is accepted, those that hold a file for nothing are closed
 within a fraction of a second, longest without progress first: silent, trickling or idle
 after their answer. One whose bytes wait in the kernel is never closed so: a burst of one
-rollout per connection is read, not shed.
+rollout per connection is read, not shed. A connection may send a few requests ahead of
+their answers (pipelining), not thousands.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ from reward_service.api.limits import SLOW_BODY_BYTES, SLOW_BODY_S
 # How soon a connection's rate is judged: past the open files, uvloop accepts and at once
 # closes every new connection (/health's too) until one is freed.
 _JUDGED_AFTER_S = 0.25
+# Requests a connection may send ahead of their answers: those past them are dropped and the
+# connection closed once the others are answered (its client may send them again, as HTTP
+# has pipelining clients do), so that one connection cannot queue thousands of requests.
+_MOST_PIPELINED = 16
 # Connections looked at, past `max_connections`, as each new one is accepted: the sweep
 # every `_JUDGED_AFTER_S` looks at all.
 _MOST_LOOKED_AT = 64
@@ -58,6 +63,10 @@ def bounded_http_protocol(header_timeout_s: float, max_connections: int) -> type
             if self._unmarked >= SLOW_BODY_BYTES:
                 self._progressed()
             super().data_received(data)
+            if len(self.pipeline) > _MOST_PIPELINED:
+                while len(self.pipeline) > _MOST_PIPELINED:
+                    self.pipeline.popleft()  # the latest
+                self.pipeline[0][0].keep_alive = False  # closed once the last kept is answered
 
         def on_response_complete(self) -> None:
             self._progressed()

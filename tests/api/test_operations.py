@@ -331,11 +331,33 @@ def test_connections_without_a_request_in_progress_are_closed(ops_server):
     assert httpx.get(ops_server.url + "/health").status_code == 200
 
 
-# What 1,100 connections send, each on its own: (first, then a byte a second or not).
+A_BODYS_HEAD = b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+A_HEALTH_CHECK = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_pipelined_requests_are_answered_up_to_a_bound(ops_server):
+    """Sixteen requests sent ahead of their answers are all answered. A connection that
+    sent 2,000 at once without reading an answer once had them all served, and 1,100 such
+    connections kept the service busy (/health unanswered) for minutes: now those past the
+    sixteen after the one in progress are dropped, and the connection closed."""
+    port = int(ops_server.url.rsplit(":", 1)[1])
+    for sent, answered in ((16, 16), (2_000, 17)):
+        with socket.create_connection(("127.0.0.1", port)) as connection:
+            connection.sendall(A_HEALTH_CHECK * sent)
+            connection.settimeout(10)
+            answers = b""
+            while received := connection.recv(65536):  # closed after the header timeout
+                answers += received
+        assert answers.count(b"HTTP/1.1 200") == answered
+        assert (b"connection: close" in answers) == (sent > answered)
+
+
+# What 1,100 connections send, each on its own, reading nothing: (first, then a byte a
+# second or not).
 HOLDING_A_FILE = {
-    "a-head-then-silence": ("head", False),
-    "a-head-then-a-byte-a-second": ("head", True),
-    "nothing": ("", False),
+    "a-head-then-silence": (A_BODYS_HEAD, False),
+    "a-head-then-a-byte-a-second": (A_BODYS_HEAD, True),
+    "nothing": (b"", False),
 }
 
 
@@ -343,19 +365,16 @@ HOLDING_A_FILE = {
 def test_connections_that_hold_a_file_for_nothing_past_the_open_files_are_closed(name):
     """21,000 connections that sent a head and one byte of their body once held all 20,000
     open files for the body timeout (a minute), and /health went unanswered; so did 1,100
-    connections that sent nothing. With 1,024 open files the service keeps 512 connections:
-    past them, those that send less than 64 KiB in 2 s are closed, so /health is answered
-    within a second and from then on."""
+    connections that sent nothing, and 1,100 that sent requests and read none of the answers.
+    With 1,024 open files the service keeps 512 connections: past them, those through which
+    less than 64 KiB goes in 2 s are closed, so /health is answered within a second and from
+    then on."""
     first, trickles = HOLDING_A_FILE[name]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
     env = {"REWARD_SANDBOX__BACKEND": "local"}
     with running_server(env, workers=1, open_files=1024) as server:
         port = int(server.url.rsplit(":", 1)[1])
-        sent = {
-            "head": b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
-            "": b"",
-        }[first]
         stalled = []
         for _ in range(1_100):  # past the service's open files, not only past 512
             connection = socket.socket()
@@ -363,7 +382,7 @@ def test_connections_that_hold_a_file_for_nothing_past_the_open_files_are_closed
             connection.connect(("127.0.0.1", port))
             connection.setblocking(False)
             with contextlib.suppress(BlockingIOError):
-                connection.send(sent)
+                connection.send(first)
             connection.setblocking(True)
             stalled.append(connection)
         stop = threading.Event()
