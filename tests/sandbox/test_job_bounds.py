@@ -4,10 +4,12 @@ containers lost during a job told apart by who lost them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import docker
@@ -113,25 +115,27 @@ SLOW_ADD = "import time\ntime.sleep(2)\n" + ADD_PY
 
 
 def runs_the_submission(container) -> bool:
-    """Whether a job's program runs in the container (a container idle in the pool, or one
+    """Whether a job's programs run in the container (a container idle in the pool, or one
     not started yet, is no job's to lose)."""
     try:
         processes = container.top()["Processes"] or []
     except docker.errors.APIError:  # not running
         return False
-    return any("/work/solution" in process[-1] for process in processes)
+    # The runner is root; a job's programs run as the container's own uids (the command
+    # column, cut to the host's terminal width, cannot be relied on).
+    return any(process[0] != "root" for process in processes)
 
 
-def lose_containers(server, how: str, times: int) -> threading.Thread:
-    """From outside the service: `times` times, while a job runs the submission, lose the
-    container it runs in: its runner killed inside it ("runner"), or the container killed
-    ("container")."""
+@contextlib.contextmanager
+def losing_containers(server, how: str, times: int) -> Iterator[set[str]]:
+    """From outside the service, until the block ends: `times` times, while a job runs the
+    submission, lose the container it runs in: its runner killed inside it ("runner"), or
+    the container killed ("container"). Yields the ids of those lost."""
+    lost: set[str] = set()
+    done = threading.Event()
 
     def lose() -> None:
-        lost: set[str] = set()
-        deadline = time.monotonic() + 30
-        while len(lost) < times and time.monotonic() < deadline:
-            time.sleep(0.1)
+        while len(lost) < times and not done.wait(0.1):
             for container in sandbox_containers_owned_by(pid_owner(server.process.pid)):
                 if container.id in lost or not runs_the_submission(container):
                     continue
@@ -143,36 +147,36 @@ def lose_containers(server, how: str, times: int) -> threading.Thread:
 
     thread = threading.Thread(target=lose)
     thread.start()
-    return thread
+    try:
+        yield lost
+    finally:
+        done.set()
+        thread.join()
+
+
+def score_losing(server, client, how: str, times: int) -> dict:
+    """The slow right answer's result, its containers lost `times` times while it ran."""
+    with losing_containers(server, how, times) as lost:
+        result = score_one(client, code_item(SLOW_ADD, cases=add_cases()))
+    assert len(lost) == times, (lost, result["details"])
+    return result
 
 
 @pytest.mark.parametrize("how", ["runner", "container"])
 def test_a_container_lost_once_is_replaced_and_the_job_judged_again(one_container, one_client, how):
-    losing = lose_containers(one_container, how, times=1)
-    try:
-        result = score_one(one_client, code_item(SLOW_ADD, cases=add_cases()))
-    finally:
-        losing.join()
+    result = score_losing(one_container, one_client, how, times=1)
     assert result["scores"]["accuracy"] == 1.0, result["details"]
 
 
 def test_a_submission_whose_runner_dies_twice_is_at_fault(one_container, one_client):
     """Its runner gone while its container runs, in two containers: only the code in it (its
     memory) could do that, so the item scores 0 (`killed_sandbox`), not unjudged."""
-    losing = lose_containers(one_container, "runner", times=2)
-    try:
-        result = score_one(one_client, code_item(SLOW_ADD, cases=add_cases()))
-    finally:
-        losing.join()
+    result = score_losing(one_container, one_client, "runner", times=2)
     assert (result["scores"]["accuracy"], result["details"]["reason"]) == (0.0, "killed_sandbox")
 
 
 def test_containers_killed_from_outside_twice_leave_the_item_unjudged(one_container, one_client):
-    losing = lose_containers(one_container, "container", times=2)
-    try:
-        result = score_one(one_client, code_item(SLOW_ADD, cases=add_cases()))
-    finally:
-        losing.join()
+    result = score_losing(one_container, one_client, "container", times=2)
     assert result["scores"]["accuracy"] is None
     assert (result["details"]["status"], result["details"]["reason"]) == (
         "unjudged",
