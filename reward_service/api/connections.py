@@ -24,7 +24,7 @@ import itertools
 import termios
 from collections import OrderedDict
 
-from uvicorn.protocols.http.auto import AutoHTTPProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from reward_service.api.limits import SLOW_BODY_BYTES, SLOW_BODY_S
 
@@ -48,7 +48,7 @@ def bounded_http_protocol(header_timeout_s: float, max_connections: int) -> type
     connections: OrderedDict[HttpProtocol, None] = OrderedDict()
     sweeping: list[asyncio.Handle] = []
 
-    class HttpProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
+    class HttpProtocol(HttpToolsProtocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._unmarked = 0  # bytes since `_progress_at`
