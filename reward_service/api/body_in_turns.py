@@ -21,11 +21,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from reward_service.api.json_in_turns import (
-    SMALL_BODY_BYTES,
-    loads_in_turns,
-    loads_text_in_turns,
-)
 from reward_service.api.json_values import JsonValueCount
 from reward_service.api.models import (
     EMBEDDED_JSON_FIELDS,
@@ -40,14 +35,17 @@ from reward_service.api.models import (
     lines_of_json,
     unreadable_json_text,
 )
-from reward_service.turns import taking_turns
+from reward_service.json_in_turns import (
+    SMALL_BODY_BYTES,
+    loads_in_turns,
+    loads_text_in_turns,
+)
+from reward_service.turns import json_weight, taking_turns
 
 # Items validated in one call: about 0.1 ms each. Their text counts too: validation encodes
 # each string to UTF-8, 11 ms per million CJK characters (32 such responses took 0.36 s).
 ITEMS_PER_SLICE = 32
 _CHARACTERS_PER_SLICE = 1 << 20
-# Walking the values of an item to weigh it costs too: 240,000 numbers took 65 ms.
-_CHARACTERS_PER_VALUE = 64
 # JSON text counted in one call.
 _COUNT_BYTES = 1 << 20
 
@@ -144,29 +142,12 @@ def _slices(items: list) -> Iterator[tuple[int, int]]:
     `_CHARACTERS_PER_SLICE` (an item weighing more is a slice of its own)."""
     start = weight = 0
     for end, item in enumerate(items, start=1):
-        weight += _weight(item, _CHARACTERS_PER_SLICE - weight)
+        weight += json_weight(item, _CHARACTERS_PER_SLICE - weight)
         if end - start == ITEMS_PER_SLICE or weight >= _CHARACTERS_PER_SLICE:
             yield start, end
             start, weight = end, 0
     if start < len(items):
         yield start, len(items)
-
-
-def _weight(value: Any, limit: int) -> int:
-    """The characters of the strings in a JSON value, each of its values counting
-    `_CHARACTERS_PER_VALUE` more, counted until `limit` is reached."""
-    total = 0
-    stack = [value]
-    while stack and total < limit:
-        value = stack.pop()
-        total += _CHARACTERS_PER_VALUE
-        if isinstance(value, str):
-            total += len(value)
-        elif isinstance(value, dict):
-            stack.extend(dict.values(value))  # a `CheckedCase` has a `values` count
-        elif isinstance(value, list):
-            stack.extend(value)
-    return total
 
 
 @functools.cache

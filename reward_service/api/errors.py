@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from reward_service.api.json_in_turns import NumberTooLong
+from reward_service.json_in_turns import NumberTooLong
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,13 @@ must not be held at once. The expected outputs stay outside the sandbox all the 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
+
+from reward_service.json_in_turns import loads_in_slices
 
 # A plain decimal number: what contest judges read as a float. Not "nan", "inf", "0x1p3" or
 # "1_000", which Python's float() would take. No two ways to match the same digits, so a long
@@ -123,14 +124,15 @@ def returned_text(tests_stdout: str, nonce: str) -> str | None:
 
 def returned_matches(returned: str, expected: str) -> bool:
     """Whether a call returned the expected value (both JSON), or the expected value's only
-    element (as APPS: data sets wrap some answers in a list).
+    element (as APPS: data sets wrap some answers in a list). Either may be megabytes, read
+    in a thread: in slices, so that the event loop goes on.
 
     >>> returned_matches("[1, 2]", "[[1, 2]]"), returned_matches("[1, 2]", "[2, 1]")
     (True, False)
     """
     try:
-        got = json.loads(returned)
+        got = loads_in_slices(returned)
     except (ValueError, RecursionError):
         return False
-    want = json.loads(expected)
+    want = loads_in_slices(expected)
     return got == want or (isinstance(want, list) and len(want) == 1 and got == want[0])

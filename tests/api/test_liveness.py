@@ -379,6 +379,27 @@ def test_comparing_megabytes_of_numbers_does_not_stall(client):
     assert p99(latencies) < HEALTH_BOUND_S, latencies
 
 
+@pytest.mark.parametrize("given", ["arguments", "return-value"])
+def test_call_arguments_of_megabytes_of_quotes_do_not_stall(client, given):
+    """Calls of `fn_name` are written out as JSON for the harness, and what a call returns
+    is compared with the expected value read from JSON: `json.dumps` and `json.loads` of
+    30 million quotes each held the event loop 0.15 s in one call."""
+    quotes = '"' * 30_000_000  # the body: 60 MB
+    code = f"def f(*arguments):\n    return {quotes[:2]!r} if len(arguments[0]) > 2 else 1"
+    calls = (
+        {"inputs": [[quotes]], "outputs": ['""']}
+        if given == "arguments"
+        else {"inputs": [["1"]], "outputs": [quotes]}
+    )
+    item = _item_with(input_output=calls | {"fn_name": "f"})
+    item["response"] = f"```python\n{code}\n```"
+    response, latencies = health_while(client, score(client, [item]))
+    assert response.status_code == 200, response.text[:300]
+    expected = 1.0 if given == "arguments" else 0.0
+    assert response.json()["results"][0]["scores"]["accuracy"] == expected
+    assert p99(latencies) < HEALTH_BOUND_S, latencies
+
+
 def test_a_body_of_megabytes_of_escapes_does_not_stall(client):
     """60 MiB of `\\uXXXX` escapes, parsed in one `json.loads`, held the loop 0.25 s."""
     thought = "<think>" + "中" * 999_000 + "</think>"

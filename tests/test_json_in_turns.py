@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reward_service.api import json_in_turns
-from reward_service.api.json_in_turns import (
+from reward_service import json_in_turns
+from reward_service.json_in_turns import (
     SMALL_BODY_BYTES,
     NumberTooLong,
     _Parser,
