@@ -1609,7 +1609,9 @@ def _loose_numbers(prose: str) -> list[str]:
     subscripts and the answer's context aside) or in words: each is a second claim unless it
     is equal to the answer."""
     restated = [
-        (match.group("math") or match.group("paren") or match.group("number")).strip().rstrip(".,")
+        (match.group("math") or match.group("paren") or match.group("number") or "")
+        .strip()
+        .rstrip(".,")
         for match in _RESTATEMENT.finditer(prose)
     ]
     text = _without_context(_RESTATEMENT.sub(" ", prose))
