@@ -12,7 +12,9 @@ So a connection with no request in progress is closed after the header timeout; 
 within a fraction of a second, longest without progress first: silent, trickling or idle
 after their answer. One whose bytes wait in the kernel is never closed so: a burst of one
 rollout per connection is read, not shed. A connection may send a few requests ahead of
-their answers (pipelining), not thousands.
+their answers (pipelining), not thousands; and a request's head (its request line and
+headers) may be `MOST_HEAD_BYTES`: uvicorn adds each piece of a URL or header to what came
+before, and a connection sending one without end (92 MiB in 11 s) held the loop for seconds.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import array
 import asyncio
 import fcntl
 import itertools
+import json
 import termios
 from collections import OrderedDict
 
@@ -35,6 +38,9 @@ _JUDGED_AFTER_S = 0.25
 # connection closed once the others are answered (its client may send them again, as HTTP
 # has pipelining clients do), so that one connection cannot queue thousands of requests.
 _MOST_PIPELINED = 16
+# The most a request's head may be (nginx's default allows 32 KiB of headers): past it, the
+# request is answered 431 and the connection closed.
+MOST_HEAD_BYTES = 64 << 10
 # Connections looked at, past `max_connections`, as each new one is accepted: the sweep
 # every `_JUDGED_AFTER_S` looks at all.
 _MOST_LOOKED_AT = 64
@@ -53,6 +59,7 @@ def bounded_http_protocol(header_timeout_s: float, max_connections: int) -> type
             super().connection_made(transport)
             self._unmarked = 0  # bytes since `_progress_at`
             self._progress_at = self.loop.time()
+            self._head_bytes = 0  # of the head being read; None when none is
             connections[self] = None
             if len(connections) > max_connections:
                 _make_room(self.loop, _MOST_LOOKED_AT)
@@ -62,11 +69,37 @@ def bounded_http_protocol(header_timeout_s: float, max_connections: int) -> type
             self._unmarked += len(data)
             if self._unmarked >= SLOW_BODY_BYTES:
                 self._progressed()
+            if self._head_bytes is not None:
+                self._head_bytes += len(data)
             super().data_received(data)
+            if self._head_bytes is not None and self._head_bytes > MOST_HEAD_BYTES:
+                self._refuse_head()
+                return
             if len(self.pipeline) > _MOST_PIPELINED:
                 while len(self.pipeline) > _MOST_PIPELINED:
                     self.pipeline.popleft()  # the latest
                 self.pipeline[0][0].keep_alive = False  # closed once the last kept is answered
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._head_bytes = 0
+
+        def on_headers_complete(self) -> None:
+            self._head_bytes = None
+            super().on_headers_complete()
+
+        def _refuse_head(self) -> None:
+            if self.transport.is_closing():
+                return
+            message = f"request head (request line and headers) over {MOST_HEAD_BYTES} bytes"
+            body = json.dumps({"message": message}).encode()
+            if self.cycle is None or self.cycle.response_complete:  # not amid another answer
+                self.transport.write(
+                    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                    b"content-type: application/json\r\n"
+                    b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body)
+                )
+            self.transport.close()
 
         def on_response_complete(self) -> None:
             self._progressed()

@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from reward_service.api.body_in_turns import ITEMS_PER_SLICE, validated
-from reward_service.json_in_turns import SMALL_BODY_BYTES
 from reward_service.api.models import ScoreRequest
+from reward_service.json_in_turns import SMALL_BODY_BYTES
 from tests.api.test_liveness import INVALID_FLOODS
 from tests.conftest import longest_stretch_s
 
