@@ -10,9 +10,11 @@ distinct job of a request is judged once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from reward_service.api.models import (
@@ -161,6 +163,9 @@ def unasked_problems(request: ScoreRequest, rewards: Collection[RewardName]) -> 
     return problems
 
 
+# What a request enters while it waits for its judgments (`Admission.aside`).
+Aside = Callable[[], AbstractAsyncContextManager[None]]
+
 # A reward decided later: by a worker (math, language jobs) or by the sandbox (code runs).
 _Pending = MathJob | LanguageJob | tuple[str, CodeTests]
 
@@ -169,11 +174,14 @@ class _Batch:
     """One request's scoring, in three steps: plan each item's rewards (settling what the
     event loop can settle at once), judge the distinct pending jobs all together, assemble."""
 
-    def __init__(self, pool: WorkerPool, sandbox: Sandbox, settings: Settings, tags: Tags) -> None:
+    def __init__(
+        self, pool: WorkerPool, sandbox: Sandbox, settings: Settings, tags: Tags, aside: Aside
+    ) -> None:
         self.pool = pool
         self.sandbox = sandbox
         self.settings = settings
         self.tags = tags
+        self.aside = aside
         self.math_options = MathOptions(max_answer_chars=settings.math.max_answer_chars)
 
     async def scores(
@@ -188,11 +196,12 @@ class _Batch:
         math_jobs = sorted((job for job in pending if isinstance(job, MathJob)), key=_reference_of)
         language_jobs = [job for job in pending if isinstance(job, LanguageJob)]
         code_runs = [job for job in pending if isinstance(job, tuple)]
-        math, language, code = await asyncio.gather(
-            self.pool.map(judge_math, math_jobs, key=_reference_of),
-            self.pool.map(judge_language, language_jobs),
-            self._run_codes(code_runs),
-        )
+        async with self.aside() if pending else contextlib.nullcontext():
+            math, language, code = await asyncio.gather(
+                self.pool.map(judge_math, math_jobs, key=_reference_of),
+                self.pool.map(judge_language, language_jobs),
+                self._run_codes(code_runs),
+            )
         judged: dict[_Pending, Score] = dict(zip(code_runs, code, strict=True))
         for jobs, outcomes in ((math_jobs, math), (language_jobs, language)):
             judged.update(zip(jobs, map(_worker_score, outcomes), strict=True))
@@ -312,11 +321,13 @@ async def score_items(
     sandbox: Sandbox,
     settings: Settings,
     rewards: Collection[RewardName] = ALL_REWARDS,
+    aside: Aside = contextlib.nullcontext,
 ) -> ScoreResponse:
-    """Score every item of the request; per-item trouble never fails the batch."""
+    """Score every item of the request; per-item trouble never fails the batch. `aside` is
+    entered while the request waits for the workers and the sandbox."""
     template = request.template
     tags = Tags(template.think_tag, template.answer_tag, template.think_in_prompt)
-    asked = await _Batch(pool, sandbox, settings, tags).scores(request.items, rewards)
+    asked = await _Batch(pool, sandbox, settings, tags, aside).scores(request.items, rewards)
 
     weights = request.weights.model_dump()
     shown = failures_shown(sum(item.task == "code" for item in request.items))

@@ -33,6 +33,8 @@ class ScoringService:
         if problems:
             raise HTTPException(422, "invalid request: " + "; ".join(problems[:10]))
         with self.admission.hold(len(request.items)):
-            response = await score_items(request, self.pool, self.sandbox, self.settings, rewards)
+            response = await score_items(
+                request, self.pool, self.sandbox, self.settings, rewards, self.admission.aside
+            )
         self.metrics.count_items(response)
         return response

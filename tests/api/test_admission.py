@@ -140,3 +140,78 @@ async def waiting_in_order() -> None:
     for _ in range(2):
         queue.leave()
     assert queue.requests == 0
+
+
+def test_requests_doing_work_in_the_event_loop_at_once_are_bounded():
+    """Thousands of requests in progress, each doing its share of work in the event loop,
+    made each pass of the loop long (/health waited 1.5 s in a burst of 3,000): a request
+    does it in one of `ACTIVE_REQUESTS` turns, and gives its turn away while it waits for
+    the workers or the sandbox, and once its answer is being sent."""
+    asyncio.run(taking_turns_in_the_loop())
+
+
+async def taking_turns_in_the_loop() -> None:
+    queue = admission(max_queue_s=60.0, max_requests=1_000)
+    working = 0
+    most = 0
+    released = asyncio.Event()
+
+    async def request(waits_for_judges: bool) -> None:
+        nonlocal working, most
+        async with queue.working():
+            working += 1
+            most = max(most, working)
+            await asyncio.sleep(0.001)
+            if waits_for_judges:
+                working -= 1
+                async with queue.aside():
+                    await released.wait()
+                working += 1
+            await asyncio.sleep(0.001)
+            working -= 1
+
+    judged = [asyncio.create_task(request(True)) for _ in range(limits.ACTIVE_REQUESTS * 2)]
+    await asyncio.sleep(0.05)
+    # Every one of twice the turns is waiting for its judges, none for a turn.
+    assert working == 0 and not any(task.done() for task in judged)
+    plain = [asyncio.create_task(request(False)) for _ in range(limits.ACTIVE_REQUESTS * 4)]
+    await asyncio.wait_for(asyncio.gather(*plain), timeout=5)
+    released.set()
+    await asyncio.wait_for(asyncio.gather(*judged), timeout=5)
+    assert most == limits.ACTIVE_REQUESTS
+
+
+def test_a_request_whose_answer_is_not_read_holds_no_turn():
+    asyncio.run(answers_not_read())
+
+
+async def answers_not_read() -> None:
+    """A client that reads nothing of its answer keeps its `send` waiting: it must not keep
+    its turn, or `ACTIVE_REQUESTS` such clients would stop the service."""
+    queue = admission(max_queue_s=60.0, max_requests=1_000)
+    never = asyncio.Event()
+
+    async def app(scope, receive, send) -> None:  # noqa: ANN001
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"x"})
+
+    async def unread(message) -> None:  # noqa: ANN001
+        if message["type"] == "http.response.body":
+            await never.wait()
+
+    middleware = limits.RequestAdmission(app, queue)
+    scope = {"type": "http", "path": "/v1/score"}
+    stuck = [
+        asyncio.create_task(middleware(scope, None, unread))
+        for _ in range(limits.ACTIVE_REQUESTS + 1)
+    ]
+    await asyncio.sleep(0.05)
+    sent: list[dict] = []
+
+    async def read(message) -> None:  # noqa: ANN001
+        sent.append(message)
+
+    await asyncio.wait_for(middleware(scope, None, read), timeout=5)
+    assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
+    for task in stuck:
+        task.cancel()
