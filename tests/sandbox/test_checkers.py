@@ -51,6 +51,7 @@ def test_a_failing_checker_leaves_the_item_unjudged(client, checker, message):
     assert result["details"]["status"] == "unjudged"
     assert result["details"]["reason"] == "checker_error"
     assert message in result["details"]["message"]
+    assert "/opt/reward" not in result["details"]["message"]  # the judge's own files
 
 
 def test_a_case_failed_outright_decides_despite_a_failing_checker(client):

@@ -95,6 +95,25 @@ def test_humaneval_style_asserts(client):
     assert [r["details"]["reason"] for r in results] == [None, "wrong_answer", "runtime_error"]
 
 
+@pytest.mark.parametrize(
+    ("tests", "status", "shown"),
+    [
+        ("def check(candidate)\n    assert candidate(2) == 4", "unjudged", "SyntaxError"),
+        ("def check(candidate):\n    assert candidate(2) == 5, 'two'", "scored", "two"),
+        ("def check(candidate):\n    {}['key']", "scored", "KeyError"),
+    ],
+    ids=["do-not-compile", "fail", "raise"],
+)
+def test_errors_of_the_tests_show_their_own_lines_not_the_judges(client, tests, status, shown):
+    """The judge's own frames and files once showed in what a failing test said."""
+    item = code_item("def square(x):\n    return x * x", assert_code=tests, entry_point="square")
+    details = score_one(client, item)["details"]
+    said = details.get("message") or details["failures"][0]["excerpt"]
+    assert details["status"] == status
+    assert shown in said and "tests.py" in said, said
+    assert "/opt/reward" not in said and "Traceback" not in said, said
+
+
 def test_stdio_cases_and_asserts_together(client):
     code = "def add(a, b):\n    return a + b\nif __name__ == '__main__':\n    print(add(*map(int, input().split())))"
     tests = "def check(candidate):\n    assert candidate(1, 1) == 2\n"

@@ -10,7 +10,8 @@ that does not is broken (the item is unjudged). Stdlib only.
 
 import os
 import sys
-import traceback
+
+from user_errors import format_error
 
 
 def main(source, input_text, expected, output):
@@ -24,7 +25,7 @@ def main(source, input_text, expected, output):
             raise TypeError(f"check returned {verdict!r}, not a bool")
     except BaseException:
         sys.stdout.flush()
-        os.write(2, traceback.format_exc()[-2000:].encode("utf-8", "replace"))
+        os.write(2, format_error("checker.py")[-2000:].encode("utf-8", "replace"))
         os._exit(1)
     sys.stdout.flush()
     os.write(1, b"\ntrue\n" if verdict else b"\nfalse\n")

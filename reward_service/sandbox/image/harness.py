@@ -30,10 +30,10 @@ import importlib
 import json
 import os
 import sys
-import traceback
 import types
 
 import plain
+from user_errors import format_error
 
 EXIT_ASSERTION = 101
 EXIT_ERROR = 102
@@ -41,6 +41,7 @@ EXIT_SOLUTION_FAILED = 103
 EXIT_NO_ENTRY_POINT = 104
 EXIT_NOT_PLAIN = 105
 EXIT_BAD_TESTS = 106
+TESTS_FILE = "tests.py"
 SOLUTION_ENDED = "the solution's process ended (it exited or was killed)"
 
 
@@ -57,9 +58,9 @@ def main(job, calls, replies):
     if "args" in job:
         _call(solution, entry_point, job)
     try:
-        tests = compile(job["tests"], "tests.py", "exec")
+        tests = compile(job["tests"], TESTS_FILE, "exec")
     except (SyntaxError, ValueError):
-        _fail(EXIT_BAD_TESTS, "the tests do not compile:\n" + traceback.format_exc())
+        _fail(EXIT_BAD_TESTS, "the tests do not compile:\n" + format_error(TESTS_FILE))
     wanted = sorted((_names(tests) - set(vars(builtins))) | {entry_point})
     found = solution.lookup(wanted)
     if entry_point not in found:
@@ -78,9 +79,9 @@ def main(job, calls, replies):
         if callable(check):
             check(candidate)
     except AssertionError:
-        _fail(EXIT_ASSERTION, traceback.format_exc())
+        _fail(EXIT_ASSERTION, format_error(TESTS_FILE))
     except BaseException:
-        _fail(EXIT_ERROR, traceback.format_exc())
+        _fail(EXIT_ERROR, format_error(TESTS_FILE))
     _succeed(job["nonce"], b"")
 
 
@@ -93,7 +94,7 @@ def _call(solution, entry_point, job):
     except _NotJson as exc:
         _fail(EXIT_NOT_PLAIN, str(exc))
     except BaseException:
-        _fail(EXIT_ERROR, traceback.format_exc())
+        _fail(EXIT_ERROR, format_error(TESTS_FILE))
     _succeed(job["nonce"], returned.encode() + b"\n")
 
 
