@@ -41,9 +41,10 @@ _EVIDENCE_BUSY_S = RATE_WINDOW_S / 2
 # A wait estimated past this is no estimate (a few pathological items made the rate tiny):
 # a client that honours it must not stay away for days.
 _MOST_RETRY_AFTER_S = 3600
-# Requests in progress that do work in the event loop at once (`Admission.working`): in a
-# burst of single-rollout requests, 32 to 64 kept /health within 50 ms and drained it fastest.
-ACTIVE_REQUESTS = 64
+# Requests in progress that do work in the event loop at once (`Admission.working`): each
+# takes a slice of the loop (`turns.SLICE_S`, or one item) before the next, so a pass of the
+# loop, which /health waits for, is at most this many slices.
+ACTIVE_REQUESTS = 16
 _ALWAYS_ADMITTED = frozenset({"/health", "/metrics"})
 # A body's parsed forms often end in reference cycles (a validator's error holds the frames
 # that hold them), which only the garbage collector frees; with its threshold raised (`app.py`)
@@ -218,6 +219,65 @@ class BodyLimit:
         return None
 
 
+class JudgeQueue:
+    """The items admitted for one kind of judge (the workers, or the sandbox), and the rate
+    at which it answered them: items answered per busy second (while any was in progress)
+    over the last `RATE_WINDOW_S`, once it was busy for half of that."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self._held: collections.Counter[int] = collections.Counter()  # requests by items
+        # (when, items answered then, busy seconds since the previous entry)
+        self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
+        self._answered_items = 0  # their sums
+        self._answered_busy_s = 0.0
+        self._busy_since = 0.0
+
+    def rate(self) -> float | None:
+        """Items answered per busy second over the last `RATE_WINDOW_S`; None when the judge
+        was busy for less than half of it."""
+        now = time.monotonic()
+        while self._answered and self._answered[0][0] < now - RATE_WINDOW_S:
+            _, items, busy_s = self._answered.popleft()
+            self._answered_items -= items
+            self._answered_busy_s -= busy_s
+        if not self._answered:  # no rounding left over
+            self._answered_items, self._answered_busy_s = 0, 0.0
+        if self._answered_busy_s < _EVIDENCE_BUSY_S:
+            return None
+        return self._answered_items / self._answered_busy_s
+
+    def wait_s(self, items: int) -> float:
+        """How long a request of `items` would wait for its turns, at the rate: 0 unknown."""
+        rate = self.rate()
+        return self._items_ahead(items) / rate if rate is not None else 0.0
+
+    @contextmanager
+    def hold(self, items: int) -> Iterator[None]:
+        if not self.depth:
+            self._busy_since = time.monotonic()
+        self.depth += items
+        self._held[items] += 1
+        try:
+            yield
+        finally:
+            self._held[items] -= 1
+            if not self._held[items]:
+                del self._held[items]
+            now = time.monotonic()
+            self._answered.append((now, items, now - self._busy_since))
+            self._answered_items += items
+            self._answered_busy_s += now - self._busy_since
+            self._busy_since = now
+            self.depth -= items
+
+    def _items_ahead(self, items: int) -> int:
+        """The items of others answered before a request of `items` is, taking turns with
+        the requests in progress (workers and containers go to their chunks and jobs in
+        turn): of each, as many as its own, or all of them where it holds fewer."""
+        return sum(min(held, items) * count for held, count in self._held.items())
+
+
 class Admission:
     """Counts of what is in progress, with their bounds.
 
@@ -227,13 +287,14 @@ class Admission:
     waiting for a place or not. Items are counted from validation to the answer: that is what
     holds memory and workers.
     Past the item bound a request is refused; below it, by the wait it would have: requests
-    take turns for the workers and the sandbox, so a new request waits for as many items of
-    each request in progress as it has (all of one that holds fewer), at the rate at which
-    the service answers items; past `max_queue_s` of that it is refused, with the rest of
-    that wait as its Retry-After. (The wait for all the items in progress once
-    refused everyone with 429 while one client's 400 slow items were scored.)
-    The rate is items answered per second of busy time (while anything was in progress), once
-    the service was busy for half of the last `RATE_WINDOW_S`: what it can do under load, not
+    take turns for the workers and the sandbox, so a new request waits, for each, for as
+    many items of each request in progress as it has (all of one that holds fewer), at the
+    rate at which that judge answers items; past `max_queue_s` of the longer wait it is
+    refused, with the rest of that wait as its Retry-After. (The wait for all the items in
+    progress once refused everyone with 429 while one client's 400 slow items were scored;
+    one rate for both judges refused math requests while code items that loop were judged.)
+    The rate is items answered per second of busy time (while any was in progress), once
+    the judge was busy for half of the last `RATE_WINDOW_S`: what it can do under load, not
     what it was asked lately (an idle service that answered one item in the last minute has
     not shown a capacity of one item a minute). A burst the service will finish in time is
     queued, not refused.
@@ -254,15 +315,12 @@ class Admission:
         self.max_body_bytes = max_body_bytes
         self.body_bytes = 0
         self.arriving: set[_Arriving] = set()  # bodies in progress not yet whole
-        self.depth = 0
-        self._held: collections.Counter[int] = collections.Counter()  # requests by items
+        # Items judged by the workers (math, language) and by the sandbox (code) take turns
+        # apart, each at its own rate: slow code items once had math requests refused.
+        self.workers = JudgeQueue()
+        self.sandbox = JudgeQueue()
         self._places = Handoff([None] * max_requests)
         self._turns = Handoff([None] * ACTIVE_REQUESTS)
-        # (when, items answered then, busy seconds since the previous entry)
-        self._answered: collections.deque[tuple[float, int, float]] = collections.deque()
-        self._answered_items = 0  # their sums
-        self._answered_busy_s = 0.0
-        self._busy_since = 0.0
 
     def make_room(self, more_bytes: int) -> None:
         """Cut slow bodies (`_Arriving.slow`), those that started first first, until
@@ -337,59 +395,34 @@ class Admission:
         """Give up a place: to the longest waiting request, if any."""
         self._places.give(None)
 
-    def rate(self) -> float | None:
-        """Items answered per busy second over the last `RATE_WINDOW_S`; None when the service
-        was busy for less than half of it."""
-        now = time.monotonic()
-        while self._answered and self._answered[0][0] < now - RATE_WINDOW_S:
-            _, items, busy_s = self._answered.popleft()
-            self._answered_items -= items
-            self._answered_busy_s -= busy_s
-        if not self._answered:  # no rounding left over
-            self._answered_items, self._answered_busy_s = 0, 0.0
-        if self._answered_busy_s < _EVIDENCE_BUSY_S:
-            return None
-        return self._answered_items / self._answered_busy_s
+    @property
+    def depth(self) -> int:
+        """Items admitted and not yet answered."""
+        return self.workers.depth + self.sandbox.depth
 
     @contextmanager
-    def hold(self, items: int) -> Iterator[None]:
-        """Admit `items` for the duration of the block, or raise a 429 HTTPException."""
+    def hold(self, items: int, code_items: int = 0) -> Iterator[None]:
+        """Admit `items`, `code_items` of them for the sandbox, for the duration of the
+        block, or raise a 429 HTTPException."""
         if self.depth + items > self.max_items:
             self._refuse(
                 f"{self.depth} items in progress, {items} more would pass the limit of "
                 f"{self.max_items}",
                 RETRY_AFTER_S,
             )
-        rate = self.rate()
-        wait_s = self._items_ahead(items) / rate if rate is not None else 0.0
+        queued = [(self.workers, items - code_items), (self.sandbox, code_items)]
+        queued = [(queue, count) for queue, count in queued if count]
+        wait_s = max((queue.wait_s(count) for queue, count in queued), default=0.0)
         if wait_s > self.max_queue_s:
             self._refuse(
                 f"{items} items would wait {wait_s:.0f} s for their turns with the "
                 f"{self.depth} in progress, past the limit of {self.max_queue_s:g} s",
                 math.ceil(min(wait_s - self.max_queue_s, _MOST_RETRY_AFTER_S)),
             )
-        if not self.depth:
-            self._busy_since = time.monotonic()
-        self.depth += items
-        self._held[items] += 1
-        try:
+        with contextlib.ExitStack() as held:
+            for queue, count in queued:
+                held.enter_context(queue.hold(count))
             yield
-        finally:
-            self._held[items] -= 1
-            if not self._held[items]:
-                del self._held[items]
-            now = time.monotonic()
-            self._answered.append((now, items, now - self._busy_since))
-            self._answered_items += items
-            self._answered_busy_s += now - self._busy_since
-            self._busy_since = now
-            self.depth -= items
-
-    def _items_ahead(self, items: int) -> int:
-        """The items of others answered before a request of `items` is, taking turns with
-        the requests in progress (workers and containers go to their chunks and jobs in
-        turn): of each, as many as its own, or all of them where it holds fewer."""
-        return sum(min(held, items) * count for held, count in self._held.items())
 
     def _refuse(self, why: str, retry_after_s: int) -> None:
         retry_after_s = max(RETRY_AFTER_S, retry_after_s)

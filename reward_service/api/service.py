@@ -32,7 +32,8 @@ class ScoringService:
         problems += limit_violations(request, self.settings.sandbox)
         if problems:
             raise HTTPException(422, "invalid request: " + "; ".join(problems[:10]))
-        with self.admission.hold(len(request.items)):
+        code_items = sum(item.task == "code" for item in request.items)
+        with self.admission.hold(len(request.items), code_items):
             response = await score_items(
                 request, self.pool, self.sandbox, self.settings, rewards, self.admission.aside
             )

@@ -36,9 +36,9 @@ def admission(max_queue_s: float, max_items: int = 100_000, max_requests: int = 
     )
 
 
-def refusal(admission: Admission, items: int) -> HTTPException:
+def refusal(admission: Admission, items: int, code_items: int = 0) -> HTTPException:
     with pytest.raises(HTTPException) as refused:
-        admission.hold(items).__enter__()
+        admission.hold(items, code_items).__enter__()
     assert refused.value.status_code == 429
     return refused.value
 
@@ -48,7 +48,7 @@ def test_work_the_service_will_finish_in_time_is_queued_and_more_is_refused_with
     for _ in range(20):  # busy for 20 s, answering 100 items a second
         with queue.hold(100):
             clock.now += 1.0
-    assert queue.rate() == pytest.approx(100)
+    assert queue.workers.rate() == pytest.approx(100)
     with queue.hold(100):  # nothing ahead: queued
         with queue.hold(100):  # a second of turns ahead: queued
             with queue.hold(100):  # two seconds: queued
@@ -66,7 +66,7 @@ def test_an_idle_spell_is_no_evidence_of_a_low_capacity(clock):
         with queue.hold(1):
             clock.now += 1.0
         clock.now += 2.0
-    assert queue.rate() is None
+    assert queue.workers.rate() is None
     with queue.hold(10_000), queue.hold(10_000):
         pass
 
@@ -78,10 +78,30 @@ def test_a_small_request_is_not_refused_for_a_large_one_it_takes_turns_with(cloc
     for _ in range(20):
         with queue.hold(1):
             clock.now += 1.0
-    assert queue.rate() == pytest.approx(1)
+    assert queue.workers.rate() == pytest.approx(1)
     with queue.hold(1_000), queue.hold(1):  # a turn of the thousand items ahead: 1 s
         refused = refusal(queue, 500)  # 500 of the thousand and the one ahead
     assert int(refused.headers["Retry-After"]) == 499
+
+
+def test_slow_code_items_make_no_math_request_wait(clock):
+    """The workers and the sandbox answer at their own rates: with one rate for both, code
+    items that loop for seconds once had four requests of 100 math items refused (a wait of
+    371 s). Code waits by the sandbox's rate, math by the workers'."""
+    queue = admission(max_queue_s=2.0)
+    for _ in range(20):  # code: one item every 5 s
+        with queue.hold(5, code_items=5):
+            clock.now += 25.0
+    for _ in range(20):  # math: 1,000 items a second
+        with queue.hold(1_000):
+            clock.now += 1.0
+    assert queue.sandbox.rate() == pytest.approx(0.2)
+    assert queue.workers.rate() == pytest.approx(1_000)
+    with queue.hold(10, code_items=10), queue.hold(300), queue.hold(300), queue.hold(300):
+        with queue.hold(300):  # 0.9 s of math ahead of it (at one rate for both: 23 s)
+            pass
+        refused = refusal(queue, 10, code_items=10)  # 50 s of code ahead of it
+    assert "10 items would wait 50 s" in refused.detail
 
 
 def test_the_wait_a_refusal_gives_is_at_most_an_hour(clock):
@@ -102,7 +122,7 @@ def test_concurrent_requests_count_the_busy_time_once(clock):
         first.__enter__(), second.__enter__()
         clock.now += 1.0
         first.__exit__(None, None, None), second.__exit__(None, None, None)
-    assert queue.rate() == pytest.approx(100)
+    assert queue.workers.rate() == pytest.approx(100)
 
 
 def test_past_the_item_bound_a_request_is_refused_whatever_the_rate(clock):
